@@ -1,0 +1,1 @@
+"""Exports of a study: the PI workbook (openpyxl) and tidy CSV files."""

@@ -1,0 +1,1 @@
+"""Playback of session recordings (the only package that imports ``vlc``)."""

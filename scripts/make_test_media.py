@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Generate the media the media tests and benchmarks run on (needs ``ffmpeg`` on PATH).
+
+    python scripts/make_test_media.py OUTDIR [--1080p]
+
+Files (all derived from the definitions below, so tests can check pixels and samples):
+
+- ``index25.mp4``: 25 fps H.264 + AAC, every frame shows its own index as a 4x4 grid of black or
+  white blocks (:func:`encode_index` / :func:`decode_index`); keyframes only every 2 s so exact
+  seeks really have to decode from a keyframe.
+- ``index25_1080p.mp4``: the same pattern at 1920x1080 with moving noise (benchmark).
+- ``speech.m4a``: audio only (AAC); loud and quiet tone sections at :data:`AUDIO_SECTIONS`.
+- ``truncated.mp4``: ``index25.mp4`` with its index at the front (faststart), cut at 60 %.
+- ``garbage.mp4``: bytes that are no media at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+FPS = 25
+GRID = 4  # GRID x GRID blocks; bits 0-11 carry the index, bits 12-15 a check nibble.
+INDEX_BITS = 12
+#: (start_s, end_s, amplitude) of the tone sections of ``speech.m4a``; silence elsewhere.
+AUDIO_SECTIONS: tuple[tuple[float, float, float], ...] = ((1.0, 3.0, 0.8), (4.0, 5.0, 0.1))
+AUDIO_SECONDS = 6.0
+#: Bump when the definition of a file changes, so cached copies are regenerated.
+VERSION = 3
+
+
+def _check_nibble(index: int) -> int:
+    return (index * 7 + 3) % 16
+
+
+def index_bits(index: int) -> list[int]:
+    """The 16 block values (1 = white), row-major, for frame ``index``."""
+    if not 0 <= index < 2**INDEX_BITS:
+        raise ValueError(f"frame index {index} out of range")
+    word = index | (_check_nibble(index) << INDEX_BITS)
+    return [(word >> b) & 1 for b in range(GRID * GRID)]
+
+
+def encode_index(index: int, width: int, height: int) -> np.ndarray:
+    """An RGB frame (uint8, height x width x 3) whose blocks encode ``index``."""
+    frame = np.zeros((height, width, 3), np.uint8)
+    bw, bh = width // GRID, height // GRID
+    for b, bit in enumerate(index_bits(index)):
+        r, c = divmod(b, GRID)
+        if bit:
+            frame[r * bh : (r + 1) * bh, c * bw : (c + 1) * bw] = 255
+    return frame
+
+
+def decode_index(gray: np.ndarray) -> int | None:
+    """The index encoded in a luminance image (2-D array), or None if the check nibble fails."""
+    height, width = gray.shape
+    bw, bh = width / GRID, height / GRID
+    word = 0
+    for b in range(GRID * GRID):
+        r, c = divmod(b, GRID)
+        y0, x0 = int((r + 0.3) * bh), int((c + 0.3) * bw)
+        y1, x1 = int((r + 0.7) * bh), int((c + 0.7) * bw)
+        if float(gray[y0:y1, x0:x1].mean()) > 128:
+            word |= 1 << b
+    index = word & (2**INDEX_BITS - 1)
+    return index if word >> INDEX_BITS == _check_nibble(index) else None
+
+
+def _ffmpeg() -> str:
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        raise SystemExit("ffmpeg is needed to generate test media: sudo apt-get install ffmpeg")
+    return exe
+
+
+def _encode_raw(frames: int, width: int, height: int, args: list[str], out: Path) -> None:
+    cmd = [_ffmpeg(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24"]
+    cmd += ["-s", f"{width}x{height}", "-r", str(FPS), "-i", "-", *args, str(out)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
+    assert proc.stdin is not None
+    try:
+        for i in range(frames):
+            proc.stdin.write(encode_index(i, width, height).tobytes())
+    finally:
+        proc.stdin.close()
+    if proc.wait() != 0:
+        raise RuntimeError(f"ffmpeg failed writing {out}")
+
+
+def make_index_video(out: Path, seconds: float = 20.0, width: int = 320, height: int = 240) -> Path:
+    """25 fps index-encoded H.264 with a 440 Hz AAC track, GOP 50, moov at the front."""
+    tone = f"sine=frequency=440:sample_rate=48000:duration={seconds}"
+    args = ["-f", "lavfi", "-i", tone, "-map", "0:v", "-map", "1:a"]
+    args += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]
+    args += ["-g", "50", "-keyint_min", "50", "-sc_threshold", "0", "-bf", "2"]
+    args += ["-c:a", "aac", "-b:a", "96k", "-shortest", "-movflags", "+faststart"]
+    _encode_raw(round(seconds * FPS), width, height, args, out)
+    return out
+
+
+def make_index_video_1080p(out: Path, seconds: float = 30.0) -> Path:
+    """1920x1080 25 fps H.264 (GOP 250, like camera files) with moving noise over the blocks."""
+    tone = f"sine=frequency=440:sample_rate=48000:duration={seconds}"
+    noise = "scale=1920:1080:flags=neighbor,noise=alls=12:allf=t"
+    args = ["-f", "lavfi", "-i", tone, "-map", "0:v", "-map", "1:a", "-vf", noise]
+    args += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
+    args += ["-g", "250", "-c:a", "aac", "-b:a", "96k", "-shortest", "-movflags", "+faststart"]
+    _encode_raw(round(seconds * FPS), 192, 108, args, out)
+    return out
+
+
+def audio_envelope(t: float) -> float:
+    """Amplitude of ``speech.m4a`` at ``t`` seconds (by definition of :data:`AUDIO_SECTIONS`)."""
+    return next((a for s, e, a in AUDIO_SECTIONS if s <= t < e), 0.0)
+
+
+def make_audio(out: Path, rate: int = 48_000) -> Path:
+    """Audio-only AAC: a 300 Hz tone at the :data:`AUDIO_SECTIONS` amplitudes, silence elsewhere."""
+    t = np.arange(round(AUDIO_SECONDS * rate)) / rate
+    env = np.array([audio_envelope(x) for x in t[::100]]).repeat(100)[: t.size]
+    samples = (env * np.sin(2 * np.pi * 300 * t)).astype("<f4")
+    cmd = [_ffmpeg(), "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "-"]
+    cmd += ["-c:a", "aac", "-b:a", "128k", str(out)]
+    subprocess.run(cmd, input=samples.tobytes(), check=True)
+    return out
+
+
+def make_truncated(source: Path, out: Path, keep: float = 0.6) -> Path:
+    data = source.read_bytes()
+    out.write_bytes(data[: int(len(data) * keep)])
+    return out
+
+
+def make_garbage(out: Path) -> Path:
+    rng = np.random.default_rng(5)
+    out.write_bytes(b"this is not a recording\n" + rng.integers(0, 256, 64_000, np.uint8).tobytes())
+    return out
+
+
+def make_all(outdir: Path, *, hd: bool = False) -> dict[str, Path]:
+    """Generate (or reuse, if already made by this VERSION) every file; returns name -> path."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    stamp = outdir / f".version{VERSION}{'-hd' if hd else ''}"
+    files = {
+        "index": outdir / "index25.mp4",
+        "audio": outdir / "speech.m4a",
+        "truncated": outdir / "truncated.mp4",
+        "garbage": outdir / "garbage.mp4",
+    }
+    if hd:
+        files["hd"] = outdir / "index25_1080p.mp4"
+    if stamp.exists() and all(p.exists() for p in files.values()):
+        return files
+    make_index_video(files["index"])
+    make_audio(files["audio"])
+    make_truncated(files["index"], files["truncated"])
+    make_garbage(files["garbage"])
+    if hd:
+        make_index_video_1080p(files["hd"])
+    stamp.touch()
+    return files
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--1080p", dest="hd", action="store_true", help="also the 1080p file")
+    args = parser.parse_args(argv)
+    for name, path in make_all(args.outdir, hd=args.hd).items():
+        print(f"{name}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -17,3 +17,27 @@ class DefinitionError(InputError):
 
 class StatisticUndefined(ObserverError):
     """An agreement statistic is undefined for the data given; the message says why."""
+
+
+class NotFound(ObserverError):
+    """The study, coder, recording, assignment, event or definition named does not exist."""
+
+
+class Conflict(ObserverError):
+    """The change clashes with what is stored (a duplicate, an invalid state transition)."""
+
+
+class AccessDenied(ObserverError):
+    """The acting coder may not do this (role, ownership or a completed assignment)."""
+
+
+class BlindingViolation(AccessDenied):
+    """A coder asked for another coder's work on a blind assignment."""
+
+
+class AuthenticationError(ObserverError):
+    """Wrong password, unknown or inactive coder."""
+
+
+class StoreVersionError(ObserverError):
+    """The study database was written by a newer schema, or cannot be read as a study."""

@@ -1,0 +1,42 @@
+"""Reading the audit trail (managers only)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from observer_app.services.access import require_manager
+from observer_app.services.context import ServiceContext
+from observer_app.services.records import AuditRecord
+from observer_app.store.models import AuditEntry
+
+
+class AuditService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def entries(
+        self, *, entity: str | None = None, entity_id: int | None = None, limit: int | None = None
+    ) -> list[AuditRecord]:
+        require_manager(self._ctx.actor, "read the audit log")
+        q = select(AuditEntry).order_by(AuditEntry.id)
+        if entity is not None:
+            q = q.where(AuditEntry.entity == entity)
+        if entity_id is not None:
+            q = q.where(AuditEntry.entity_id == entity_id)
+        if limit is not None:
+            q = q.limit(limit)
+        with self._ctx.read() as s:
+            return [
+                AuditRecord(
+                    e.id,
+                    e.at,
+                    e.actor_name,
+                    e.action,
+                    e.entity,
+                    e.entity_id,
+                    e.before,
+                    e.after,
+                    e.context,
+                )
+                for e in s.scalars(q)
+            ]

@@ -1,0 +1,121 @@
+"""Coder profiles: add, list, deactivate, role, passwords, preferences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from observer_app.coding.errors import AuthenticationError, Conflict, InputError, NotFound
+from observer_app.services.access import require_manager
+from observer_app.services.context import ServiceContext, get_or_raise
+from observer_app.services.records import Actor, CoderInfo
+from observer_app.services.security import hash_password, verify_password
+from observer_app.store.models import ROLES, Coder
+
+
+def to_info(c: Coder) -> CoderInfo:
+    return CoderInfo(c.id, c.name, c.initials, c.role, c.active, c.password_hash is not None)
+
+
+def _initials(name: str) -> str:
+    return "".join(part[0] for part in name.split() if part).upper()[:4] or name[:2].upper()
+
+
+def authenticate(ctx: ServiceContext, name: str, password: str | None) -> Actor:
+    """The actor for coder ``name`` after checking the password (when one is set)."""
+    with ctx.read() as s:
+        coder = s.scalar(select(Coder).where(Coder.study_id == ctx.study_id, Coder.name == name))
+        if coder is None:
+            raise AuthenticationError(f"no coder named {name!r} in this study")
+        if not coder.active:
+            raise AuthenticationError(f"coder {name!r} is deactivated")
+        if coder.password_hash is not None and (
+            password is None or not verify_password(password, coder.password_hash)
+        ):
+            raise AuthenticationError(f"wrong password for coder {name!r}")
+        return Actor(coder.id, coder.name, coder.role)
+
+
+class CoderService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def add(
+        self,
+        name: str,
+        *,
+        role: str = "coder",
+        initials: str | None = None,
+        password: str | None = None,
+    ) -> CoderInfo:
+        require_manager(self._ctx.actor, "add coders")
+        name = name.strip()
+        if not name:
+            raise InputError("a coder needs a name")
+        if role not in ROLES:
+            raise InputError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        with self._ctx.tx(f"add coder {name}") as s:
+            exists = s.scalar(
+                select(Coder.id).where(Coder.study_id == self._ctx.study_id, Coder.name == name)
+            )
+            if exists is not None:
+                raise Conflict(f"a coder named {name!r} already exists")
+            coder = Coder(
+                study_id=self._ctx.study_id,
+                name=name,
+                initials=initials or _initials(name),
+                role=role,
+                password_hash=hash_password(password) if password else None,
+            )
+            s.add(coder)
+            s.flush()
+            return to_info(coder)
+
+    def all(self, *, include_inactive: bool = True) -> list[CoderInfo]:
+        with self._ctx.read() as s:
+            q = select(Coder).where(Coder.study_id == self._ctx.study_id).order_by(Coder.name)
+            if not include_inactive:
+                q = q.where(Coder.active.is_(True))
+            return [to_info(c) for c in s.scalars(q)]
+
+    def get(self, name: str) -> CoderInfo:
+        for info in self.all():
+            if info.name == name:
+                return info
+        raise NotFound(f"no coder named {name!r} in this study")
+
+    def _update(self, coder_id: int, context: str, **changes: Any) -> CoderInfo:
+        require_manager(self._ctx.actor, context)
+        with self._ctx.tx(context) as s:
+            coder = get_or_raise(s, Coder, coder_id, "coder")
+            for key, value in changes.items():
+                setattr(coder, key, value)
+            return to_info(coder)
+
+    def set_active(self, coder_id: int, active: bool) -> CoderInfo:
+        return self._update(
+            coder_id, "activate coder" if active else "deactivate coder", active=active
+        )
+
+    def set_role(self, coder_id: int, role: str) -> CoderInfo:
+        if role not in ROLES:
+            raise InputError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        return self._update(coder_id, "change coder role", role=role)
+
+    def set_password(self, coder_id: int, password: str | None) -> CoderInfo:
+        """Set, reset (a new value) or remove (``None``) a coder's password (managers only)."""
+        hashed = hash_password(password) if password else None
+        return self._update(coder_id, "set coder password", password_hash=hashed)
+
+    def preferences(self, coder_id: int) -> dict[str, Any]:
+        with self._ctx.read() as s:
+            return dict(get_or_raise(s, Coder, coder_id, "coder").preferences)
+
+    def set_preferences(self, coder_id: int, prefs: dict[str, Any]) -> None:
+        """Store a coder's preferences (keymap, reaction lag, ...); coders set only their own."""
+        actor = self._ctx.actor
+        if not actor.is_manager and actor.id != coder_id:
+            raise AuthenticationError("a coder may change only their own preferences")
+        with self._ctx.tx("set preferences") as s:
+            get_or_raise(s, Coder, coder_id, "coder").preferences = dict(prefs)

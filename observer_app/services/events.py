@@ -1,0 +1,149 @@
+"""Timestamped events: log, edit, delete (soft) and restore, list. One committed action each.
+
+Every method returns the event as it is now, so an undo stack can hold reversible edits:
+undoing a log is a delete, undoing a delete is a restore, undoing an update is an update back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from observer_app.coding.errors import InputError
+from observer_app.services.access import require_manager, require_read
+from observer_app.services.assignments import require_writable
+from observer_app.services.context import ServiceContext, get_or_raise
+from observer_app.services.records import EventRecord
+from observer_app.store.models import Assignment, Event
+
+#: Checks an event against the assignment's coding scheme: (scheme_version_id, code, is_state,
+#: modifiers) -> None, raising InputError when the code or its modifiers are not valid.
+EventValidator = Callable[[int, str, bool, dict[str, Any]], None]
+
+_EDITABLE = ("code", "onset_ms", "offset_ms", "modifiers", "comment")
+
+
+def to_record(e: Event) -> EventRecord:
+    return EventRecord(
+        e.id,
+        e.assignment_id,
+        e.code,
+        e.onset_ms,
+        e.offset_ms,
+        e.is_state,
+        dict(e.modifiers),
+        e.comment,
+        e.deleted,
+        dict(e.source),
+    )
+
+
+def _check_times(onset_ms: int, offset_ms: int | None) -> None:
+    if onset_ms < 0:
+        raise InputError(f"onset {onset_ms} ms is before the start of the recording")
+    if offset_ms is not None and offset_ms < onset_ms:
+        raise InputError(f"offset {offset_ms} ms is before onset {onset_ms} ms")
+
+
+class EventService:
+    def __init__(self, ctx: ServiceContext, validator: EventValidator | None = None) -> None:
+        self._ctx = ctx
+        self._validator = validator
+
+    def _validate(self, a: Assignment, code: str, is_state: bool, mods: dict[str, Any]) -> None:
+        if self._validator is not None and a.scheme_version_id is not None:
+            self._validator(a.scheme_version_id, code, is_state, mods)
+
+    def log(
+        self,
+        assignment_id: int,
+        code: str,
+        onset_ms: int,
+        *,
+        offset_ms: int | None = None,
+        is_state: bool = False,
+        modifiers: dict[str, Any] | None = None,
+        comment: str = "",
+        source: dict[str, Any] | None = None,
+        context: str = "log event",
+    ) -> EventRecord:
+        mods = dict(modifiers or {})
+        _check_times(int(onset_ms), offset_ms)
+        with self._ctx.tx(context) as s:
+            a = require_writable(s, self._ctx, assignment_id)
+            self._validate(a, code, is_state, mods)
+            event = Event(
+                assignment_id=a.id,
+                code=code,
+                onset_ms=int(onset_ms),
+                offset_ms=offset_ms,
+                is_state=is_state,
+                modifiers=mods,
+                comment=comment,
+                source=dict(source or {}),
+            )
+            s.add(event)
+            s.flush()
+            return to_record(event)
+
+    def update(self, event_id: int, *, context: str = "edit event", **changes: Any) -> EventRecord:
+        """Change code, onset_ms, offset_ms, modifiers or comment of an event."""
+        unknown = set(changes) - set(_EDITABLE)
+        if unknown:
+            raise InputError(f"event fields not editable: {', '.join(sorted(unknown))}")
+        with self._ctx.tx(context) as s:
+            event = get_or_raise(s, Event, event_id, "event")
+            a = require_writable(s, self._ctx, event.assignment_id)
+            merged = {k: changes.get(k, getattr(event, k)) for k in _EDITABLE}
+            _check_times(int(merged["onset_ms"]), merged["offset_ms"])
+            self._validate(a, merged["code"], event.is_state, dict(merged["modifiers"]))
+            for key, value in changes.items():
+                setattr(event, key, dict(value) if key == "modifiers" else value)
+            return to_record(event)
+
+    def _set_deleted(self, event_id: int, deleted: bool, context: str) -> EventRecord:
+        with self._ctx.tx(context) as s:
+            event = get_or_raise(s, Event, event_id, "event")
+            require_writable(s, self._ctx, event.assignment_id)
+            event.deleted = deleted
+            return to_record(event)
+
+    def delete(self, event_id: int, *, context: str = "delete event") -> EventRecord:
+        """Soft delete: the row stays (and in the audit log) and can be restored."""
+        return self._set_deleted(event_id, True, context)
+
+    def restore(self, event_id: int, *, context: str = "restore event") -> EventRecord:
+        return self._set_deleted(event_id, False, context)
+
+    def for_assignment(
+        self, assignment_id: int, *, include_deleted: bool = False
+    ) -> list[EventRecord]:
+        """Events of one assignment in time order (blind assignments of others are refused)."""
+        with self._ctx.read() as s:
+            a = get_or_raise(s, Assignment, assignment_id, "assignment")
+            require_read(self._ctx.actor, a)
+            q = select(Event).where(Event.assignment_id == assignment_id)
+            if not include_deleted:
+                q = q.where(Event.deleted.is_(False))
+            return [to_record(e) for e in s.scalars(q.order_by(Event.onset_ms, Event.id))]
+
+    def get(self, event_id: int) -> EventRecord:
+        with self._ctx.read() as s:
+            event = get_or_raise(s, Event, event_id, "event")
+            a = get_or_raise(s, Assignment, event.assignment_id, "assignment")
+            require_read(self._ctx.actor, a)
+            return to_record(event)
+
+    def all_in_study(self) -> list[EventRecord]:
+        """Every live event of the study (managers only: exports and reliability)."""
+        require_manager(self._ctx.actor, "read every coder's events")
+        with self._ctx.read() as s:
+            q = (
+                select(Event)
+                .join(Assignment, Assignment.id == Event.assignment_id)
+                .where(Assignment.study_id == self._ctx.study_id, Event.deleted.is_(False))
+                .order_by(Event.assignment_id, Event.onset_ms, Event.id)
+            )
+            return [to_record(e) for e in s.scalars(q)]

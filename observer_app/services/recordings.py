@@ -1,0 +1,181 @@
+"""Recordings: add (fingerprint and duration), list, edit metadata, relink moved media."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from observer_app.coding.errors import Conflict, InputError
+from observer_app.services.access import require_manager
+from observer_app.services.context import ServiceContext, get_or_raise
+from observer_app.services.fingerprint import fingerprint
+from observer_app.services.records import RecordingInfo
+from observer_app.store.models import Recording
+
+EDITABLE_FIELDS = (
+    "dyad_id",
+    "client_id",
+    "therapist_id",
+    "session_number",
+    "session_date",
+    "meta",
+)
+
+
+class ProbeResult(Protocol):
+    """What a media probe reports (``observer_app.media`` provides the real one)."""
+
+    @property
+    def duration_ms(self) -> int: ...
+    @property
+    def has_video(self) -> bool: ...
+    @property
+    def fps(self) -> float: ...
+
+
+Probe = Callable[[Path], ProbeResult]
+
+
+def to_info(r: Recording) -> RecordingInfo:
+    return RecordingInfo(
+        r.id,
+        r.media_path,
+        r.fingerprint,
+        r.size_bytes,
+        r.duration_ms,
+        r.has_video,
+        r.fps,
+        r.dyad_id,
+        r.client_id,
+        r.therapist_id,
+        r.session_number,
+        r.session_date,
+        dict(r.meta),
+    )
+
+
+def _readable_file(path: Path) -> Path:
+    path = path.expanduser()
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    return path.resolve()
+
+
+class RecordingService:
+    def __init__(self, ctx: ServiceContext, probe: Probe | None = None) -> None:
+        self._ctx = ctx
+        self._probe = probe
+
+    def add(
+        self,
+        path: Path,
+        *,
+        client_id: str | None = None,
+        therapist_id: str | None = None,
+        dyad_id: str | None = None,
+        session_number: int | None = None,
+        session_date: dt.date | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> RecordingInfo:
+        """Add one media file; a missing, unreadable, undecodable or duplicate file is refused."""
+        require_manager(self._ctx.actor, "add recordings")
+        path = _readable_file(path)
+        size, fp = fingerprint(path)
+        probed = self._probe(path) if self._probe is not None else None
+        with self._ctx.tx(f"add recording {path.name}") as s:
+            clash = s.scalar(
+                select(Recording).where(
+                    Recording.study_id == self._ctx.study_id, Recording.fingerprint == fp
+                )
+            )
+            if clash is not None:
+                raise Conflict(
+                    f"{path}: already in the study as recording #{clash.id} "
+                    f"({clash.media_path}, same fingerprint)"
+                )
+            rec = Recording(
+                study_id=self._ctx.study_id,
+                media_path=str(path),
+                fingerprint=fp,
+                size_bytes=size,
+                duration_ms=probed.duration_ms if probed else None,
+                has_video=probed.has_video if probed else None,
+                fps=(probed.fps or None) if probed else None,
+                dyad_id=dyad_id,
+                client_id=client_id,
+                therapist_id=therapist_id,
+                session_number=session_number,
+                session_date=session_date,
+                meta=dict(meta or {}),
+            )
+            s.add(rec)
+            s.flush()
+            return to_info(rec)
+
+    def all(self) -> list[RecordingInfo]:
+        with self._ctx.read() as s:
+            q = select(Recording).where(Recording.study_id == self._ctx.study_id)
+            return [to_info(r) for r in s.scalars(q.order_by(Recording.id))]
+
+    def get(self, recording_id: int) -> RecordingInfo:
+        with self._ctx.read() as s:
+            return to_info(get_or_raise(s, Recording, recording_id, "recording"))
+
+    def update(self, recording_id: int, **changes: Any) -> RecordingInfo:
+        """Edit metadata fields (``EDITABLE_FIELDS``)."""
+        require_manager(self._ctx.actor, "edit recording metadata")
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise InputError(f"not editable: {', '.join(sorted(unknown))}")
+        with self._ctx.tx("edit recording metadata") as s:
+            rec = get_or_raise(s, Recording, recording_id, "recording")
+            for key, value in changes.items():
+                setattr(rec, key, value)
+            return to_info(rec)
+
+    def relink(self, recording_id: int, new_path: Path) -> RecordingInfo:
+        """Point a recording at a moved file, after checking it is the same file (fingerprint)."""
+        new_path = _readable_file(new_path)
+        _, fp = fingerprint(new_path)
+        with self._ctx.tx("relink recording") as s:
+            rec = get_or_raise(s, Recording, recording_id, "recording")
+            if fp != rec.fingerprint:
+                raise InputError(
+                    f"{new_path}: not the same file as recording #{rec.id} (fingerprint differs)"
+                )
+            rec.media_path = str(new_path)
+            return to_info(rec)
+
+    def find_moved(self, folder: Path) -> dict[int, Path]:
+        """Recordings whose file is missing, matched by fingerprint to files under ``folder``."""
+        missing = [r for r in self.all() if not Path(r.media_path).exists()]
+        sizes = {r.size_bytes for r in missing}
+        wanted = {r.fingerprint: r.id for r in missing}
+        found: dict[int, Path] = {}
+        for candidate in _files_under(folder):
+            try:
+                size = candidate.stat().st_size
+            except OSError:
+                continue
+            if size in sizes:
+                _, fp = fingerprint(candidate)
+                if fp in wanted:
+                    found[wanted[fp]] = candidate
+        return found
+
+
+def _files_under(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder")
+    return (p for p in folder.rglob("*") if p.is_file())

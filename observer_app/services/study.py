@@ -1,0 +1,178 @@
+"""The facade: ``Study.create`` / ``Study.open`` and the use-case services hanging off it.
+
+    study = Study.open("lab.db", as_coder="Ana", password="...")
+    study.assignments.mine(); study.events.log(...); study.ratings.set(...)
+
+``as_coder=None`` opens the study as its administrator (a manager without a profile), which is
+what the command line's set-up commands use; the GUI always signs in a coder or manager profile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Select, func, select
+
+from observer_app import __version__
+from observer_app.coding.errors import Conflict, NotFound, StoreVersionError
+from observer_app.services.assignments import AssignmentService
+from observer_app.services.audit_log import AuditService
+from observer_app.services.coders import CoderService, authenticate
+from observer_app.services.context import ServiceContext
+from observer_app.services.definitions import DefinitionService
+from observer_app.services.events import EventService
+from observer_app.services.ratings import RatingService
+from observer_app.services.recordings import Probe, RecordingService
+from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
+from observer_app.store import models
+from observer_app.store.backup import backup_sqlite
+from observer_app.store.engine import (
+    StudySession,
+    make_engine,
+    make_session_factory,
+    sqlite_path,
+    to_url,
+)
+from observer_app.store.migrate import ensure_schema, read_state
+
+
+class Study:
+    """An open study database, seen by one actor."""
+
+    def __init__(self, ctx: ServiceContext, probe: Probe | None = None) -> None:
+        self._ctx = ctx
+        self.coders = CoderService(ctx)
+        self.recordings = RecordingService(ctx, probe)
+        self.definitions = DefinitionService(ctx)
+        self.assignments = AssignmentService(ctx)
+        self.events = EventService(ctx, self.definitions.validate_event)
+        self.ratings = RatingService(ctx, self.definitions.validate_rating)
+        self.audit = AuditService(ctx)
+        self.assignments.add_completion_check(self.definitions.completion_problems)
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def create(cls, location: str | Path, name: str, *, probe: Probe | None = None) -> Study:
+        """Create a new study database (refuses to touch an existing study file)."""
+        url = to_url(location)
+        db_file = sqlite_path(url)
+        if db_file is not None:
+            if db_file.exists() and db_file.stat().st_size > 0:
+                raise Conflict(f"{db_file}: already exists; open it instead of creating it")
+            db_file.parent.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(url)
+        ensure_schema(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as s, s.begin():
+            if s.scalar(select(func.count()).select_from(models.Study)):
+                raise Conflict(f"{location}: already holds a study")
+            study = models.Study(name=name, settings={})
+            s.add(study)
+            s.add(models.AppMeta(key="created_by", value=f"observer-app {__version__}"))
+            s.flush()
+            study_id = study.id
+        ctx = ServiceContext(engine, sessions, study_id, ADMINISTRATOR, str(location))
+        return cls(ctx, probe)
+
+    @classmethod
+    def open(
+        cls,
+        location: str | Path,
+        *,
+        as_coder: str | None = None,
+        password: str | None = None,
+        probe: Probe | None = None,
+        backup: bool = True,
+    ) -> Study:
+        """Open an existing study: check (or upgrade) its schema, back it up, sign the actor in."""
+        url = to_url(location)
+        db_file = sqlite_path(url)
+        if db_file is not None and not db_file.exists():
+            raise NotFound(f"{db_file}: no such study database (create one with observer-app init)")
+        engine = make_engine(url)
+        state = read_state(engine)
+        if db_file is not None and backup and state.current == state.head:
+            backup_sqlite(db_file, "on-open")
+        ensure_schema(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as s:
+            study_ids = list(s.scalars(select(models.Study.id).order_by(models.Study.id)))
+        if not study_ids:
+            raise StoreVersionError(f"{location}: holds no study")
+        ctx = ServiceContext(engine, sessions, study_ids[0], ADMINISTRATOR, str(location))
+        if as_coder is not None:
+            ctx.actor = authenticate(ctx, as_coder, password)
+        return cls(ctx, probe)
+
+    def close(self) -> None:
+        self._ctx.engine.dispose()
+
+    def __enter__(self) -> Study:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- facts -----------------------------------------------------------------------------
+    @property
+    def actor(self) -> Actor:
+        return self._ctx.actor
+
+    @property
+    def location(self) -> str:
+        return self._ctx.location
+
+    @property
+    def name(self) -> str:
+        with self._ctx.read() as s:
+            study = s.get(models.Study, self._ctx.study_id)
+            assert study is not None
+            return study.name
+
+    def info(self) -> StudyInfo:
+        """Counts of recordings, coders, assignments by status, events and ratings."""
+        with self._ctx.read() as s:
+            sid = self._ctx.study_id
+
+            by_status = dict.fromkeys(models.STATUSES, 0)
+            rows = s.execute(
+                select(models.Assignment.status, func.count())
+                .where(models.Assignment.study_id == sid)
+                .group_by(models.Assignment.status)
+            )
+            by_status.update({status: int(n) for status, n in rows})
+            joined = models.Assignment.study_id == sid
+            events = int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(models.Event)
+                    .join(models.Assignment)
+                    .where(joined, models.Event.deleted.is_(False))
+                )
+                or 0
+            )
+            ratings = int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(models.Rating)
+                    .join(models.Assignment)
+                    .where(joined)
+                )
+                or 0
+            )
+            return StudyInfo(
+                name=self.name,
+                location=self.location,
+                schema_version=read_state(self._ctx.engine).current or "",
+                recordings=_count(
+                    s, select(models.Recording.id).where(models.Recording.study_id == sid)
+                ),
+                coders=_count(s, select(models.Coder.id).where(models.Coder.study_id == sid)),
+                assignments_by_status=by_status,
+                events=events,
+                ratings=ratings,
+            )
+
+
+def _count(s: StudySession, query: Select[int]) -> int:
+    return int(s.scalar(select(func.count()).select_from(query.subquery())) or 0)

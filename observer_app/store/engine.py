@@ -1,0 +1,73 @@
+"""Engine and session set-up for a study database (SQLite file by default, or a PostgreSQL URL).
+
+SQLite is opened for durability: WAL journal, ``synchronous=FULL`` (a committed action survives a
+power cut), foreign keys enforced, and a busy timeout so two windows on one file wait rather than
+fail.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from observer_app.store import audit
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StudySession(Session):
+    """The session class for study databases: every flush is audited."""
+
+
+audit.install(StudySession)
+
+
+def to_url(location: str | Path) -> URL:
+    """A SQLAlchemy URL for a file path (SQLite) or a URL string (e.g. ``postgresql+psycopg://``)."""
+    text = str(location)
+    if "://" in text:
+        url = make_url(text)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser().resolve()))
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The database file of a SQLite URL (``None`` for other backends or in-memory)."""
+    if not is_sqlite(url) or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cur.close()
+
+
+def make_engine(url: URL) -> Engine:
+    """Create the engine with the durability settings for its backend."""
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[StudySession]:
+    return sessionmaker(bind=engine, class_=StudySession, expire_on_commit=False)

@@ -1,0 +1,98 @@
+"""Schema versions: create, check and upgrade a study database with Alembic.
+
+Revision ids are zero-padded sequence numbers ("0001", "0002", ...), so a database written by a
+newer observer-app can be recognised and refused with both versions named. An older database is
+backed up (SQLite online backup) before it is upgraded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy.exc import DatabaseError
+
+from observer_app.coding.errors import StoreVersionError
+from observer_app.store.backup import backup_sqlite
+from observer_app.store.engine import sqlite_path
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None
+    head: str
+    has_tables: bool
+
+
+def read_state(engine: Engine) -> SchemaState:
+    where = sqlite_path(engine.url) or engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            current = MigrationContext.configure(conn).get_current_revision()
+    except DatabaseError as exc:
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        raise StoreVersionError(f"{where}: cannot be read as a study database ({reason})") from exc
+    return SchemaState(current=current, head=head_revision(), has_tables=bool(tables))
+
+
+def _check(state: SchemaState, where: object) -> None:
+    if state.current is None:
+        if state.has_tables:
+            raise StoreVersionError(
+                f"{where}: has tables but no observer-app schema version; "
+                "it is not an observer-app study database"
+            )
+        return
+    if state.current in known_revisions():
+        return
+    newer = state.current.isdigit() and int(state.current) > int(state.head)
+    if newer:
+        raise StoreVersionError(
+            f"{where}: written by a newer observer-app (schema {state.current}); this version "
+            f"supports schema {state.head} at most. Upgrade observer-app to open it."
+        )
+    raise StoreVersionError(f"{where}: unknown schema version {state.current!r}")
+
+
+def ensure_schema(engine: Engine, *, backup_keep: int = 10) -> SchemaState:
+    """Create a new database's tables, or upgrade an older one after a backup.
+
+    A database written by a newer schema is refused with both versions named.
+    """
+    db_file = sqlite_path(engine.url)
+    where = db_file or engine.url.render_as_string(hide_password=True)
+    state = read_state(engine)
+    _check(state, where)
+    if state.current == state.head:
+        return state
+    if state.current is not None and db_file is not None:
+        backup_sqlite(db_file, f"before-migration-{state.current}-to-{state.head}", backup_keep)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "head")
+    return read_state(engine)

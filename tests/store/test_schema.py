@@ -1,0 +1,121 @@
+"""Migrations, durability settings, version refusal, backups and crash safety on real files."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from observer_app.coding.errors import StoreVersionError
+from observer_app.services.study import Study
+from observer_app.store.backup import list_backups, prune
+from observer_app.store.engine import make_engine, to_url
+from observer_app.store.migrate import ensure_schema, head_revision
+from observer_app.store.models import Base
+
+
+def test_upgrade_from_empty_equals_orm_metadata(tmp_path: Path) -> None:
+    engine = make_engine(to_url(tmp_path / "m.db"))
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_sqlite_durability_pragmas(tmp_path: Path) -> None:
+    Study.create(tmp_path / "d.db", "D").close()
+    engine = make_engine(to_url(tmp_path / "d.db"))
+    with engine.connect() as conn:
+        pragmas = {
+            p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
+            for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 10000,
+    }
+
+
+def test_newer_schema_is_refused_naming_both_versions(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    Study.create(path, "N").close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0999'")
+    with pytest.raises(StoreVersionError, match=r"newer observer-app \(schema 0999\).*schema 0001"):
+        Study.open(path)
+    assert head_revision() == "0001"
+
+
+def test_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreVersionError, match="cannot be read as a study database"):
+        Study.open(path)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(StoreVersionError, match="not an observer-app study"):
+        Study.open(other)
+
+
+def test_rolling_backup_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "b.db"
+    Study.create(path, "B").close()
+    for _ in range(3):
+        Study.open(path).close()
+    backups = list_backups(path)
+    assert len(backups) == 3
+    with sqlite3.connect(backups[-1]) as conn:
+        assert conn.execute("SELECT name FROM study").fetchone() == ("B",)
+    assert len(prune(backups[0].parent, "b", keep=1)) == 2
+    assert len(list_backups(path)) == 1
+
+
+def test_killed_process_loses_nothing_committed(tmp_path: Path) -> None:
+    """A coder process killed right after an action: the action is in the file on reopen."""
+    path = tmp_path / "crash.db"
+    admin = Study.create(path, "C")
+    coder = admin.coders.add("Ana")
+    media = tmp_path / "r.bin"
+    media.write_bytes(b"x" * 4096)
+    rec = admin.recordings.add(media)
+    a = admin.assignments.create(rec.id, coder.id).id
+    admin.close()
+    child = textwrap.dedent(
+        f"""
+        import os, signal
+        from observer_app.services.study import Study
+        s = Study.open({str(path)!r}, as_coder="Ana", backup=False)
+        for i in range(25):
+            s.events.log({a}, "withdrawal", 1000 * i)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, check=False)
+    assert proc.returncode == -9
+    with Study.open(path, backup=False) as again:
+        events = again.events.for_assignment(a)
+    assert [e.onset_ms for e in events] == [1000 * i for i in range(25)]
+
+
+@pytest.mark.postgres
+def test_same_schema_and_services_on_postgresql(postgres_url: str) -> None:
+    study = Study.create(postgres_url, "PG study")
+    ana = study.coders.add("Ana")
+    with pytest.raises(StoreVersionError):
+        Study.open(postgres_url.replace("observer_test", "observer_missing"))
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    again = Study.open(postgres_url, as_coder="Ana")
+    assert again.actor.id == ana.id
+    assert study.audit.entries(entity="coder")[0].actor_name == "administrator"

@@ -1,0 +1,552 @@
+"""Agreement of two coders' timestamped events: point events, interval events (ELAN/EasyDIAg
+modified kappa) and time-based kappa.
+
+Events are ``(code, onset_ms, offset_ms)`` tuples (``offset_ms`` ``None`` for a point event), or
+objects with those attributes. Times are integer milliseconds.
+
+**Point events** (event-based alignment, Bakeman, Quera & Gnisci 2009): an event of coder A and
+one of coder B may be paired when their onsets differ by at most the tolerance T. Pairs are
+chosen by an optimal one-to-one assignment that (1) maximises the number of pairs, then (2) the
+number of pairs with the same code, then (3) minimises the summed time differences; it is solved
+exactly with ``scipy.optimize.linear_sum_assignment`` on each connected component of the
+candidate-pair graph. With ``across_codes=False`` only events with the same code may pair
+(each code matched separately). The confusion matrix has coder A's codes as rows and coder B's as
+columns plus an ``unmatched`` row and column; reported: percent agreement (same-code pairs over
+all pairs plus unmatched events), Cohen's kappa on the whole table ("with unmatched") and on the
+matched block alone, and per code the matched, mismatched and unmatched counts.
+
+**Interval events** (Holle & Rein 2015, EasyDIAg; the "modified kappa" of ELAN): two
+annotations are linked when their overlap, relative to the longer of the two, reaches the
+threshold (default 0.60); links are made greedily, largest relative overlap first, each
+annotation at most once, regardless of code. Unlinked annotations go to the extra row and column.
+Reported as ELAN does: raw agreement, kappa and kappa_max with unmatched annotations, kappa_ipf
+(chance agreement from the table fitted by iterative proportional fitting, 20 iterations from a
+seed of ones with a structural zero in the unmatched/unmatched cell; zeros replaced by 0.001 as
+ELAN does), and raw agreement, kappa and kappa_max on the matched block alone.
+kappa_max = (p_max - p_e) / (1 - p_e), p_max = sum_k min(row_k, col_k) / N (Cohen 1960).
+
+**Time-based kappa** (Bakeman, Quera & Gnisci 2009): the session is cut into slices of width
+delta; each slice takes, for each coder, the code of the event covering its midpoint (the most
+recent onset when several do; point events cover the slice of their onset) or ``(none)``.
+With a tolerance of t slices, a disagreement at a slice is tallied as an agreement when coder A's
+code occurs in coder B's record within t slices (or B's in A's), as their time-unit tolerance
+does (verify: the exact tie rules of GSEQ may differ). Cohen's kappa of the slice table.
+
+References: Bakeman, R., Quera, V., & Gnisci, A. (2009). Observer agreement for timed-event
+sequential data: A comparison of time-based and event-based algorithms. *Behavior Research
+Methods*, 41, 137-147. Holle, H., & Rein, R. (2015). EasyDIAg: A tool for easy determination of
+interrater agreement. *Behavior Research Methods*, 47, 837-847.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+
+from observer_app.coding.agreement._data import FloatArray, IntArray
+from observer_app.coding.agreement.kappa import _cohen_core
+from observer_app.coding.agreement.labels import apply_label
+from observer_app.coding.agreement.results import (
+    AgreementResult,
+    CodeCounts,
+    ConfusionMatrix,
+    EventAgreement,
+    Param,
+    undefined,
+)
+from observer_app.coding.errors import InputError
+
+UNMATCHED = "unmatched"
+NONE_CODE = "(none)"
+#: Components larger than this (rows x columns) are solved sparsely instead of densely.
+_DENSE_LIMIT = 2_000_000
+
+
+@dataclass(frozen=True)
+class Event:
+    """One coded event; ``offset_ms`` is ``None`` for a point event."""
+
+    code: str
+    onset_ms: int
+    offset_ms: int | None = None
+
+
+def as_events(events: Iterable[Any], who: str = "coder") -> list[Event]:
+    """Normalise tuples ``(code, onset[, offset])`` or objects with those attributes."""
+    out = []
+    for i, e in enumerate(events):
+        if isinstance(e, Event):
+            ev = e
+        elif hasattr(e, "code") and hasattr(e, "onset_ms"):
+            ev = Event(str(e.code), int(e.onset_ms), _opt_int(getattr(e, "offset_ms", None)))
+        else:
+            t = tuple(e)
+            if len(t) not in (2, 3):
+                raise InputError(f"{who} event {i + 1}: expected (code, onset_ms[, offset_ms])")
+            ev = Event(str(t[0]), int(t[1]), _opt_int(t[2]) if len(t) == 3 else None)
+        if ev.offset_ms is not None and ev.offset_ms < ev.onset_ms:
+            raise InputError(
+                f"{who} event {i + 1}: offset {ev.offset_ms} is before onset {ev.onset_ms}"
+            )
+        out.append(ev)
+    return out
+
+
+def _opt_int(v: Any) -> int | None:
+    return None if v is None else int(v)
+
+
+# --------------------------------------------------------------------------- point events
+
+
+def _candidates(ta: IntArray, tb: IntArray, tol: int) -> tuple[IntArray, IntArray]:
+    """All (i, j) with |ta[i] - tb[j]| <= tol (tb sorted order handled internally)."""
+    order = np.argsort(tb, kind="stable")
+    sb = tb[order]
+    lo = np.searchsorted(sb, ta - tol, side="left")
+    hi = np.searchsorted(sb, ta + tol, side="right")
+    counts = hi - lo
+    ii = np.repeat(np.arange(len(ta)), counts)
+    starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+    jj_sorted = np.arange(int(counts.sum())) + starts
+    return ii.astype(np.int64), order[jj_sorted].astype(np.int64)
+
+
+def _solve_component(rows: IntArray, cols: IntArray, score: FloatArray) -> list[tuple[int, int]]:
+    """Maximum-score one-to-one assignment among the candidate edges of one component."""
+    ur, ri = np.unique(rows, return_inverse=True)
+    uc, ci = np.unique(cols, return_inverse=True)
+    if len(ur) == 1 or len(uc) == 1:
+        best = int(np.argmax(score))
+        return [(int(rows[best]), int(cols[best]))]
+    if len(ur) * len(uc) <= _DENSE_LIMIT:
+        cost = np.zeros((len(ur), len(uc)))
+        cost[ri, ci] = -score
+        r, c = linear_sum_assignment(cost)
+        keep = cost[r, c] < 0
+        return [(int(ur[a]), int(uc[b])) for a, b in zip(r[keep], c[keep], strict=True)]
+    return _solve_sparse(ur, uc, ri, ci, score)
+
+
+def _solve_sparse(
+    ur: IntArray, uc: IntArray, ri: IntArray, ci: IntArray, score: FloatArray
+) -> list[tuple[int, int]]:
+    """Sparse exact assignment: each row also gets a private dummy column (cost = top), so a
+    full matching always exists and a real edge is used only when it scores."""
+    nr, nc = len(ur), len(uc)
+    top = float(score.max()) + 1.0
+    rows = np.concatenate([ri, np.arange(nr)])
+    cols = np.concatenate([ci, nc + np.arange(nr)])
+    data = np.concatenate([top - score, np.full(nr, top)])
+    graph = coo_matrix((data, (rows, cols)), shape=(nr, nc + nr)).tocsr()
+    match = min_weight_full_bipartite_matching(graph)[0]
+    return [(int(ur[a]), int(uc[b])) for a, b in enumerate(match) if b < nc]
+
+
+def match_point_events(
+    events_a: Iterable[Any],
+    events_b: Iterable[Any],
+    tolerance_ms: int = 2000,
+    *,
+    across_codes: bool = True,
+) -> list[tuple[int, int]]:
+    """Optimal one-to-one pairs ``(index in A, index in B)`` of events within +/- tolerance.
+
+    Lexicographic objective: most pairs, then most same-code pairs, then least total time
+    difference; exact per connected component of the candidate graph.
+    """
+    if tolerance_ms < 0:
+        raise InputError("the tolerance must be 0 ms or more")
+    a = as_events(events_a, "coder A")
+    b = as_events(events_b, "coder B")
+    if not a or not b:
+        return []
+    ta = np.array([e.onset_ms for e in a], dtype=np.int64)
+    tb = np.array([e.onset_ms for e in b], dtype=np.int64)
+    codes = sorted({e.code for e in a} | {e.code for e in b})
+    cix = {c: i for i, c in enumerate(codes)}
+    ca = np.array([cix[e.code] for e in a], dtype=np.int64)
+    cb = np.array([cix[e.code] for e in b], dtype=np.int64)
+    ii, jj = _candidates(ta, tb, tolerance_ms)
+    if not across_codes:
+        keep = ca[ii] == cb[jj]
+        ii, jj = ii[keep], jj[keep]
+    if len(ii) == 0:
+        return []
+    return _assign(ii=ii, jj=jj, ta=ta, tb=tb, ca=ca, cb=cb, tol=tolerance_ms, na=len(a), nb=len(b))
+
+
+def _assign(
+    *,
+    ii: IntArray,
+    jj: IntArray,
+    ta: IntArray,
+    tb: IntArray,
+    ca: IntArray,
+    cb: IntArray,
+    tol: int,
+    na: int,
+    nb: int,
+) -> list[tuple[int, int]]:
+    graph = coo_matrix((np.ones(len(ii)), (ii, na + jj)), shape=(na + nb, na + nb))
+    _, labels = connected_components(graph, directed=False)
+    comp = labels[ii]
+    order = np.argsort(comp, kind="stable")
+    ii, jj, comp = ii[order], jj[order], comp[order]
+    bounds = np.flatnonzero(np.diff(comp)) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(ii)]))
+    dt = np.abs(ta[ii] - tb[jj]) / (tol + 1.0)
+    same = (ca[ii] == cb[jj]).astype(np.float64)
+    sizes = ends - starts
+    pairs: list[tuple[int, int]] = []
+    single = sizes == 1
+    pairs.extend(zip(ii[starts[single]].tolist(), jj[starts[single]].tolist(), strict=True))
+    for s, e in zip(starts[~single], ends[~single], strict=True):
+        k = float(e - s) + 1.0
+        score = (k + 1.0) ** 2 + (k + 1.0) * same[s:e] - dt[s:e] + 1.0
+        pairs.extend(_solve_component(ii[s:e], jj[s:e], score))
+    return pairs
+
+
+def _table_from_pairs(
+    a: Sequence[Event], b: Sequence[Event], pairs: Sequence[tuple[int, int]], codes: list[str]
+) -> tuple[IntArray, tuple[CodeCounts, ...]]:
+    q = len(codes)
+    cix = {c: i for i, c in enumerate(codes)}
+    table = np.zeros((q + 1, q + 1), dtype=np.int64)
+    used_a = np.zeros(len(a), dtype=bool)
+    used_b = np.zeros(len(b), dtype=bool)
+    for i, j in pairs:
+        table[cix[a[i].code], cix[b[j].code]] += 1
+        used_a[i] = used_b[j] = True
+    for ia in np.flatnonzero(~used_a).tolist():
+        table[cix[a[ia].code], q] += 1
+    for jb in np.flatnonzero(~used_b).tolist():
+        table[q, cix[b[jb].code]] += 1
+    per = tuple(
+        CodeCounts(
+            code=c,
+            matched=int(table[k, k]),
+            mismatched_a=int(table[k, :q].sum() - table[k, k]),
+            mismatched_b=int(table[:q, k].sum() - table[k, k]),
+            unmatched_a=int(table[k, q]),
+            unmatched_b=int(table[q, k]),
+        )
+        for k, c in enumerate(codes)
+    )
+    return table, per
+
+
+def _kappa(table: IntArray, name: str, params: dict[str, Param], scheme: str) -> AgreementResult:
+    q = table.shape[0]
+    res = _cohen_core(table.astype(np.float64), np.eye(q), name, params)
+    return apply_label(res, scheme)
+
+
+def _raw(table: IntArray, name: str, params: dict[str, Param]) -> AgreementResult:
+    n = int(table.sum())
+    if n == 0:
+        return undefined(name, "there are no events", parameters=params)
+    return AgreementResult(
+        name=name,
+        value=float(np.trace(table)) / n,
+        n_units=n,
+        n_raters=2,
+        n_pairable=2 * n,
+        parameters=params,
+    )
+
+
+def point_event_agreement(
+    events_a: Iterable[Any],
+    events_b: Iterable[Any],
+    tolerance_ms: int = 2000,
+    *,
+    across_codes: bool = True,
+    label_scheme: str = "landis_koch",
+) -> EventAgreement:
+    """Event-based agreement of two coders' point events (onsets within +/- tolerance)."""
+    a = as_events(events_a, "coder A")
+    b = as_events(events_b, "coder B")
+    pairs = match_point_events(a, b, tolerance_ms, across_codes=across_codes)
+    codes = sorted({e.code for e in a} | {e.code for e in b})
+    table, per = _table_from_pairs(a, b, pairs, codes)
+    params: dict[str, Param] = {"tolerance_ms": tolerance_ms, "across_codes": across_codes}
+    q = len(codes)
+    stats_ = (
+        _raw(table, "percent agreement", params),
+        _kappa(table, "kappa (with unmatched)", params, label_scheme),
+        _raw(table[:q, :q], "percent agreement (matched only)", params),
+        _kappa(table[:q, :q], "kappa (matched only)", params, label_scheme),
+    )
+    return EventAgreement(
+        method="point",
+        confusion=ConfusionMatrix(
+            (*codes, UNMATCHED), tuple(tuple(int(x) for x in r) for r in table), True
+        ),
+        statistics=stats_,
+        per_code=per,
+        parameters=params,
+        pairs=tuple(sorted(pairs)),
+    )
+
+
+# ------------------------------------------------------------------------ interval events
+
+
+def _intervals(events: Sequence[Event], who: str) -> tuple[IntArray, IntArray]:
+    on = np.array([e.onset_ms for e in events], dtype=np.int64)
+    off = np.array(
+        [e.offset_ms if e.offset_ms is not None else e.onset_ms for e in events], dtype=np.int64
+    )
+    if len(events) and np.any(off <= on):
+        bad = int(np.flatnonzero(off <= on)[0])
+        raise InputError(
+            f"{who} event {bad + 1}: interval agreement needs an offset after the onset"
+        )
+    return on, off
+
+
+def match_interval_events(
+    events_a: Iterable[Any], events_b: Iterable[Any], threshold: float = 0.60
+) -> list[tuple[int, int]]:
+    """Holle & Rein (2015) linking: greedy, largest overlap relative to the longer annotation
+    first; a link needs relative overlap >= threshold."""
+    if not 0 < threshold <= 1:
+        raise InputError("the overlap threshold must be in (0, 1]")
+    a = as_events(events_a, "coder A")
+    b = as_events(events_b, "coder B")
+    on_a, off_a = _intervals(a, "coder A")
+    on_b, off_b = _intervals(b, "coder B")
+    if not a or not b:
+        return []
+    order = np.argsort(on_b, kind="stable")
+    longest = int(max((off_b - on_b).max(), (off_a - on_a).max()))
+    lo = np.searchsorted(on_b[order], on_a - longest, side="left")
+    hi = np.searchsorted(on_b[order], off_a, side="left")
+    cand: list[tuple[float, int, int]] = []
+    for i in range(len(a)):
+        for j in order[lo[i] : hi[i]].tolist():
+            ov = int(min(off_a[i], off_b[j]) - max(on_a[i], on_b[j]))
+            if ov <= 0:
+                continue
+            rel = ov / int(max(off_a[i] - on_a[i], off_b[j] - on_b[j]))
+            if rel >= threshold - 1e-12:
+                cand.append((-rel, i, j))
+    cand.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for _, i, j in cand:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def _ipf_chance(table: IntArray, iterations: int = 20) -> float:
+    """Chance agreement of the IPF-fitted table (ELAN's GlobalCKappa / EasyDIAg ckappa.m)."""
+    q = table.shape[0]
+    rows = table.sum(axis=1).astype(np.float64)
+    cols = table.sum(axis=0).astype(np.float64)
+    rows[rows == 0] = 0.001
+    cols[cols == 0] = 0.001
+    fit = np.ones((q, q))
+    fit[-1, -1] = 0.001
+    for _ in range(iterations):
+        fit *= (rows / fit.sum(axis=1))[:, None]
+        fit *= (cols / fit.sum(axis=0))[None, :]
+    return float(np.trace(fit[:-1, :-1])) / float(table.sum())
+
+
+def _kappa_max(table: IntArray) -> tuple[float, float, float]:
+    n = float(table.sum())
+    rows, cols = table.sum(axis=1) / n, table.sum(axis=0) / n
+    pe = float(rows @ cols)
+    pmax = float(np.minimum(rows, cols).sum())
+    return pe, pmax, (pmax - pe) / (1 - pe) if pe < 1 else math.nan
+
+
+def _elan_stat(
+    name: str, value: float, n: int, params: dict[str, Param], extra: dict[str, float | None]
+) -> AgreementResult:
+    if not math.isfinite(value):
+        return undefined(
+            name, "chance agreement is 1 or there are no annotations", parameters=params
+        )
+    return AgreementResult(
+        name=name,
+        value=value,
+        n_units=n,
+        n_raters=2,
+        n_pairable=2 * n,
+        parameters=params,
+        details=extra,
+    )
+
+
+def interval_event_agreement(
+    events_a: Iterable[Any],
+    events_b: Iterable[Any],
+    threshold: float = 0.60,
+    *,
+    label_scheme: str = "landis_koch",
+) -> EventAgreement:
+    """ELAN-compatible modified kappa (Holle & Rein 2015) for two coders' interval events."""
+    a = as_events(events_a, "coder A")
+    b = as_events(events_b, "coder B")
+    pairs = match_interval_events(a, b, threshold)
+    codes = sorted({e.code for e in a} | {e.code for e in b})
+    table, per = _table_from_pairs(a, b, pairs, codes)
+    params: dict[str, Param] = {"threshold": threshold}
+    q = len(codes)
+    stats_ = _elan_statistics(table, q, params, label_scheme)
+    return EventAgreement(
+        method="elan",
+        confusion=ConfusionMatrix(
+            (*codes, UNMATCHED), tuple(tuple(int(x) for x in r) for r in table), True
+        ),
+        statistics=stats_,
+        per_code=per,
+        parameters=params,
+        pairs=tuple(sorted(pairs)),
+    )
+
+
+def _elan_statistics(
+    table: IntArray, q: int, params: dict[str, Param], scheme: str
+) -> tuple[AgreementResult, ...]:
+    n_all = int(table.sum())
+    matched = table[:q, :q]
+    n_m = int(matched.sum())
+    out: list[AgreementResult] = []
+    if n_all == 0:
+        return (undefined("kappa_ipf", "there are no annotations", parameters=params),)
+    raw_all = float(np.trace(table)) / n_all
+    pe_all, _, kmax_all = _kappa_max(table)
+    k_all = (raw_all - pe_all) / (1 - pe_all) if pe_all < 1 else math.nan
+    pe_ipf = _ipf_chance(table)
+    k_ipf = (raw_all - pe_ipf) / (1 - pe_ipf) if pe_ipf < 1 else math.nan
+    out.append(_elan_stat("kappa_ipf", k_ipf, n_all, params, {"p_chance": pe_ipf}))
+    out.append(_elan_stat("kappa (with unmatched)", k_all, n_all, params, {"p_chance": pe_all}))
+    out.append(_elan_stat("kappa_max (with unmatched)", kmax_all, n_all, params, {}))
+    out.append(_elan_stat("raw agreement (with unmatched)", raw_all, n_all, params, {}))
+    if n_m == 0:
+        out.append(
+            undefined("kappa (matched only)", "no annotations were linked", parameters=params)
+        )
+    else:
+        raw_m = float(np.trace(matched)) / n_m
+        pe_m, _, kmax_m = _kappa_max(matched)
+        k_m = (raw_m - pe_m) / (1 - pe_m) if pe_m < 1 else math.nan
+        out.append(_elan_stat("kappa (matched only)", k_m, n_m, params, {"p_chance": pe_m}))
+        out.append(_elan_stat("kappa_max (matched only)", kmax_m, n_m, params, {}))
+        out.append(_elan_stat("raw agreement (matched only)", raw_m, n_m, params, {}))
+    return tuple(
+        apply_label(r, scheme) if r.name.startswith("kappa (") or r.name == "kappa_ipf" else r
+        for r in out
+    )
+
+
+# ------------------------------------------------------------------------- time-based kappa
+
+
+def _slice_codes(
+    events: Sequence[Event], start: int, n_slices: int, delta: int, cix: dict[str, int]
+) -> IntArray:
+    """Code index per slice (0 = none); later onsets overwrite earlier ones."""
+    out = np.zeros(n_slices, dtype=np.int64)
+    for e in sorted(events, key=lambda ev: ev.onset_ms):
+        s0 = (e.onset_ms - start) // delta
+        if e.offset_ms is None or e.offset_ms == e.onset_ms:
+            lo, hi = s0, s0 + 1
+        else:
+            # slices whose midpoint lies in [onset, offset)
+            lo = math.ceil((e.onset_ms - start - delta / 2) / delta)
+            hi = math.ceil((e.offset_ms - start - delta / 2) / delta)
+        out[max(lo, 0) : min(hi, n_slices)] = cix[e.code]
+    return out
+
+
+def time_based_agreement(
+    events_a: Iterable[Any],
+    events_b: Iterable[Any],
+    slice_ms: int = 1000,
+    tolerance_slices: int = 0,
+    *,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+    label_scheme: str = "landis_koch",
+) -> EventAgreement:
+    """Time-based kappa over slices of ``slice_ms`` with a tolerance of ``tolerance_slices``."""
+    if slice_ms <= 0:
+        raise InputError("the slice width must be positive")
+    if tolerance_slices < 0:
+        raise InputError("the tolerance must be 0 slices or more")
+    a = as_events(events_a, "coder A")
+    b = as_events(events_b, "coder B")
+    allev = a + b
+    params: dict[str, Param] = {"slice_ms": slice_ms, "tolerance_slices": tolerance_slices}
+    codes = [NONE_CODE, *sorted({e.code for e in allev})]
+    if not allev:
+        und = undefined("time-based kappa", "there are no events", parameters=params)
+        return EventAgreement(
+            "time", ConfusionMatrix((NONE_CODE,), ((0,),), False), (und,), (), params
+        )
+    start = min(e.onset_ms for e in allev) if start_ms is None else start_ms
+    end = (
+        max(max(e.offset_ms or e.onset_ms for e in allev) + 1, start + 1)
+        if end_ms is None
+        else end_ms
+    )
+    n_slices = max(1, math.ceil((end - start) / slice_ms))
+    cix = {c: i for i, c in enumerate(codes)}
+    sa = _slice_codes(a, start, n_slices, slice_ms, cix)
+    sb = _slice_codes(b, start, n_slices, slice_ms, cix)
+    table = _tally(sa, sb, tolerance_slices, len(codes))
+    per = tuple(
+        CodeCounts(
+            c,
+            int(table[k, k]),
+            int(table[k].sum() - table[k, k]),
+            int(table[:, k].sum() - table[k, k]),
+            0,
+            0,
+        )
+        for k, c in enumerate(codes)
+    )
+    stats_ = (
+        _raw(table, "percent agreement (time)", params),
+        _kappa(table, "time-based kappa", params, label_scheme),
+    )
+    return EventAgreement(
+        "time",
+        ConfusionMatrix(tuple(codes), tuple(tuple(int(x) for x in r) for r in table), False),
+        stats_,
+        per,
+        params,
+    )
+
+
+def _tally(sa: IntArray, sb: IntArray, tol: int, q: int) -> IntArray:
+    n = len(sa)
+    ra, rb = sa.copy(), sb.copy()
+    if tol > 0:
+        for s in np.flatnonzero(sa != sb).tolist():
+            lo, hi = max(0, s - tol), min(n, s + tol + 1)
+            if sa[s] in sb[lo:hi]:
+                rb[s] = sa[s]
+            elif sb[s] in sa[lo:hi]:
+                ra[s] = sb[s]
+    table = np.zeros((q, q), dtype=np.int64)
+    np.add.at(table, (ra, rb), 1)
+    return table

@@ -27,11 +27,16 @@ def display_problem() -> str | None:
     return None
 
 
-def _gui(args: argparse.Namespace) -> int:
+def open_gui(study: Path | None) -> int:
+    """Open the GUI on ``study`` (the demo study when None), or say why there is no display."""
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
         return 1
     from observer_app.app import run_gui
 
-    return run_gui(args.study)
+    return run_gui(study)
+
+
+def _gui(args: argparse.Namespace) -> int:
+    return open_gui(args.study)

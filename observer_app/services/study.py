@@ -24,6 +24,7 @@ from observer_app.services.events import EventService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService
 from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
+from observer_app.services.scores import ScoreService
 from observer_app.store import models
 from observer_app.store.backup import backup_sqlite
 from observer_app.store.engine import (
@@ -48,6 +49,7 @@ class Study:
         self.events = EventService(ctx, self.definitions.validate_event)
         self.ratings = RatingService(ctx, self.definitions.validate_rating)
         self.audit = AuditService(ctx)
+        self.scores = ScoreService(ctx, self.definitions)
         self.assignments.add_completion_check(self.definitions.completion_problems)
 
     # -- opening ---------------------------------------------------------------------------

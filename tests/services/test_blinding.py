@@ -20,7 +20,7 @@ def test_coder_cannot_read_or_list_blind_work_of_another(lab: Lab) -> None:
     a, b = _double_coded(lab)
     ana, ben = lab.as_("Ana Alves"), lab.as_("Ben Brook")
     ana.events.log(a, "withdrawal", 12_000)
-    ana.ratings.set(a, instrument_version_id=_instrument(lab), item_id="q1", value=5)
+    ana.ratings.set(a, instrument_version_id=_instrument(lab), item_id="1", value=5)
     with pytest.raises(BlindingViolation, match="blind"):
         ben.events.for_assignment(a)
     with pytest.raises(BlindingViolation):
@@ -59,4 +59,4 @@ def test_non_blind_work_is_readable_but_not_writable_by_another_coder(lab: Lab) 
 
 
 def _instrument(lab: Lab) -> int:
-    return lab.admin.definitions.store_source("instrument", "demo", "1", "x = 1", "demo.toml").id
+    return lab.admin.definitions.import_builtin("instrument", "alliance-quick-demo").id

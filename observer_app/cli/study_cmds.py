@@ -1,0 +1,229 @@
+"""Study set-up commands: init, coders, recordings, assign, info, demo, score."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from observer_app.cli._output import print_json, print_table
+from observer_app.coding.errors import InputError
+from observer_app.services.study import Study
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("init", help="create a new study database")
+    p.add_argument("study", type=Path)
+    p.add_argument("--name", required=True, help="the study's name")
+    p.set_defaults(handler=_init)
+
+    coders = sub.add_parser("coders", help="add or list coders").add_subparsers(
+        dest="coders_command", metavar="ACTION", required=True
+    )
+    p = coders.add_parser("add", help="add a coder (or manager) profile")
+    p.add_argument("study", type=Path)
+    p.add_argument("name")
+    p.add_argument("--role", choices=("coder", "manager"), default="coder")
+    p.add_argument("--initials")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read a password from standard input"
+    )
+    p.set_defaults(handler=_coders_add)
+    p = coders.add_parser("list", help="list coder profiles")
+    p.add_argument("study", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_coders_list)
+
+    recs = sub.add_parser("recordings", help="add or list recordings").add_subparsers(
+        dest="recordings_command", metavar="ACTION", required=True
+    )
+    p = recs.add_parser("add", help="add media files (fingerprinted, duration read)")
+    p.add_argument("study", type=Path)
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--client")
+    p.add_argument("--therapist")
+    p.add_argument("--dyad")
+    p.add_argument("--session", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_recordings_add)
+    p = recs.add_parser("list", help="list recordings")
+    p.add_argument("study", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_recordings_list)
+
+    p = sub.add_parser("assign", help="plan primary coding and a blind double-coded share")
+    p.add_argument("study", type=Path)
+    p.add_argument("--coders", required=True, help="comma-separated coder names")
+    p.add_argument("--double-code", type=float, default=0.25, help="share double-coded (0-1)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_assign)
+
+    p = sub.add_parser("info", help="counts and schema version of a study")
+    p.add_argument("study", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_info)
+
+    p = sub.add_parser("score", help="subscale and total scores of every rated form")
+    p.add_argument("study", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_score)
+
+    p = sub.add_parser("demo", help="create (or reopen) the demo study")
+    p.add_argument("dir", nargs="?", type=Path, help="folder for the demo study")
+    p.add_argument("--no-gui", action="store_true", help="only create it, do not open the GUI")
+    p.set_defaults(handler=_demo)
+
+
+def _probe() -> Any:
+    """The media probe (libvlc), or None when libvlc cannot be loaded (duration left empty)."""
+    from observer_app.media.probe import probe
+
+    return probe
+
+
+def _init(args: argparse.Namespace) -> int:
+    Study.create(args.study, args.name).close()
+    print(f"created study {args.name!r} in {args.study}")
+    return 0
+
+
+def _read_password() -> str:
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise InputError("no password on standard input")
+    return password
+
+
+def _coders_add(args: argparse.Namespace) -> int:
+    password = _read_password() if args.password_stdin else None
+    with Study.open(args.study) as study:
+        info = study.coders.add(
+            args.name, role=args.role, initials=args.initials, password=password
+        )
+    print(f"added {info.role} {info.name} ({info.initials}) as #{info.id}")
+    return 0
+
+
+def _coders_list(args: argparse.Namespace) -> int:
+    with Study.open(args.study) as study:
+        rows = [asdict(c) for c in study.coders.all()]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "name", "initials", "role", "active", "has_password"])
+    return 0
+
+
+def _recordings_add(args: argparse.Namespace) -> int:
+    added = []
+    with Study.open(args.study, probe=_probe()) as study:
+        for path in args.files:
+            info = study.recordings.add(
+                path,
+                client_id=args.client,
+                therapist_id=args.therapist,
+                dyad_id=args.dyad,
+                session_number=args.session,
+            )
+            added.append(asdict(info))
+            if not args.json:
+                secs = f"{info.duration_ms / 1000:.1f} s" if info.duration_ms else "unknown length"
+                print(f"added recording #{info.id}: {path} ({secs})")
+    if args.json:
+        print_json(added)
+    return 0
+
+
+def _recordings_list(args: argparse.Namespace) -> int:
+    with Study.open(args.study) as study:
+        rows = [asdict(r) | {"label": r.label} for r in study.recordings.all()]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "label", "duration_ms", "client_id", "session_number"])
+    return 0
+
+
+def _assign(args: argparse.Namespace) -> int:
+    names = [n.strip() for n in args.coders.split(",") if n.strip()]
+    with Study.open(args.study) as study:
+        ids = {c.name: c.id for c in study.coders.all()}
+        unknown = [n for n in names if n not in ids]
+        if unknown:
+            raise InputError(f"unknown coder(s): {', '.join(unknown)}")
+        plan = study.assignments.plan(
+            [ids[n] for n in names], double_share=args.double_code, seed=args.seed
+        )
+        scheme = study.definitions.study_scheme()
+        if not args.dry_run:
+            study.assignments.apply_plan(plan, scheme_version_id=scheme.id if scheme else None)
+    by_id = {v: k for k, v in ids.items()}
+    rows = [
+        {"recording_id": a.recording_id, "coder": by_id[a.coder_id], "purpose": a.purpose}
+        for a in plan.assignments
+    ]
+    if args.json:
+        print_json({"seed": plan.seed, "double_share": plan.double_share, "assignments": rows})
+    else:
+        print_table(rows, ["recording_id", "coder", "purpose"])
+        verb = "planned (dry run, nothing written)" if args.dry_run else "created"
+        print(f"{len(rows)} assignments {verb}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    with Study.open(args.study) as study:
+        info = study.info()
+    if args.json:
+        print_json(asdict(info))
+        return 0
+    print(f"study:          {info.name} ({info.location})")
+    print(f"schema version: {info.schema_version}")
+    print(f"recordings:     {info.recordings}")
+    print(f"coders:         {info.coders}")
+    status = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.assignments_by_status.items())
+    print(f"assignments:    {status}")
+    print(f"events:         {info.events}")
+    print(f"ratings:        {info.ratings}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from observer_app.services.demo import default_demo_dir, ensure_demo_study
+
+    path = ensure_demo_study(args.dir or default_demo_dir(), probe=_probe())
+    print(f"demo study: {path}")
+    if args.no_gui:
+        return 0
+    from observer_app.cli.gui_cmds import open_gui
+
+    return open_gui(path)
+
+
+def _score(args: argparse.Namespace) -> int:
+    with Study.open(args.study) as study:
+        rows = [
+            asdict(r)
+            for r in study.scores.for_study(
+                study.assignments.list_all(), study.ratings.all_in_study()
+            )
+        ]
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("no ratings yet")
+        return 0
+    for r in rows:
+        r["unit"] = (
+            r["unit_kind"] if r["unit_kind"] != "segment" else f"segment {r['unit_index'] + 1}"
+        )
+        r["value"] = "" if r["value"] is None else f"{r['value']:.2f}"
+        r["reason"] = r["reason"] or ""
+    cols = ["assignment_id", "coder_name", "instrument_id", "unit", "score_id", "value", "reason"]
+    print_table(rows, cols)
+    return 0

@@ -1,0 +1,156 @@
+"""The demo study: coders, the two shipped demo recordings, the 3RS scheme with its instruments and
+the project's own demo instrument, an assignment plan, and some pre-coded work so that the coder
+queue, reliability, reconciliation and the export all have something to show.
+
+Every number in the pre-coded work is generated from the demo media's manifest (real moments of
+the fictional dialogues) and a fixed seed, so the demo study is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from observer_app.coding.definitions import Instrument, Scheme
+from observer_app.coding.resources import resource_path
+from observer_app.services.recordings import Probe
+from observer_app.services.study import Study
+
+DEMO_FILE = "demo-study.db"
+SEED = 20261126
+CODE_CATEGORY = {
+    "withdrawal_marker": "withdrawal",
+    "confrontation_marker": "confrontation",
+    "resolution_strategy": "resolution",
+}
+CODERS = (("Ana Alves", "coder"), ("Ben Brook", "coder"), ("Cy Cole", "coder"))
+MANAGER = "Morgan Lee"
+
+
+def default_demo_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "observer-app" / "demo"
+
+
+def ensure_demo_study(folder: Path, probe: Probe | None = None) -> Path:
+    """The demo study in ``folder``: created on first use, reopened (unchanged) afterwards."""
+    path = folder / DEMO_FILE
+    if path.exists():
+        Study.open(path, backup=False).close()  # checks the schema; upgrades an older one
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / (DEMO_FILE + ".partial")
+    for leftover in folder.glob(DEMO_FILE + ".partial*"):
+        leftover.unlink()
+    with Study.create(partial, "Demo study: alliance ruptures (fictional)", probe=probe) as study:
+        _build(study)
+    for suffix in ("-wal", "-shm"):
+        Path(str(partial) + suffix).unlink(missing_ok=True)
+    partial.replace(path)  # a half-built demo never carries the real name
+    return path
+
+
+@dataclass(frozen=True)
+class _Setup:
+    scheme_id: int
+    scheme: Scheme
+    instruments: dict[int, Instrument]
+
+
+def _build(study: Study) -> None:
+    setup = _definitions(study)
+    ids = {name: study.coders.add(name, role=role).id for name, role in CODERS}
+    study.coders.add(MANAGER, role="manager")
+    manifest = json.loads(resource_path("demo", "manifest.json").read_text(encoding="utf-8"))
+    recordings = [_add_recording(study, entry) for entry in manifest["files"]]
+    rng = random.Random(SEED)
+    (rec1, codes1), (rec2, codes2) = recordings
+    create = study.assignments.create
+    ana1 = create(rec1, ids["Ana Alves"], scheme_version_id=setup.scheme_id).id
+    ben1 = create(rec1, ids["Ben Brook"], purpose="reliability", scheme_version_id=setup.scheme_id)
+    ben2 = create(rec2, ids["Ben Brook"], scheme_version_id=setup.scheme_id).id
+    create(rec2, ids["Cy Cole"], purpose="reliability", scheme_version_id=setup.scheme_id)
+    _code(study, setup, ana1, codes1, rng, jitter_ms=0, drop_every=0, base=None)
+    _code(study, setup, ben1.id, codes1, rng, jitter_ms=900, drop_every=4, base=5)
+    study.assignments.complete(ana1)
+    study.assignments.complete(ben1.id)
+    # Ben has started session 2: a couple of events, no ratings yet (the queue shows progress).
+    _code(study, setup, ben2, codes2[:2], rng, jitter_ms=300, drop_every=0, base=None, rate=False)
+
+
+def _definitions(study: Study) -> _Setup:
+    scheme_info = study.definitions.import_builtin("scheme", "3rs")
+    scheme = study.definitions.scheme(scheme_info.id)
+    instruments: dict[int, Instrument] = {}
+    for definition_id in (*scheme.instrument_ids, "alliance-quick-demo"):
+        info = study.definitions.import_builtin("instrument", definition_id)
+        instruments[info.id] = study.definitions.instrument(info.id)
+    return _Setup(scheme_info.id, scheme, instruments)
+
+
+def _add_recording(study: Study, entry: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    info = study.recordings.add(
+        resource_path("demo", entry["file"]),
+        client_id=entry.get("client_id"),
+        therapist_id=entry.get("therapist_id"),
+        dyad_id=entry.get("dyad"),
+        session_number=entry.get("session_number"),
+        meta={"title": entry.get("title", ""), "fictional": True},
+    )
+    return info.id, list(entry.get("demo_codes", []))
+
+
+def _code(
+    study: Study,
+    setup: _Setup,
+    assignment_id: int,
+    moments: list[dict[str, Any]],
+    rng: random.Random,
+    *,
+    jitter_ms: int,
+    drop_every: int,
+    base: int | None,
+    rate: bool = True,
+) -> None:
+    """Log one event per manifest moment (jittered; some dropped) and rate every instrument."""
+    by_category: dict[str, list[str]] = {}
+    for definition in setup.scheme.codes:
+        by_category.setdefault(definition.category, []).append(definition.id)
+    for i, moment in enumerate(moments):
+        if drop_every and i % drop_every == drop_every - 1:
+            continue
+        choices = by_category[CODE_CATEGORY[moment["code"]]]
+        code = choices[i % len(choices)]
+        if base is not None and i == 1:
+            code = choices[(i + 1) % len(choices)]  # a deliberate disagreement on the code
+        onset = max(0, int(moment["onset_ms"]) + rng.randint(-jitter_ms, jitter_ms))
+        study.events.log(assignment_id, code, onset, comment=str(moment.get("note", "")))
+    if rate:
+        _rate(study, assignment_id, rng, shift=base)
+
+
+def _rate(study: Study, assignment_id: int, rng: random.Random, *, shift: int | None) -> None:
+    """Rate every unit of every instrument: a per-item "true" value plus coder noise, so that two
+    coders of the same session agree well but not perfectly."""
+    for assigned in study.definitions.assigned_instruments(assignment_id):
+        inst = assigned.instrument
+        for unit_kind, index in assigned.units:
+            for item in inst.items:
+                scale = inst.scale_of(item)
+                truth = random.Random(f"{inst.id}/{unit_kind}/{index}/{item.id}").randint(
+                    scale.min, scale.max
+                )
+                noise = rng.choice((-1, 1)) if shift is not None and rng.random() < 0.3 else 0
+                value = min(scale.max, max(scale.min, truth + noise))
+                study.ratings.set(
+                    assignment_id,
+                    assigned.version_id,
+                    item.id,
+                    value,
+                    unit_kind=unit_kind,
+                    unit_index=index,
+                )

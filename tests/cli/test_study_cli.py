@@ -1,0 +1,180 @@
+"""The study set-up commands end to end, through ``observer_app.cli.main``, on real files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from observer_app.cli import main
+from observer_app.coding.resources import resource_path
+from observer_app.services.study import Study
+
+DEMO_VIDEO = resource_path("demo", "demo_session_1.mp4")
+DEMO_AUDIO = resource_path("demo", "demo_session_2.ogg")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "s.db"
+    assert run(capsys, "init", str(path), "--name", "Pilot")[0] == 0
+    return path
+
+
+def test_init_coders_recordings_assign_info(
+    study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("Ana", "Ben", "Cy"):
+        assert run(capsys, "coders", "add", str(study), name)[0] == 0
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("pw\n"))
+    code, out, _ = run(
+        capsys, "coders", "add", str(study), "Mo", "--role", "manager", "--password-stdin"
+    )
+    assert code == 0 and "manager Mo" in out
+    code, out, _ = run(capsys, "coders", "list", str(study), "--json")
+    coders = json.loads(out)
+    assert [(c["name"], c["role"], c["has_password"]) for c in coders] == [
+        ("Ana", "coder", False),
+        ("Ben", "coder", False),
+        ("Cy", "coder", False),
+        ("Mo", "manager", True),
+    ]
+    media = []
+    for i in range(8):
+        target = tmp_path / f"session{i}{DEMO_AUDIO.suffix}"
+        data = DEMO_AUDIO.read_bytes()
+        target.write_bytes(data + bytes([i]) * (i + 1))  # distinct fingerprints, still decodable
+        media.append(str(target))
+    code, out, err = run(
+        capsys,
+        "recordings",
+        "add",
+        str(study),
+        *media[:1],
+        str(DEMO_VIDEO),
+        "--client",
+        "C7",
+        "--session",
+        "3",
+        "--json",
+    )
+    assert code == 0, err
+    added = json.loads(out)
+    assert added[1]["duration_ms"] == 82_160 and added[1]["has_video"] is True
+    assert added[0]["client_id"] == "C7" and added[0]["session_number"] == 3
+    assert run(capsys, "recordings", "add", str(study), *media[1:])[0] == 0
+    code, out, _ = run(
+        capsys,
+        "assign",
+        str(study),
+        "--coders",
+        "Ana,Ben,Cy",
+        "--double-code",
+        "0.25",
+        "--seed",
+        "1",
+        "--json",
+    )
+    plan = json.loads(out)
+    assert code == 0 and len(plan["assignments"]) == 9 + 2  # 9 recordings, round(2.25) doubled
+    again_dir = tmp_path / "again"
+    again_dir.mkdir()
+    code, out, _ = run(capsys, "info", str(study), "--json")
+    info = json.loads(out)
+    assert info["recordings"] == 9 and info["coders"] == 4
+    assert info["assignments_by_status"]["not_started"] == 11
+    assert info["schema_version"] == "0001"
+
+
+def test_assign_is_reproducible_with_a_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plans = []
+    for run_no in range(2):
+        path = tmp_path / f"r{run_no}.db"
+        run(capsys, "init", str(path), "--name", "R")
+        for name in ("Ana", "Ben", "Cy"):
+            run(capsys, "coders", "add", str(path), name)
+        for i in range(12):
+            f = tmp_path / f"m{run_no}_{i}.bin"
+            f.write_bytes(bytes([i]) * 2048)
+        with Study.open(path) as s:
+            for i in range(12):
+                s.recordings.add(tmp_path / f"m{run_no}_{i}.bin")
+        _code, out, _ = run(
+            capsys,
+            "assign",
+            str(path),
+            "--coders",
+            "Ana,Ben,Cy",
+            "--seed",
+            "5",
+            "--dry-run",
+            "--json",
+        )
+        plans.append(json.loads(out)["assignments"])
+    assert plans[0] == plans[1]
+    with Study.open(tmp_path / "r0.db") as s:
+        assert s.info().assignments_by_status["not_started"] == 0  # dry run wrote nothing
+
+
+def test_errors_are_one_line_and_write_nothing(
+    study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "recordings", "add", str(study), str(tmp_path / "gone.mp4"))
+    assert code == 2 and err.strip().count("\n") == 0 and "gone.mp4: no such file" in err
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00not a media file" * 1000)
+    code, _, err = run(capsys, "recordings", "add", str(study), str(junk))
+    assert code == 2 and "junk.mp4" in err
+    copy = tmp_path / "copy.mp4"
+    shutil.copy(DEMO_VIDEO, copy)
+    assert run(capsys, "recordings", "add", str(study), str(DEMO_VIDEO))[0] == 0
+    code, _, err = run(capsys, "recordings", "add", str(study), str(copy))
+    assert code == 2 and "already in the study as recording #1" in err
+    bad_db = tmp_path / "bad.db"
+    bad_db.write_bytes(b"garbage" * 500)
+    code, _, err = run(capsys, "info", str(bad_db))
+    assert code == 2 and "cannot be read as a study database" in err
+    code, _, err = run(capsys, "info", str(tmp_path / "nope.db"))
+    assert code == 2 and "no such study database" in err
+    code, _, err = run(capsys, "init", str(study), "--name", "again")
+    assert code == 2 and "already exists" in err
+    code, _, err = run(capsys, "assign", str(study), "--coders", "Zed")
+    assert code == 2 and "unknown coder(s): Zed" in err
+    with Study.open(study) as s:
+        assert len(s.recordings.all()) == 1
+
+
+def test_demo_study_is_created_once_and_reopened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, _ = run(capsys, "demo", str(tmp_path / "d"), "--no-gui")
+    assert code == 0
+    db = tmp_path / "d" / "demo-study.db"
+    with Study.open(db) as s:
+        info = s.info()
+        assert info.recordings == 2 and info.coders == 4
+        assert info.assignments_by_status == {"not_started": 1, "in_progress": 1, "complete": 2}
+        first_events = s.events.all_in_study()
+    assert run(capsys, "demo", str(tmp_path / "d"), "--no-gui")[0] == 0
+    with Study.open(db) as s:
+        assert s.events.all_in_study() == first_events
+
+
+def test_gui_without_display_prints_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], study: Path
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    code, _, err = run(capsys, "gui", str(study))
+    assert code == 1 and "xvfb-run" in err and err.count("\n") == 1

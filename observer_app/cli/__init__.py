@@ -15,7 +15,10 @@ from observer_app import __version__
 from observer_app.coding.errors import ObserverError
 
 #: Modules that register sub-commands, in the order they appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ("observer_app.cli.gui_cmds",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "observer_app.cli.gui_cmds",
+    "observer_app.cli.definitions_cmds",
+)
 
 #: Exit code for bad input and refused operations (argparse uses 2 for usage errors as well).
 EXIT_BAD_INPUT = 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,7 +18,7 @@ from observer_app.coding.errors import ObserverError
 #: Modules that register sub-commands, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "observer_app.cli.gui_cmds",
-    "observer_app.cli.definitions_cmds",
+    "observer_app.cli.study_cmds",
 )
 
 #: Exit code for bad input and refused operations (argparse uses 2 for usage errors as well).
@@ -52,3 +53,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("observer-app: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `observer-app info X | head`: the reader left, not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (keeps the interpreter's flush quiet)
+        return 0

@@ -19,6 +19,7 @@ from observer_app.coding.errors import ObserverError
 COMMAND_MODULES: tuple[str, ...] = (
     "observer_app.cli.gui_cmds",
     "observer_app.cli.study_cmds",
+    "observer_app.cli.definitions_cmds",
 )
 
 #: Exit code for bad input and refused operations (argparse uses 2 for usage errors as well).

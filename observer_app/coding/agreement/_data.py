@@ -91,6 +91,13 @@ class Coded:
         return np.arange(len(self.categories), dtype=np.float64)
 
 
+def category_name(c: Category) -> str:
+    """Display name of a category: ``2.0`` -> ``"2"``, ``2.5`` -> ``"2.5"``, text unchanged."""
+    if isinstance(c, float) and c.is_integer():
+        return str(int(c))
+    return str(c)
+
+
 def _sort_categories(values: set[Category]) -> tuple[Category, ...]:
     if all(isinstance(v, float) for v in values):
         return tuple(sorted(values, key=float))

@@ -34,6 +34,7 @@ from observer_app.coding.agreement._data import (
     Coded,
     FloatArray,
     as_2d,
+    category_name,
     code_categories,
     counts_per_unit,
     to_float,
@@ -115,7 +116,7 @@ def krippendorff_alpha(
     if problem is not None:
         return undefined(name, problem, parameters=params, **base)
     if categories is not None:
-        params["categories"] = tuple(str(c) for c in coded.categories)
+        params["categories"] = tuple(category_name(c) for c in coded.categories)
     c = counts[pairable]
     inv = 1.0 / (c.sum(axis=1) - 1)
     o = c.T @ (c * inv[:, None]) - np.diag((c * inv[:, None]).sum(axis=0))

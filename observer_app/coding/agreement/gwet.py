@@ -36,6 +36,7 @@ from scipy import stats
 from observer_app.coding.agreement._data import (
     FloatArray,
     as_2d,
+    category_name,
     code_categories,
     counts_per_unit,
     weight_matrix,
@@ -56,7 +57,7 @@ def _prepared(
     w = weight_matrix(weights, coded.scale_values())
     params: dict[str, Param] = {
         "weights": weights if isinstance(weights, str) else "custom",
-        "categories": tuple(str(c) for c in coded.categories),
+        "categories": tuple(category_name(c) for c in coded.categories),
     }
     base: Sizes = {
         "n_units": int(rated.sum()),

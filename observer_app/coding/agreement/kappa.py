@@ -37,6 +37,7 @@ from observer_app.coding.agreement._data import (
     FloatArray,
     IntArray,
     as_2d,
+    category_name,
     code_categories,
     counts_per_unit,
     weight_matrix,
@@ -55,7 +56,7 @@ Z975 = float(stats.norm.ppf(0.975))
 
 
 def _cat_param(categories: Sequence[Any]) -> tuple[str, ...]:
-    return tuple(str(c) for c in categories)
+    return tuple(category_name(c) for c in categories)
 
 
 def kappa_from_table(
@@ -183,7 +184,7 @@ def fleiss_kappa_counts(
         raise InputError("Fleiss counts must be non-negative whole numbers")
     q = c.shape[1]
     names = (
-        tuple(str(x) for x in categories)
+        tuple(category_name(x) for x in categories)
         if categories is not None
         else tuple(str(j + 1) for j in range(q))
     )

@@ -1,0 +1,184 @@
+"""Cross-checks against reference implementations on hundreds of random data sets, many with
+missing values. Agreement is required to 1e-9 wherever the definitions coincide; where they
+differ the test says why.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import krippendorff
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+from sklearn.metrics import cohen_kappa_score
+from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
+from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
+
+from observer_app.coding.agreement import (
+    brennan_prediger,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac,
+    icc,
+    krippendorff_alpha,
+)
+
+TOL = 1e-9
+
+
+def _ratings(
+    rng: np.random.Generator, n: int, k: int, q: int, p_missing: float
+) -> np.ndarray:
+    """Ordinal ratings 1..q with real agreement (a latent unit score plus rater noise)."""
+    truth = rng.normal(size=(n, 1)) * rng.uniform(0.5, 2.0)
+    bias = rng.normal(scale=0.3, size=(1, k))
+    latent = truth + bias + rng.normal(size=(n, k))
+    cuts = np.quantile(latent, np.linspace(0, 1, q + 1)[1:-1])
+    x = (np.searchsorted(cuts, latent) + 1).astype(float)
+    x[rng.random((n, k)) < p_missing] = np.nan
+    return x
+
+
+def _cases(seed: int, count: int, *, k_range=(2, 6), missing=0.25):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        n = int(rng.integers(5, 50))
+        k = int(rng.integers(k_range[0], k_range[1] + 1))
+        q = int(rng.integers(2, 8))
+        yield _ratings(rng, n, k, q, float(rng.uniform(0, missing)))
+
+
+def test_icc_matches_pingouin_on_200_datasets() -> None:
+    """pingouin with nan_policy='omit' deletes incomplete targets listwise, as we do. ICC, F and
+    p agree to 1e-9; pingouin rounds its CI to 2 decimals, so the CI is compared after rounding
+    ours the same way (a limit within 1e-9 of a rounding boundary is accepted either way)."""
+    checked = 0
+    for x in _cases(11, 200):
+        complete = x[~np.isnan(x).any(axis=1)]
+        if complete.shape[0] < 3 or np.ptp(complete) == 0:
+            continue
+        n, k = x.shape
+        long = pd.DataFrame(
+            [(i, j, x[i, j]) for i in range(n) for j in range(k)], columns=["t", "r", "v"]
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = pg.intraclass_corr(long, "t", "r", "v", nan_policy="omit").set_index("Type")
+        ours = {r.name: r for r in icc(x)}
+        for name, row in ref.iterrows():
+            r = ours[str(name)]
+            assert r.n_dropped == int(np.isnan(x).any(axis=1).sum())
+            assert r.value == pytest.approx(row["ICC"], abs=TOL)
+            assert r.details["F"] == pytest.approx(row["F"], rel=TOL)
+            assert r.p == pytest.approx(row["pval"], rel=1e-7, abs=1e-12)
+            for ours_lim, ref_lim in zip(r.ci95, row["CI95"], strict=True):
+                if np.isnan(ref_lim):
+                    # error mean square 0 (F infinite): pingouin gives nan, we give the limit 1
+                    assert np.isinf(r.details["F"])
+                    assert ours_lim == 1.0
+                    continue
+                assert abs(ours_lim - ref_lim) <= 0.005 + TOL
+        checked += 1
+    assert checked > 150
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
+def test_alpha_matches_krippendorff_package(level: str) -> None:
+    """krippendorff (Castro) with the same value domain, on 150 data sets with missing values."""
+    checked = 0
+    for x in _cases(23, 150, missing=0.35):
+        ours = krippendorff_alpha(x, level, bootstrap=0)
+        values = np.unique(x[~np.isnan(x)])
+        pairable = (~np.isnan(x)).sum(axis=1) >= 2
+        if len(values) < 2 or not ours.defined:
+            # the reference raises or returns nan when there is no variation among pairable values
+            assert not ours.defined or pairable.sum() == 0
+            continue
+        ref = krippendorff.alpha(
+            reliability_data=x.T, level_of_measurement=level, value_domain=values
+        )
+        assert ours.value == pytest.approx(ref, abs=TOL)
+        checked += 1
+    assert checked > 120
+
+
+def test_fleiss_matches_statsmodels() -> None:
+    """statsmodels' fleiss_kappa needs complete units (same m per unit); our listwise policy
+    feeds it exactly the units we keep."""
+    checked = 0
+    for x in _cases(37, 200, k_range=(3, 6)):
+        ours, _ = fleiss_kappa(x)
+        complete = x[~np.isnan(x).any(axis=1)]
+        if complete.shape[0] == 0 or not ours.defined:
+            continue
+        cats = np.unique(complete)
+        counts = np.stack([(complete == c).sum(axis=1) for c in cats], axis=1)
+        assert ours.value == pytest.approx(sm_fleiss_kappa(counts), abs=TOL)
+        assert ours.n_dropped == x.shape[0] - complete.shape[0]
+        checked += 1
+    assert checked > 150
+
+
+def test_cohen_matches_sklearn_and_statsmodels() -> None:
+    """scikit-learn (value) and statsmodels (value and Fleiss-Cohen-Everitt SE) on the full
+    scale 1..7 passed explicitly, so that unused scale points count in the weights."""
+    scale = list(range(1, 8))
+    checked = 0
+    for x in _cases(41, 200, k_range=(2, 2)):
+        both = ~np.isnan(x).any(axis=1)
+        a, b = x[both, 0].astype(int), x[both, 1].astype(int)
+        if len(a) < 2:
+            continue
+        table = np.zeros((7, 7))
+        np.add.at(table, (a - 1, b - 1), 1)
+        for w in ("none", "linear", "quadratic"):
+            ours = cohen_kappa(x, w, categories=scale)
+            if not ours.defined:
+                continue
+            sk_w = None if w == "none" else w
+            ref = cohen_kappa_score(a, b, labels=scale, weights=sk_w)
+            assert ours.value == pytest.approx(ref, abs=TOL)
+            if w == "none":
+                sm = sm_cohens_kappa(table)
+            else:
+                sm = sm_cohens_kappa(table, wt=w)
+            assert ours.value == pytest.approx(sm.kappa, abs=TOL)
+            assert ours.se == pytest.approx(sm.std_kappa, abs=TOL)
+            assert ours.details["se0"] == pytest.approx(sm.std_kappa0, abs=TOL)
+        checked += 1
+    assert checked > 150
+
+
+def test_unused_scale_point_counts() -> None:
+    """The known trap: scikit-learn without labels= (and R irr) weight by the rank among the
+    OBSERVED values, so an unused scale point (here 3 on a 1-5 scale) silently changes weighted
+    kappa. We weight by the scale values over the full scale the caller gives; sklearn agrees
+    once labels= lists the full scale. Chance-corrected coefficients whose chance term depends
+    on the number of categories (Brennan-Prediger) change when unused points count."""
+    x = np.array([[1, 1], [2, 2], [4, 2], [1, 2], [4, 4], [2, 1], [4, 4], [1, 1]], dtype=float)
+    full = cohen_kappa(x, "linear", categories=(1, 2, 3, 4, 5))
+    sk_full = cohen_kappa_score(x[:, 0], x[:, 1], labels=[1, 2, 3, 4, 5], weights="linear")
+    sk_observed = cohen_kappa_score(x[:, 0], x[:, 1], weights="linear")
+    assert full.value == pytest.approx(sk_full, abs=TOL)
+    assert sk_observed != pytest.approx(sk_full, abs=1e-3)
+    bp_full = brennan_prediger(x, categories=(1, 2, 3, 4, 5))
+    bp_observed = brennan_prediger(x)
+    assert bp_full.value == pytest.approx((5 / 8 - 1 / 5) / (1 - 1 / 5), abs=TOL)
+    assert bp_observed.value == pytest.approx((5 / 8 - 1 / 3) / (1 - 1 / 3), abs=TOL)
+
+
+def test_two_rater_ac1_and_bp_match_closed_forms() -> None:
+    """For two raters with complete data, Gwet's (2008) closed form: p_e = sum_k pi_k (1 - pi_k)
+    / (q - 1) with pi_k = (p_k. + p_.k) / 2, and Brennan-Prediger p_e = 1/q."""
+    for x in _cases(53, 200, k_range=(2, 2), missing=0.0):
+        q = 7
+        a, b = x[:, 0].astype(int) - 1, x[:, 1].astype(int) - 1
+        po = float(np.mean(a == b))
+        pi = (np.bincount(a, minlength=q) + np.bincount(b, minlength=q)) / (2 * len(a))
+        pe = float((pi * (1 - pi)).sum()) / (q - 1)
+        ac1 = gwet_ac(x, categories=range(1, 8))
+        assert ac1.value == pytest.approx((po - pe) / (1 - pe), abs=TOL)
+        bp = brennan_prediger(x, categories=range(1, 8))
+        assert bp.value == pytest.approx((po - 1 / q) / (1 - 1 / q), abs=TOL)

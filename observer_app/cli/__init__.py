@@ -19,6 +19,7 @@ from observer_app.coding.errors import ObserverError
 COMMAND_MODULES: tuple[str, ...] = (
     "observer_app.cli.gui_cmds",
     "observer_app.cli.study_cmds",
+    "observer_app.cli.agree_cmds",
     "observer_app.cli.definitions_cmds",
 )
 

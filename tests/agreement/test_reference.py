@@ -28,9 +28,7 @@ from observer_app.coding.agreement import (
 TOL = 1e-9
 
 
-def _ratings(
-    rng: np.random.Generator, n: int, k: int, q: int, p_missing: float
-) -> np.ndarray:
+def _ratings(rng: np.random.Generator, n: int, k: int, q: int, p_missing: float) -> np.ndarray:
     """Ordinal ratings 1..q with real agreement (a latent unit score plus rater noise)."""
     truth = rng.normal(size=(n, 1)) * rng.uniform(0.5, 2.0)
     bias = rng.normal(scale=0.3, size=(1, k))
@@ -140,10 +138,7 @@ def test_cohen_matches_sklearn_and_statsmodels() -> None:
             sk_w = None if w == "none" else w
             ref = cohen_kappa_score(a, b, labels=scale, weights=sk_w)
             assert ours.value == pytest.approx(ref, abs=TOL)
-            if w == "none":
-                sm = sm_cohens_kappa(table)
-            else:
-                sm = sm_cohens_kappa(table, wt=w)
+            sm = sm_cohens_kappa(table) if w == "none" else sm_cohens_kappa(table, wt=w)
             assert ours.value == pytest.approx(sm.kappa, abs=TOL)
             assert ours.se == pytest.approx(sm.std_kappa, abs=TOL)
             assert ours.details["se0"] == pytest.approx(sm.std_kappa0, abs=TOL)

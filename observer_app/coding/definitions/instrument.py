@@ -222,10 +222,11 @@ class Instrument:
         raise KeyError(scale_id)
 
     def item(self, item_id: str) -> Item:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        return self._items_by_id[item_id]
+
+    @cached_property
+    def _items_by_id(self) -> dict[str, Item]:
+        return {i.id: i for i in self.items}
 
     def scale_of(self, item: Item) -> ResponseScale:
         return self.scale_by_id(item.scale)
@@ -251,6 +252,10 @@ class Instrument:
 
     def score_definitions(self) -> tuple[ScoreDefinition, ...]:
         """Subscales (in declared order), then composite scores, then the total if scored."""
+        return self._score_definitions
+
+    @cached_property
+    def _score_definitions(self) -> tuple[ScoreDefinition, ...]:
         flagged = {i.id for i in self.items if i.verify}
         result = []
         for sub in self.subscales:

@@ -1,0 +1,73 @@
+"""The manager window: study set-up, assignments, reliability, reconciliation and export tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+
+from observer_app.services.study import Study
+from observer_app.ui.manager._common import Page
+from observer_app.ui.manager.coders import CodersPage
+from observer_app.ui.manager.definitions import DefinitionsPage
+from observer_app.ui.manager.planner import PlannerPage
+from observer_app.ui.manager.recordings import RecordingsPage
+
+
+class ManagerWindow(QMainWindow):
+    """Everything a lab manager does, one tab per task; each tab reloads when shown."""
+
+    def __init__(self, study: Study, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.study = study
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+        self.setWindowTitle(f"Manage study - {study.name}")
+        self.resize(1280, 820)
+        self.tabs = QTabWidget()
+        self.coders = CodersPage(study)
+        self.recordings = RecordingsPage(study, self.pool)
+        self.definitions = DefinitionsPage(study)
+        self.planner = PlannerPage(study)
+        self.tabs.addTab(self.coders, "Coders")
+        self.tabs.addTab(self.recordings, "Recordings")
+        self.tabs.addTab(self.definitions, "Schemes && instruments")
+        self.tabs.addTab(self.planner, "Assignments")
+        self._add_optional_pages()
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
+        close = QAction("Close", self)
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        close.triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&Study")
+        self.export_action = QAction("Export to Excel…", self)
+        self.export_action.triggered.connect(self.show_export)
+        menu.addAction(self.export_action)
+        menu.addSeparator()
+        menu.addAction(close)
+
+    def _add_optional_pages(self) -> None:
+        """Reliability, reconciliation and export need the analysis services."""
+        from observer_app.ui.manager import analysis_pages
+
+        for title, page in analysis_pages(self.study, self.pool):
+            self.tabs.addTab(page, title)
+            setattr(self, page.objectName(), page)
+
+    def _tab_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if isinstance(page, Page):
+            page.refresh()
+
+    def show_export(self) -> None:
+        page = getattr(self, "export", None)
+        if page is not None:
+            self.tabs.setCurrentWidget(page)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for page in self.findChildren(Page):
+            bar = getattr(page, "tasks", None)
+            if bar is not None:
+                bar.cancel()
+        self.pool.waitForDone(10_000)
+        super().closeEvent(event)

@@ -275,3 +275,17 @@ def test_text_pack_with_unknown_item_and_other_version(instrument_text: str) -> 
         "version '1'",
         "pack.toml: items.99 (line 7): '99' is not an item of mini",
     ]
+
+
+def test_an_instrument_needs_items_and_a_scheme_needs_codes(
+    instrument_text: str, scheme_text: str
+) -> None:
+    head = instrument_text.split("[[subscales]]", maxsplit=1)[0]
+    empty = head.replace('unit = "session"', 'unit = "session"\nitems = []')
+    assert instrument_problems(empty) == [
+        "mini.toml: an instrument needs at least one [[items]] table"
+    ]
+    no_codes = scheme_text.split("[[codes]]", maxsplit=1)[0]
+    assert scheme_problems(no_codes) == [
+        "mini-scheme.toml: a scheme needs at least one [[codes]] table"
+    ]

@@ -525,7 +525,7 @@ def _parse_subscales(top: Reader) -> list[tuple[str, str, str | None, tuple[str,
 
 def _parse_items(top: Reader, scale_ids: set[str], subscale_ids: list[str]) -> tuple[Item, ...]:
     readers = top.tables("items")
-    if not readers and "items" not in top.data:
+    if not readers and isinstance(top.data.get("items", []), list):
         top.problem(None, "an instrument needs at least one [[items]] table")
     items: list[Item] = []
     seen: set[str] = set()

@@ -447,7 +447,7 @@ def _parse_categories(top: Reader) -> tuple[Category, ...]:
 
 def _parse_codes(top: Reader, category_ids: Sequence[str]) -> tuple[Code, ...]:
     readers = top.tables("codes")
-    if not readers and "codes" not in top.data:
+    if not readers and isinstance(top.data.get("codes", []), list):
         top.problem(None, "a scheme needs at least one [[codes]] table")
     codes: list[Code] = []
     ids: set[str] = set()

@@ -1,21 +1,109 @@
 """Composition root: builds the services, the media player and the main window, and wires them.
 
-Nothing here holds domain logic; it only decides which concrete parts go together.
+Nothing here holds domain logic; it only decides which concrete parts go together:
+the study (services) opened as the signed-in coder with the libvlc probe, a ``VlcPlayer``, and
+the :class:`~observer_app.ui.coding_window.CodingWindow`.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
+
+
+def _application() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("observer-app")
+    app.setOrganizationName("observer-app")
+    app.setApplicationDisplayName("observer-app")
+    app.setStyle("Fusion")  # follows the system's light or dark colour scheme
+    return app
+
+
+def _probe() -> Any:
+    from observer_app.media.probe import probe
+
+    return probe
+
+
+def make_player() -> Any:
+    """The real player (libvlc). A missing libvlc is reported when a recording is loaded."""
+    from observer_app.media.vlc_player import VlcPlayer
+
+    return VlcPlayer()
+
+
+def demo_study_path() -> Path:
+    from observer_app.services import demo
+
+    return demo.ensure_demo_study(demo.default_demo_dir(), probe=_probe())
+
+
+def _sign_in(study_path: Path) -> Any:
+    """The login dialog; the study opened as the chosen coder, or None if cancelled."""
+    from observer_app.services.study import Study
+    from observer_app.ui.startup import LoginDialog
+
+    with Study.open(study_path, backup=False) as admin:
+        coders = admin.coders.all()
+        name = admin.name
+
+    def open_as(coder: str, password: str | None) -> Study:
+        return Study.open(study_path, as_coder=coder, password=password, probe=_probe())
+
+    dialog = LoginDialog(name, coders, open_as)
+    if not dialog.exec():
+        return None
+    return dialog.study
+
+
+def choose_from_queue(window: Any) -> int | None:
+    from observer_app.ui.startup import QueueDialog
+
+    dialog = QueueDialog(window.study, window)
+    return dialog.chosen if dialog.exec() else None
+
+
+def _window(study: Any) -> Any:
+    from observer_app.ui.coding_window import CodingWindow
+
+    return CodingWindow(study, make_player(), choose_assignment=choose_from_queue)
 
 
 def run_gui(study_path: Path | None) -> int:
     """Open the GUI on ``study_path`` (the demo study when ``None``); returns the exit code."""
-    from PySide6.QtWidgets import QApplication, QLabel
+    app = _application()
+    path = study_path if study_path is not None else demo_study_path()
+    study = _sign_in(path)
+    if study is None:
+        return 0
+    window = _window(study)
+    window.show()
+    window.open_queue()
+    code = int(app.exec())
+    study.close()
+    return code
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("observer-app")
-    label = QLabel(f"observer-app: {study_path or 'demo study'}")
-    label.setWindowTitle("observer-app")
-    label.show()
-    return int(app.exec())
+
+def run_coding(
+    study_path: Path, coder: str, password: str | None, assignment_id: int | None
+) -> int:
+    """Open straight into coding as ``coder`` (``observer-app code``)."""
+    from observer_app.services.study import Study
+
+    study = Study.open(study_path, as_coder=coder, password=password, probe=_probe())
+    if assignment_id is not None:
+        study.assignments.get(assignment_id)  # refuses another coder's blind work up front
+    app = _application()
+    window = _window(study)
+    window.show()
+    if assignment_id is not None:
+        window.open_assignment(assignment_id)
+    else:
+        window.open_queue()
+    code = int(app.exec())
+    study.close()
+    return code

@@ -18,6 +18,7 @@ from observer_app.coding.errors import ObserverError
 #: Modules that register sub-commands, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "observer_app.cli.gui_cmds",
+    "observer_app.cli.code_cmds",
     "observer_app.cli.study_cmds",
     "observer_app.cli.agree_cmds",
     "observer_app.cli.definitions_cmds",

@@ -1,0 +1,106 @@
+"""The coding pad: one button per code, grouped by category, in the code's colour, key shown.
+
+A click does what the code's key does (the window connects ``codeClicked`` to the same handler);
+state codes that are open are shown pressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from observer_app.coding.definitions.scheme import Scheme
+
+COLUMNS = 2
+
+
+def _text_colour(background: QColor) -> str:
+    return "#000000" if background.lightnessF() > 0.6 else "#ffffff"
+
+
+class CodingPad(QScrollArea):
+    codeClicked = Signal(str)
+
+    def __init__(self, scheme: Scheme | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.buttons: dict[str, QPushButton] = {}
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self._scheme = scheme
+        if scheme is not None:
+            cats = [c.id for c in scheme.categories]
+            cats += [c.category for c in scheme.codes if c.category not in cats]
+            for cat in cats:
+                codes = [c for c in scheme.codes if c.category == cat]
+                if not codes:
+                    continue
+                box = QGroupBox(scheme.category_label(cat))
+                grid = QGridLayout(box)
+                grid.setSpacing(4)
+                for i, code in enumerate(codes):
+                    b = QPushButton()
+                    b.setObjectName(f"code_{code.id}")
+                    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                    b.setCheckable(code.kind == "state")
+                    b.setToolTip(code.description or code.label)
+                    b.setMinimumHeight(38)
+                    b.setMinimumWidth(60)
+                    b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+                    colour = QColor(code.colour)
+                    b.setStyleSheet(
+                        f"QPushButton {{ background: {colour.name()}; "
+                        f"color: {_text_colour(colour)}; border-radius: 4px; padding: 4px; "
+                        f"border: 1px solid {colour.darker(130).name()}; }}"
+                        f"QPushButton:checked {{ border: 3px solid palette(highlight); "
+                        f"font-weight: bold; }}"
+                        f"QPushButton:disabled {{ background: palette(button); "
+                        f"color: palette(mid); }}"
+                    )
+                    b.clicked.connect(lambda _=False, cid=code.id: self._clicked(cid))
+                    grid.addWidget(b, i // COLUMNS, i % COLUMNS)
+                    self.buttons[code.id] = b
+                layout.addWidget(box)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.set_keys({})
+
+    def _clicked(self, code_id: str) -> None:
+        button = self.buttons[code_id]
+        if button.isCheckable():  # the pressed look follows the open states, not the click
+            button.setChecked(not button.isChecked())
+        self.codeClicked.emit(code_id)
+
+    def set_keys(self, keys: Mapping[str, str]) -> None:
+        """Show each code's current key (code id -> shortcut text) on its button."""
+        if self._scheme is None:
+            return
+        for code in self._scheme.codes:
+            key = keys.get(code.id, "")
+            kind = "◼ state" if code.kind == "state" else "• point"
+            label = f"{code.label}\n[{key}]  {kind}" if key else f"{code.label}\n{kind}"
+            self.buttons[code.id].setText(label)
+
+    def set_open(self, open_codes: Iterable[str]) -> None:
+        wanted = set(open_codes)
+        for code_id, button in self.buttons.items():
+            if button.isCheckable():
+                button.setChecked(code_id in wanted)
+
+    def set_read_only(self, read_only: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(not read_only)

@@ -1,0 +1,99 @@
+"""The event log view: the event table with a category filter; a click seeks to the event."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from observer_app.coding.definitions.scheme import Scheme
+from observer_app.ui.models import EVENT_ROLE, CategoryFilterModel, EventTableModel
+
+
+class EventLog(QWidget):
+    seekRequested = Signal(int)
+
+    def __init__(self, model: EventTableModel, scheme: Scheme | None) -> None:
+        super().__init__()
+        self.model = model
+        self.proxy = CategoryFilterModel(self)
+        self.proxy.setSourceModel(model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show"))
+        self.filter = QComboBox()
+        self.filter.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.filter.addItem("All categories", "")
+        if scheme is not None:
+            cats = [c.id for c in scheme.categories]
+            cats += [c.category for c in scheme.codes if c.category not in cats]
+            for cat in cats:
+                self.filter.addItem(scheme.category_label(cat), cat)
+        self.filter.currentIndexChanged.connect(self._filter_changed)
+        top.addWidget(self.filter)
+        top.addStretch(1)
+        self.count = QLabel()
+        top.addWidget(self.count)
+        layout.addLayout(top)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((100, 100, 170, 110, 150)):
+            self.view.setColumnWidth(col, width)
+        self.view.clicked.connect(self._clicked)
+        layout.addWidget(self.view)
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self._count)
+        self._count()
+
+    def _filter_changed(self) -> None:
+        cat = self.filter.currentData()
+        self.proxy.set_categories([cat] if cat else [])
+        self._count()
+
+    def _count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count.setText(f"{total} events" if shown == total else f"{shown} of {total} events")
+
+    def _clicked(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        source = self.proxy.mapToSource(index)
+        if source.isValid():
+            self.seekRequested.emit(self.model.event_at(source.row()).onset_ms)
+
+    def selected_event_id(self) -> int | None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        value = self.proxy.data(rows[0], EVENT_ROLE)
+        return int(value) if value is not None else None
+
+    def show_event(self, event_id: int, select: bool = True) -> None:
+        row = self.model.row_of(event_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return
+        self.view.scrollTo(index)
+        if select:
+            self.view.selectRow(index.row())

@@ -1,0 +1,393 @@
+"""Qt item models of the coding window: the event log, the assignment queue, the problem list."""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from observer_app.coding.definitions.scheme import Scheme
+from observer_app.coding.errors import InputError
+from observer_app.coding.state_logic import format_ms, parse_time
+from observer_app.services.records import AssignmentInfo, EventRecord, Problem
+
+Index = QModelIndex | QPersistentModelIndex
+EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
+CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+#: Called by the event model to commit an in-place edit: (event id, changes) -> accepted.
+EditRequest = Callable[[int, dict[str, Any]], bool]
+
+
+def format_modifiers(values: dict[str, Any]) -> str:
+    parts = []
+    for key, value in values.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+        parts.append(f"{key}={shown}")
+    return "; ".join(parts)
+
+
+def parse_modifiers(text: str, scheme: Scheme | None, code_id: str) -> dict[str, Any]:
+    """``"intensity=3; topic=work, family"`` -> a dict typed by the code's modifier definitions."""
+    result: dict[str, Any] = {}
+    if not text.strip():
+        return result
+    if text.strip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InputError(f"modifiers: {exc}") from None
+        if not isinstance(data, dict):
+            raise InputError("modifiers must be name=value pairs")
+        return data
+    kinds = {}
+    if scheme is not None:
+        try:
+            kinds = {m.id: m for m in scheme.code(code_id).modifiers}
+        except KeyError:
+            kinds = {}
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise InputError(f"modifiers: {part.strip()!r} is not name=value")
+        key, raw = (s.strip() for s in part.split("=", 1))
+        mod = kinds.get(key)
+        value: Any = raw
+        if mod is not None and mod.type == "multiple":
+            value = [v.strip() for v in raw.split(",") if v.strip()]
+        elif mod is not None and mod.type == "range":
+            try:
+                value = int(raw) if mod.integer else float(raw)
+            except ValueError:
+                raise InputError(f"modifier {key!r}: {raw!r} is not a number") from None
+        result[key] = value
+    return result
+
+
+class EventTableModel(QAbstractTableModel):
+    """The assignment's live events in time order; edits go through ``edit_request``."""
+
+    editRefused = Signal(str)
+
+    COLUMNS = ("Time", "End", "Code", "Category", "Modifiers", "Comment")
+    TIME, END, CODE, CATEGORY, MODIFIERS, COMMENT = range(6)
+
+    def __init__(
+        self,
+        scheme: Scheme | None,
+        edit_request: EditRequest | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._scheme = scheme
+        self._edit = edit_request
+        self._rows: list[EventRecord] = []
+        self._keys: list[tuple[int, int]] = []
+        self._by_id: dict[int, EventRecord] = {}
+        self.read_only = False
+        self._colours: dict[str, QColor] = {}
+        self._labels: dict[str, str] = {}
+        self._categories: dict[str, str] = {}
+        if scheme is not None:
+            for c in scheme.codes:
+                self._colours[c.id] = QColor(c.colour)
+                self._labels[c.id] = c.label
+                self._categories[c.id] = c.category
+
+    # -- contents --------------------------------------------------------------------------
+    def set_events(self, events: Iterable[EventRecord]) -> None:
+        self.beginResetModel()
+        live = sorted((e for e in events if not e.deleted), key=lambda e: (e.onset_ms, e.id))
+        self._rows = live
+        self._keys = [(e.onset_ms, e.id) for e in live]
+        self._by_id = {e.id: e for e in live}
+        self.endResetModel()
+
+    def upsert(self, record: EventRecord) -> None:
+        """Insert, move, update or (when deleted) remove one event."""
+        old = self._by_id.get(record.id)
+        if old is not None:
+            row = bisect.bisect_left(self._keys, (old.onset_ms, old.id))
+            if record.deleted or old.onset_ms != record.onset_ms:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                del self._keys[row]
+                del self._by_id[record.id]
+                self.endRemoveRows()
+            else:
+                self._rows[row] = record
+                self._by_id[record.id] = record
+                last = len(self.COLUMNS) - 1
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+                return
+        if record.deleted:
+            return
+        key = (record.onset_ms, record.id)
+        row = bisect.bisect_left(self._keys, key)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, record)
+        self._keys.insert(row, key)
+        self._by_id[record.id] = record
+        self.endInsertRows()
+
+    def row_of(self, event_id: int) -> int | None:
+        record = self._by_id.get(event_id)
+        if record is None:
+            return None
+        return bisect.bisect_left(self._keys, (record.onset_ms, record.id))
+
+    def event_at(self, row: int) -> EventRecord:
+        return self._rows[row]
+
+    def events(self) -> Sequence[EventRecord]:
+        return self._rows
+
+    def category_of(self, code: str) -> str:
+        return self._categories.get(code, "")
+
+    # -- QAbstractTableModel ---------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        display = role == Qt.ItemDataRole.DisplayRole
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and display
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.COLUMNS[section]
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        e = self._rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self._text(e, col, role == Qt.ItemDataRole.EditRole)
+        if role == Qt.ItemDataRole.DecorationRole and col == self.CODE:
+            return self._colours.get(e.code, QColor("#808080"))
+        if role == Qt.ItemDataRole.FontRole and col == self.END and e.is_open:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.END and e.is_open:
+            return QBrush(QColor("#c0392b"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            kind = "state" if e.is_state else "point"
+            state = " (open)" if e.is_open else ""
+            return f"#{e.id} {self._labels.get(e.code, e.code)} — {kind}{state}"
+        if role == EVENT_ROLE:
+            return e.id
+        if role == CATEGORY_ROLE:
+            return self._categories.get(e.code, "")
+        return None
+
+    def _text(self, e: EventRecord, col: int, editing: bool) -> str:
+        if col == self.TIME:
+            return format_ms(e.onset_ms)
+        if col == self.END:
+            if not e.is_state:
+                return "" if editing else "—"
+            return "open" if e.offset_ms is None else format_ms(e.offset_ms)
+        if col == self.CODE:
+            return e.code if editing else self._labels.get(e.code, e.code)
+        if col == self.CATEGORY:
+            cat = self._categories.get(e.code, "")
+            return self._scheme.category_label(cat) if self._scheme and cat else cat
+        if col == self.MODIFIERS:
+            return format_modifiers(e.modifiers)
+        return e.comment
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.read_only or self._edit is None:
+            return base
+        e = self._rows[index.row()]
+        col = index.column()
+        if col == self.CATEGORY or (col == self.END and not e.is_state):
+            return base
+        return base | Qt.ItemFlag.ItemIsEditable
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self._edit is None:
+            return False
+        e = self._rows[index.row()]
+        try:
+            changes = self._changes(e, index.column(), str(value))
+        except InputError as exc:
+            self.editRefused.emit(str(exc))
+            return False
+        if not changes:
+            return False
+        return self._edit(e.id, changes)
+
+    def _changes(self, e: EventRecord, col: int, text: str) -> dict[str, Any]:
+        if col == self.TIME:
+            return {"onset_ms": parse_time(text)}
+        if col == self.END:
+            low = text.strip().lower()
+            return {"offset_ms": None if low in ("", "open") else parse_time(text)}
+        if col == self.CODE:
+            code = text.strip()
+            if self._scheme is not None:
+                by_label = {c.label: c.id for c in self._scheme.codes}
+                code = by_label.get(code, code)
+            return {"code": code}
+        if col == self.MODIFIERS:
+            return {"modifiers": parse_modifiers(text, self._scheme, e.code)}
+        if col == self.COMMENT:
+            return {"comment": text}
+        return {}
+
+
+class CategoryFilterModel(QSortFilterProxyModel):
+    """Shows only the events of the chosen categories (all when none is chosen)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._categories: frozenset[str] = frozenset()
+
+    def set_categories(self, categories: Iterable[str]) -> None:
+        self._categories = frozenset(categories)
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._categories:
+            return True
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        return model.data(index, CATEGORY_ROLE) in self._categories
+
+
+STATUS_TEXT = {"not_started": "Not started", "in_progress": "In progress", "complete": "Complete"}
+
+
+class QueueModel(QAbstractTableModel):
+    """A coder's own assignments: recording, purpose (hidden when blind), status, progress."""
+
+    COLUMNS = ("#", "Recording", "Purpose", "Status", "Progress")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[AssignmentInfo, int | None]] = []
+
+    def set_rows(self, rows: Sequence[tuple[AssignmentInfo, int | None]]) -> None:
+        """``(assignment, recording duration ms)`` pairs."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def assignment(self, row: int) -> AssignmentInfo:
+        return self._rows[row][0]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        display = role == Qt.ItemDataRole.DisplayRole
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and display
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        a, duration = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(a, duration, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2 and a.purpose is None:
+            return "Blind: the purpose of this assignment is not shown to coders"
+        if role == EVENT_ROLE:
+            return a.id
+        return None
+
+    @staticmethod
+    def progress(a: AssignmentInfo, duration: int | None) -> int:
+        if a.status == "complete":
+            return 100
+        if not duration:
+            return 0
+        return max(0, min(99, round(100 * a.last_position_ms / duration)))
+
+    def _text(self, a: AssignmentInfo, duration: int | None, col: int) -> str:
+        if col == 0:
+            return str(a.id)
+        if col == 1:
+            return a.recording_label
+        if col == 2:
+            return a.purpose.capitalize() if a.purpose else "Blind"
+        if col == 3:
+            return STATUS_TEXT.get(a.status, a.status)
+        pos = format_ms(a.last_position_ms)
+        return f"{self.progress(a, duration)} % (at {pos})"
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class ProblemModel(QAbstractListModel):
+    """What stops completion; each row knows where to go to fix it (``PROBLEM_ROLE``)."""
+
+    PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 3
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Problem] = []
+
+    def set_problems(self, problems: Sequence[Problem]) -> None:
+        self.beginResetModel()
+        self._rows = list(problems)
+        self.endResetModel()
+
+    def problem(self, row: int) -> Problem:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        p = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return p.message
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "Double-click (or Enter) to go there"
+        if role == self.PROBLEM_ROLE:
+            return p
+        return None

@@ -1,0 +1,281 @@
+"""A non-modal, keyboard-driven modifier picker.
+
+Opened when a code with modifiers is pressed; it keeps the time taken at the key press (the event
+is logged at that time however long choosing takes). Playback goes on unless the coder chose
+"pause while choosing". Digits pick a choice of the current modifier (and move to the next for
+single choices), Tab/↓ and ↑ move between modifiers, Enter logs, Escape cancels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from observer_app.coding.definitions.scheme import Code, Modifier
+from observer_app.coding.state_logic import format_ms
+
+
+class _Row(QWidget):
+    def __init__(self, mod: Modifier) -> None:
+        super().__init__()
+        self.mod = mod
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 1, 2, 1)
+        req = " *" if mod.required else ""
+        self.label = QLabel(f"{mod.label}{req}")
+        self.label.setMinimumWidth(110)
+        layout.addWidget(self.label)
+        self.group: QButtonGroup | None = None
+        self.editor: QWidget | None = None
+        if mod.type in ("single", "multiple"):
+            self.group = QButtonGroup(self)
+            self.group.setExclusive(False)
+            for i, choice in enumerate(mod.choices):
+                b = QToolButton()
+                b.setText(f"{i + 1} {choice}" if i < 9 else choice)
+                b.setCheckable(True)
+                b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                self.group.addButton(b, i)
+                layout.addWidget(b)
+            self.group.idClicked.connect(self._clicked)
+        elif mod.type == "range":
+            spin: QSpinBox | QDoubleSpinBox
+            if mod.integer:
+                spin = QSpinBox()
+                spin.setRange(int(mod.min or 0), int(mod.max or 0))
+            else:
+                spin = QDoubleSpinBox()
+                spin.setRange(float(mod.min or 0), float(mod.max or 0))
+            spin.valueChanged.connect(self._touch)
+            self.editor = spin
+            layout.addWidget(spin)
+        else:
+            line = QLineEdit()
+            if mod.max_length:
+                line.setMaxLength(mod.max_length)
+            self.editor = line
+            layout.addWidget(line)
+        layout.addStretch(1)
+        self._touched = False
+
+    def _touch(self) -> None:
+        self._touched = True
+
+    def pick(self, index: int) -> bool:
+        """Keyboard: choose (single) or toggle (multiple) choice ``index``; True if valid."""
+        if self.group is None or not 0 <= index < len(self.mod.choices):
+            return False
+        button = self.group.button(index)
+        if self.mod.type == "single":
+            self._clicked(index)
+            button.setChecked(True)
+        else:
+            button.setChecked(not button.isChecked())
+        return True
+
+    def _clicked(self, index: int) -> None:
+        if self.group is not None and self.mod.type == "single":
+            for i, b in enumerate(self.group.buttons()):
+                if i != index:
+                    b.setChecked(False)
+
+    def value(self) -> Any:
+        if self.group is not None:
+            chosen = [
+                self.mod.choices[i] for i, b in enumerate(self.group.buttons()) if b.isChecked()
+            ]
+            if self.mod.type == "single":
+                return chosen[0] if chosen else None
+            return chosen or None
+        if isinstance(self.editor, QSpinBox | QDoubleSpinBox):
+            if self.editor.value() == self.editor.minimum() and not self._touched:
+                return None
+            return self.editor.value()
+        if isinstance(self.editor, QLineEdit):
+            return self.editor.text() or None
+        return None
+
+    def set_current(self, current: bool) -> None:
+        req = " *" if self.mod.required else ""
+        self.label.setText(("▶ " if current else "   ") + self.mod.label + req)
+        font = self.label.font()
+        font.setBold(current)
+        self.label.setFont(font)
+        if current and self.editor is not None:
+            self.editor.setFocus()
+
+
+class ModifierPicker(QFrame):
+    accepted = Signal(str, int, object)  # code id, time ms, modifiers dict
+    cancelled = Signal(str, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("modifierPicker")
+        self.setFrameShape(QFrame.Shape.Box)
+        self.setAutoFillBackground(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setStyleSheet("QFrame#modifierPicker { border: 2px solid palette(highlight); }")
+        self._layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self._layout.addWidget(self.title)
+        self.rows: list[_Row] = []
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #c0392b")
+        foot = QHBoxLayout()
+        foot.addWidget(self.message, 1)
+        ok = QPushButton("Log (Enter)")
+        ok.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        ok.clicked.connect(self.accept)
+        cancel = QPushButton("Cancel (Esc)")
+        cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        cancel.clicked.connect(self.cancel)
+        foot.addWidget(ok)
+        foot.addWidget(cancel)
+        self._foot = foot
+        self._layout.addLayout(foot)
+        self.code: Code | None = None
+        self.time_ms = 0
+        self.current = 0
+        self.hide()
+
+    def open_for(self, code: Code, time_ms: int) -> None:
+        for row in self.rows:
+            self._layout.removeWidget(row)
+            row.deleteLater()
+        self.rows = []
+        self.code = code
+        self.time_ms = time_ms
+        self.title.setText(
+            f"<b>{code.label}</b> at <b>{format_ms(time_ms)}</b> — choose modifiers "
+            "(digits pick, Tab next, Enter logs, Esc cancels)"
+        )
+        for i, mod in enumerate(code.modifiers):
+            row = _Row(mod)
+            if row.editor is not None:
+                row.editor.installEventFilter(self)
+            self._layout.insertWidget(1 + i, row)
+            self.rows.append(row)
+        self.message.clear()
+        self.current = 0
+        self._show_current()
+        self.adjustSize()
+        self._place()
+        self.show()
+        self.raise_()
+        self.setFocus()
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            width = min(parent.width() - 40, max(self.sizeHint().width(), 520))
+            self.resize(width, self.sizeHint().height())
+            self.move((parent.width() - width) // 2, 60)
+
+    def _show_current(self) -> None:
+        for i, row in enumerate(self.rows):
+            row.set_current(i == self.current)
+        if not (self.rows and self.rows[self.current].editor is not None):
+            self.setFocus()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for row in self.rows:
+            value = row.value()
+            if value is not None and value != []:
+                out[row.mod.id] = value
+        return out
+
+    def accept(self) -> None:
+        if self.code is None:
+            return
+        values = self.values()
+        missing = [r.mod.label for r in self.rows if r.mod.required and r.mod.id not in values]
+        if missing:
+            self.message.setText("required: " + ", ".join(missing))
+            return
+        problems = self.code.modifier_problems(values)
+        if problems:
+            self.message.setText("; ".join(problems))
+            return
+        code, time_ms = self.code, self.time_ms
+        self.code = None
+        self.hide()
+        self.accepted.emit(code.id, time_ms, values)
+
+    def cancel(self) -> None:
+        if self.code is None:
+            self.hide()
+            return
+        code, time_ms = self.code, self.time_ms
+        self.code = None
+        self.hide()
+        self.cancelled.emit(code.id, time_ms)
+
+    @property
+    def active(self) -> bool:
+        return self.isVisible() and self.code is not None
+
+    # -- keyboard --------------------------------------------------------------------------
+    def handle_key(self, event: QKeyEvent) -> bool:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept()
+            return True
+        if key == Qt.Key.Key_Escape:
+            self.cancel()
+            return True
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Down):
+            self.current = min(self.current + 1, len(self.rows) - 1)
+            self._show_current()
+            return True
+        if key in (Qt.Key.Key_Backtab, Qt.Key.Key_Up):
+            self.current = max(self.current - 1, 0)
+            self._show_current()
+            return True
+        if Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and self.rows:
+            row = self.rows[self.current]
+            if row.group is not None and row.pick(key - Qt.Key.Key_1):
+                if row.mod.type == "single" and self.current < len(self.rows) - 1:
+                    self.current += 1
+                    self._show_current()
+                return True
+        return False
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            event.accept()  # while the picker has focus, its keys are not code keys
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.handle_key(event):
+            super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            navigation = (
+                Qt.Key.Key_Return,
+                Qt.Key.Key_Enter,
+                Qt.Key.Key_Escape,
+                Qt.Key.Key_Tab,
+                Qt.Key.Key_Backtab,
+            )
+            if event.key() in navigation:
+                return self.handle_key(event)
+        return False

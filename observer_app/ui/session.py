@@ -1,0 +1,282 @@
+"""One open assignment: its definitions, its events and ratings, and the undo stack.
+
+``CodingSession`` is the window's single door to the services: every change is a reversible edit
+(``observer_app.coding.edits``) applied through ``StudyEditPort`` — one committed transaction —
+then pushed on a ``QUndoStack`` through :class:`EditCommand`. Views listen to its signals; none of
+them writes to the study themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from observer_app.coding.definitions.instrument import Instrument
+from observer_app.coding.definitions.scheme import Scheme
+from observer_app.coding.definitions.textpack import TextPack
+from observer_app.coding.edits import (
+    DeleteEvent,
+    Edit,
+    RatingKey,
+    Response,
+    SetRating,
+    UpdateEvent,
+    edit_for_plan,
+)
+from observer_app.coding.errors import ObserverError
+from observer_app.coding.state_logic import KeyPlan, open_states, plan_key_press
+from observer_app.services.editing import StudyEditPort, rating_key, response_of
+from observer_app.services.records import (
+    AssignmentInfo,
+    EventRecord,
+    Problem,
+    RatingRecord,
+    RecordingInfo,
+)
+from observer_app.services.study import Study
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """An instrument the coder completes on this assignment, with its units and item texts."""
+
+    version_id: int
+    instrument: Instrument
+    units: tuple[tuple[str, int], ...]
+    pack: TextPack | None
+
+    @property
+    def per_segment(self) -> bool:
+        return self.instrument.unit == "segment"
+
+
+class EditCommand(QUndoCommand):
+    """A ``QUndoCommand`` over a reversible domain edit that has already been applied once."""
+
+    def __init__(self, edit: Edit, session: CodingSession) -> None:
+        super().__init__(edit.label)
+        self.edit = edit
+        self._session = session
+        self._applied = True
+
+    def redo(self) -> None:
+        if self._applied:  # QUndoStack.push calls redo(); the edit was committed just before.
+            self._applied = False
+            return
+        self._session._run_quietly(self.edit.apply, f"redo {self.edit.label}")
+
+    def undo(self) -> None:
+        self._session._run_quietly(self.edit.revert, f"undo {self.edit.label}")
+
+
+class CodingSession(QObject):
+    eventChanged = Signal(object)  # EventRecord (deleted ones too: views drop them)
+    ratingChanged = Signal(object, object)  # RatingKey, RatingRecord | None
+    saved = Signal(object)  # datetime of the last commit
+    failed = Signal(str)  # a refused action, in words fit for the status bar
+    statusChanged = Signal(str)  # assignment status
+
+    def __init__(self, study: Study, assignment_id: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.study = study
+        self.info: AssignmentInfo = study.assignments.get(assignment_id)
+        self.recording: RecordingInfo = study.recordings.get(self.info.recording_id)
+        self.scheme: Scheme | None = (
+            study.definitions.scheme(self.info.scheme_version_id)
+            if self.info.scheme_version_id is not None
+            else None
+        )
+        self.forms: list[FormSpec] = self._forms()
+        self.events: dict[int, EventRecord] = {
+            e.id: e for e in study.events.for_assignment(assignment_id)
+        }
+        self.ratings: dict[RatingKey, RatingRecord] = {
+            rating_key(r): r for r in study.ratings.for_assignment(assignment_id)
+        }
+        self._open: dict[int, EventRecord] = {k: e for k, e in self.events.items() if e.is_open}
+        self.port = StudyEditPort(study, assignment_id, self)
+        self.undo_stack = QUndoStack(self)
+
+    def _forms(self) -> list[FormSpec]:
+        getter = getattr(self.study.definitions, "assigned_instruments", None)
+        if getter is None:
+            return []
+        forms = []
+        for a in getter(self.info.id):
+            pack_of = getattr(self.study.definitions, "text_pack", None)
+            pack = pack_of(a.version_id) if pack_of is not None else None
+            forms.append(FormSpec(a.version_id, a.instrument, tuple(a.units), pack))
+        return forms
+
+    # -- facts -----------------------------------------------------------------------------
+    @property
+    def assignment_id(self) -> int:
+        return self.info.id
+
+    @property
+    def read_only(self) -> bool:
+        return self.info.status == "complete"
+
+    @property
+    def duration_ms(self) -> int:
+        return int(self.recording.duration_ms or 0)
+
+    @property
+    def media_path(self) -> Path:
+        return Path(self.recording.media_path)
+
+    @property
+    def last_saved(self) -> dt.datetime | None:
+        return self.port.last_saved
+
+    def segment_bounds(self) -> tuple[tuple[int, int], ...]:
+        if self.scheme is None or self.scheme.segments is None:
+            return ()
+        return self.scheme.segment_bounds(self.duration_ms)
+
+    def segment_form(self) -> FormSpec | None:
+        return next((f for f in self.forms if f.per_segment), None)
+
+    def session_forms(self) -> list[FormSpec]:
+        return [f for f in self.forms if not f.per_segment]
+
+    def responses(self, version_id: int, unit_kind: str, unit_index: int) -> dict[str, Response]:
+        return {
+            k.item_id: Response(r.value, r.missing_reason)
+            for k, r in self.ratings.items()
+            if k.instrument_version_id == version_id
+            and k.unit_kind == unit_kind
+            and k.unit_index == unit_index
+        }
+
+    def open_states(self) -> list[EventRecord]:
+        return sorted(self._open.values(), key=lambda e: (e.onset_ms, e.id))
+
+    # -- listener of the edit port --------------------------------------------------------
+    def event_changed(self, record: EventRecord) -> None:
+        if record.deleted:
+            self.events.pop(record.id, None)
+        else:
+            self.events[record.id] = record
+        if record.is_open and not record.deleted:
+            self._open[record.id] = record
+        else:
+            self._open.pop(record.id, None)
+        self.eventChanged.emit(record)
+        self._saved()
+
+    def rating_changed(self, key: RatingKey, record: RatingRecord | None) -> None:
+        if record is None:
+            self.ratings.pop(key, None)
+        else:
+            self.ratings[key] = record
+        self.ratingChanged.emit(key, record)
+        self._saved()
+
+    def _saved(self) -> None:
+        if self.info.status == "not_started":
+            self._set_status("in_progress")
+        self.saved.emit(self.port.last_saved)
+
+    def _set_status(self, status: str) -> None:
+        from dataclasses import replace
+
+        self.info = replace(self.info, status=status)
+        self.statusChanged.emit(status)
+
+    # -- doing things ----------------------------------------------------------------------
+    def run(self, edit: Edit) -> bool:
+        """Apply ``edit`` now (committed) and push it on the undo stack; False if refused."""
+        if self.read_only:
+            self.failed.emit("this assignment is complete and read-only")
+            return False
+        try:
+            edit.apply(self.port)
+        except ObserverError as exc:
+            self.failed.emit(str(exc))
+            return False
+        self.undo_stack.push(EditCommand(edit, self))
+        return True
+
+    def _run_quietly(self, step: Callable[[StudyEditPort], None], what: str) -> None:
+        try:
+            step(self.port)
+        except ObserverError as exc:
+            self.failed.emit(f"cannot {what}: {exc}")
+
+    def plan(self, code_id: str, time_ms: int) -> KeyPlan:
+        """What pressing ``code_id`` at ``time_ms`` would do (raises InputError if refused)."""
+        if self.scheme is None:
+            raise ObserverError("this assignment has no coding scheme")
+        return plan_key_press(self.scheme, code_id, time_ms, open_states(self._open.values()))
+
+    def press(
+        self,
+        code_id: str,
+        time_ms: int,
+        modifiers: Mapping[str, Any] | None = None,
+        source: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """A code key pressed at ``time_ms`` (reaction lag already subtracted)."""
+        if self.read_only:
+            self.failed.emit("this assignment is complete and read-only")
+            return False
+        try:
+            plan = self.plan(code_id, time_ms)
+        except ObserverError as exc:
+            self.failed.emit(str(exc))
+            return False
+        assert self.scheme is not None
+        return self.run(edit_for_plan(self.scheme, plan, modifiers=modifiers, source=source))
+
+    def delete_event(self, event_id: int) -> bool:
+        return self.run(DeleteEvent(event_id, "delete event"))
+
+    def update_event(self, event_id: int, label: str = "edit event", **changes: Any) -> bool:
+        record = self.events.get(event_id)
+        if record is None:
+            self.failed.emit(f"event #{event_id} is not in this assignment")
+            return False
+        before = {k: getattr(record, k) for k in changes}
+        if before == changes:
+            return True
+        return self.run(UpdateEvent(event_id, before, dict(changes), label))
+
+    def rate(self, key: RatingKey, response: Response | None) -> bool:
+        before = response_of(self.ratings.get(key))
+        if before == response:
+            return True
+        label = "clear rating" if response is None else f"rate item {key.item_id}"
+        return self.run(SetRating(key, before, response, label))
+
+    def remember_position(self, position_ms: int) -> None:
+        try:
+            self.study.assignments.set_position(self.info.id, position_ms)
+        except ObserverError as exc:
+            self.failed.emit(f"could not remember the position: {exc}")
+
+    def problems(self) -> list[Problem]:
+        return self.study.assignments.problems(self.info.id)
+
+    def complete(self) -> list[Problem]:
+        """Complete the assignment if nothing is missing; the problems otherwise."""
+        try:
+            problems = self.study.assignments.complete(self.info.id)
+        except ObserverError as exc:
+            self.failed.emit(str(exc))
+            return []
+        if not problems:
+            self.info = self.study.assignments.get(self.info.id)
+            self.undo_stack.clear()
+            self.statusChanged.emit(self.info.status)
+        return problems
+
+    def relink(self, path: Path) -> RecordingInfo:
+        self.recording = self.study.recordings.relink(self.recording.id, path)
+        return self.recording

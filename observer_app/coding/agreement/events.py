@@ -146,8 +146,8 @@ def _solve_sparse(
     cols = np.concatenate([ci, nc + np.arange(nr)])
     data = np.concatenate([top - score, np.full(nr, top)])
     graph = coo_matrix((data, (rows, cols)), shape=(nr, nc + nr)).tocsr()
-    match = min_weight_full_bipartite_matching(graph)[0]
-    return [(int(ur[a]), int(uc[b])) for a, b in enumerate(match) if b < nc]
+    r, c = min_weight_full_bipartite_matching(graph)
+    return [(int(ur[x]), int(uc[y])) for x, y in zip(r, c, strict=True) if y < nc]
 
 
 def match_point_events(
@@ -477,6 +477,11 @@ def _slice_codes(
     return out
 
 
+def _end_of(e: Event) -> int:
+    """Exclusive end: the offset of an interval, onset + 1 ms for a point event."""
+    return e.offset_ms if e.offset_ms is not None and e.offset_ms > e.onset_ms else e.onset_ms + 1
+
+
 def time_based_agreement(
     events_a: Iterable[Any],
     events_b: Iterable[Any],
@@ -503,11 +508,7 @@ def time_based_agreement(
             "time", ConfusionMatrix((NONE_CODE,), ((0,),), False), (und,), (), params
         )
     start = min(e.onset_ms for e in allev) if start_ms is None else start_ms
-    end = (
-        max(max(e.offset_ms or e.onset_ms for e in allev) + 1, start + 1)
-        if end_ms is None
-        else end_ms
-    )
+    end = max(*(_end_of(e) for e in allev), start + 1) if end_ms is None else end_ms
     n_slices = max(1, math.ceil((end - start) / slice_ms))
     cix = {c: i for i, c in enumerate(codes)}
     sa = _slice_codes(a, start, n_slices, slice_ms, cix)

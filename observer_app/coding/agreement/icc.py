@@ -91,6 +91,8 @@ def _single(f: float, k: int) -> float:
 
 
 def _average(f: float) -> float:
+    if f == 0:
+        return -math.inf
     return 1.0 if math.isinf(f) else 1 - 1 / f
 
 
@@ -130,8 +132,16 @@ def _absolute_ci(
     return (lo1, hi1), (lok, hik)
 
 
+_NOT_POSITIVE = (
+    "the denominator of this ICC (an estimate of total variance from the mean squares) is not "
+    "positive, so the ratio is not an ICC; the error mean square is too large for this form"
+)
+
+
 def _ratio(num: float, den: float) -> float:
-    return num / den if den != 0 else math.nan
+    """num / den, NaN when the denominator (a sum of variance-component estimates) is not
+    positive: then the estimate is meaningless (e.g. ICC(A,k) > 1 when MSE far exceeds MSR)."""
+    return num / den if den > 0 else math.nan
 
 
 def _prepare(ratings: Any) -> tuple[FloatArray | None, int, int, str | None]:
@@ -216,18 +226,19 @@ def _icc_complete(
         f, p, d1, d2 = tests[name[4]]
         value = values[name]
         ci = cis[name]
+        ci_ok = all(math.isfinite(c) for c in ci) and ci[0] <= ci[1] and not math.isnan(value)
         out.append(
             AgreementResult(
                 name=name,
                 value=None if math.isnan(value) else value,
-                ci95=None if any(math.isnan(c) for c in ci) else ci,
+                ci95=ci if ci_ok else None,
                 p=None if math.isnan(p) else p,
                 n_units=n,
                 n_raters=k,
                 n_pairable=n * k,
                 n_dropped=dropped,
                 parameters={**params, "shrout_fleiss": sf},
-                undefined_reason="the ratio of mean squares is 0/0" if math.isnan(value) else None,
+                undefined_reason=_NOT_POSITIVE if math.isnan(value) else None,
                 details={
                     "F": f,
                     "df1": float(d1),

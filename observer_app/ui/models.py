@@ -272,8 +272,9 @@ class CategoryFilterModel(QSortFilterProxyModel):
         self._categories: frozenset[str] = frozenset()
 
     def set_categories(self, categories: Iterable[str]) -> None:
+        self.beginFilterChange()
         self._categories = frozenset(categories)
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._categories:

@@ -1,0 +1,150 @@
+"""End to end with the real player: libvlc plays a generated, frame-indexed recording; the coder
+presses code keys while it plays, rates items by keyboard and completes; then the database is
+reopened and every event and rating is checked (each event's time against the frame that was on
+screen when its key was pressed)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from observer_app.services.study import Study
+
+pytestmark = [pytest.mark.media, pytest.mark.slow]
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_test_media.py"
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_test_media", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def media() -> tuple[ModuleType, Path]:
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is needed to generate the test media (sudo apt-get install ffmpeg)")
+    gen = _generator()
+    files = gen.make_all(Path(tempfile.gettempdir()) / "observer-app-test-media")
+    return gen, files["index"]
+
+
+def frame_on_screen(gen: ModuleType, image: QImage | None) -> int | None:
+    if image is None or image.isNull():
+        return None
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
+    data = np.frombuffer(gray.constBits(), np.uint8, count=stride * height)
+    result: int | None = gen.decode_index(data.reshape(height, stride)[:, :width])
+    return result
+
+
+def test_code_a_recording_with_the_real_player(
+    qtbot: QtBot,
+    media: tuple[ModuleType, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_lab: Any,
+) -> None:
+    monkeypatch.setenv("OBSERVER_APP_AUDIO", "dummy")
+    from observer_app.media.probe import probe
+    from observer_app.media.vlc_player import VlcPlayer
+    from observer_app.ui.coding_window import CodingWindow
+
+    gen, video = media
+    lab = make_lab(tmp_path, video, probe)
+    study = Study.open(lab.path, as_coder="Ana Alves", backup=False, probe=probe)
+    player = VlcPlayer()
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = CodingWindow(study, player, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window.open_assignment(lab.mine)
+    assert not window.media_banner.isVisible(), window.media_banner.label.text()
+    assert window.segments is not None and len(window.segments.bounds) == 1
+
+    presses: list[tuple[str, int | None]] = []
+
+    def press(key: Any, code: str) -> None:
+        frame = frame_on_screen(gen, player.current_frame())
+        qtbot.keyClick(QApplication.focusWidget() or window, key)
+        presses.append((code, frame))
+
+    player.play()
+    qtbot.waitUntil(lambda: player.position_ms() > 1_000, timeout=10_000)
+    press(Qt.Key.Key_N, "nod")
+    qtbot.wait(700)
+    press(Qt.Key.Key_A, "talk")  # opens
+    qtbot.wait(900)
+    press(Qt.Key.Key_S, "silence")  # opens, closes talk
+    qtbot.wait(600)
+    press(Qt.Key.Key_N, "nod")
+    qtbot.wait(500)
+    press(Qt.Key.Key_S, "silence")  # closes
+    player.pause()
+    qtbot.wait(100)
+
+    assert window.segment_form is not None
+    window.segments.choose(0)
+    window.segment_form.setFocus()
+    window.segment_form.go_to(0)
+    qtbot.keyClick(window.segment_form, Qt.Key.Key_4)
+    qtbot.keyClick(window.segment_form, Qt.Key.Key_2)
+    form = window.session_forms.forms[0]
+    form.setFocus()
+    form.go_to(0)
+    qtbot.keyClick(form, Qt.Key.Key_6)
+    qtbot.keyClick(form, Qt.Key.Key_2)
+    window.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.complete_banner.isVisible(), window.statusBar().currentMessage()
+    window.close()
+    player.close()
+    study.close()
+    time.sleep(0.1)
+
+    with Study.open(lab.path, as_coder="Ana Alves", backup=False) as again:
+        info = again.assignments.get(lab.mine)
+        events = again.events.for_assignment(lab.mine)
+        ratings = {
+            (r.unit_kind, r.unit_index, r.item_id): (r.value, r.missing_reason)
+            for r in again.ratings.for_assignment(lab.mine)
+        }
+    assert info.status == "complete"
+    assert [e.code for e in events] == ["nod", "talk", "silence", "nod"]
+    nod1, talk, silence, nod2 = events
+    frames = [f for _, f in presses]
+    assert None not in frames
+    frame_ms = 40
+    onsets = [nod1.onset_ms, talk.onset_ms, silence.onset_ms, nod2.onset_ms, silence.offset_ms]
+    for onset, frame in zip(onsets, frames, strict=True):
+        assert onset is not None and frame is not None
+        # the logged time lies in the frame that was on screen (one frame of slack for the
+        # frame that may have been displayed between reading the picture and the key event)
+        assert frame * frame_ms - frame_ms <= onset <= (frame + 2) * frame_ms, (onset, frame)
+    assert talk.offset_ms == silence.onset_ms
+    assert all(onsets[i] < onsets[i + 1] for i in range(len(onsets) - 1))
+    assert ratings == {
+        ("segment", 0, "s1"): (4.0, None),
+        ("segment", 0, "s2"): (2.0, None),
+        ("session", 0, "q1"): (6.0, None),
+        ("session", 0, "q2"): (2.0, None),
+    }

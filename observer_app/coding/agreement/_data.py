@@ -126,6 +126,8 @@ def code_categories(ratings: npt.NDArray[Any], categories: Sequence[Any] | None 
         seen = {_as_key(v) for v in ratings.ravel() if not is_missing(v)}
         scale = _sort_categories(seen)
     index = {c: i for i, c in enumerate(scale)}
+    if ratings.dtype.kind == "f" and all(isinstance(c, float) for c in scale):
+        return Coded(_code_numeric(ratings, scale), scale)
     if ratings.dtype.kind == "f":
         mask = ~np.isnan(ratings)
         for (i, j), v in np.ndenumerate(ratings):
@@ -136,6 +138,27 @@ def code_categories(ratings: npt.NDArray[Any], categories: Sequence[Any] | None 
         if not is_missing(v):
             codes[i, j] = _lookup(index, _as_key(v), i, j)
     return Coded(codes, scale)
+
+
+def _code_numeric(ratings: FloatArray, scale: tuple[Category, ...]) -> IntArray:
+    """Vectorised coding of numeric ratings on a numeric scale (any order)."""
+    values = np.array(scale, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    mask = ~np.isnan(ratings)
+    pos = np.searchsorted(sorted_values, ratings[mask])
+    pos_c = np.minimum(pos, len(values) - 1)
+    ok = sorted_values[pos_c] == ratings[mask]
+    if not np.all(ok):
+        rows, cols = np.nonzero(mask)
+        k = int(np.flatnonzero(~ok)[0])
+        i, j = int(rows[k]), int(cols[k])
+        raise InputError(
+            f"value {ratings[i, j]!r} at unit {i + 1}, rater {j + 1} is not on the category scale"
+        )
+    codes = np.full(ratings.shape, -1, dtype=np.int64)
+    codes[mask] = order[pos_c]
+    return codes
 
 
 def _lookup(index: dict[Category, int], key: Category, i: int, j: int) -> int:

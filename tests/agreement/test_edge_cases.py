@@ -219,3 +219,16 @@ def test_alpha_bootstrap_is_reproducible_and_seeded() -> None:
     assert a.ci95 != c.ci95
     assert a.ci95[0] < a.value < a.ci95[1]
     assert a.parameters["seed"] == 7
+
+
+def test_plain_python_lists_with_none_are_accepted() -> None:
+    """The dashboard passes plain lists: None and "" are missing, numbers may be ints."""
+    rows = [[1, None, 2], [2, 2, ""], [3, 4, 3], [5, 5, 4], [2, 1, 2]]
+    as_array = np.array([[1, nan, 2], [2, 2, nan], [3, 4, 3], [5, 5, 4], [2, 1, 2]])
+    for a, b in zip(icc(rows), icc(as_array), strict=True):
+        assert a.value == pytest.approx(b.value, abs=1e-12)
+        assert a.n_dropped == b.n_dropped == 2
+    assert krippendorff_alpha(rows, "interval", bootstrap=0).value == pytest.approx(
+        krippendorff_alpha(as_array, "interval", bootstrap=0).value, abs=1e-12
+    )
+    assert gwet_ac(rows).value == pytest.approx(gwet_ac(as_array).value, abs=1e-12)

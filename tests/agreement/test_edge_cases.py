@@ -193,6 +193,9 @@ def test_labels() -> None:
     assert label_for(0.8, "koo_li", (0.76, 0.9)) == "good"
     assert label_for(0.8, "koo_li") == "good"
     assert label_for(None, "koo_li") is None
+    assert label_for(0.80, "krippendorff") == "reliable"
+    assert label_for(0.70, "krippendorff") == "tentative conclusions only"
+    assert label_for(0.60, "krippendorff") == "unreliable"
     assert label_for(0.8, "none") is None
     with pytest.raises(InputError, match="label scheme"):
         label_for(0.5, "fleiss")

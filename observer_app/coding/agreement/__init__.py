@@ -30,7 +30,7 @@ Public API:
 - ``segment_agreement(events_by_coder, segment_ms=300000)`` -> per code
   :class:`SegmentAgreement` (presence kappa and AC1, count ICC(A,1)); ``segment_counts(...)``
 - ``label_for(value, scheme, ci95)``, ``apply_label(result, scheme)`` with schemes
-  ``"landis_koch"``, ``"cicchetti"``, ``"koo_li"``, ``"none"``
+  ``"landis_koch"``, ``"cicchetti"``, ``"koo_li"``, ``"krippendorff"``, ``"none"``
 - result types: :class:`AgreementResult`, :class:`CategoryAgreement`, :class:`EventAgreement`,
   :class:`ConfusionMatrix`, :class:`CodeCounts`, :class:`Event`
 """

@@ -85,9 +85,13 @@ def krippendorff_alpha(
     categories: Sequence[Any] | None = None,
     bootstrap: int = 1000,
     seed: int = 0,
-    label_scheme: str = "cicchetti",
+    label_scheme: str = "krippendorff",
 ) -> AgreementResult:
     """Krippendorff's alpha for a units x raters matrix (NaN/None/"" = missing).
+
+    alpha = 1 - D_o / D_e over the coincidence matrix of pairable values (Krippendorff 2011);
+    percentile bootstrap CI of Hayes & Krippendorff (2007). Default label: Krippendorff's
+    (2004) .800 / .667 rule.
 
     ``level``: nominal, ordinal, interval or ratio. ``categories``: the ordered value scale
     (needed for ordinal data that are not numbers). ``bootstrap``: number of resamples for

@@ -273,7 +273,10 @@ def point_event_agreement(
     across_codes: bool = True,
     label_scheme: str = "landis_koch",
 ) -> EventAgreement:
-    """Event-based agreement of two coders' point events (onsets within +/- tolerance)."""
+    """Event-based agreement of two coders' point events (Bakeman, Quera & Gnisci 2009): onsets
+    within +/- tolerance paired by :func:`match_point_events`; percent agreement = same-code
+    pairs / (pairs + unmatched events); Cohen's kappa with and without the unmatched row and
+    column."""
     a = as_events(events_a, "coder A")
     b = as_events(events_b, "coder B")
     pairs = match_point_events(a, b, tolerance_ms, across_codes=across_codes)
@@ -401,7 +404,10 @@ def interval_event_agreement(
     *,
     label_scheme: str = "landis_koch",
 ) -> EventAgreement:
-    """ELAN-compatible modified kappa (Holle & Rein 2015) for two coders' interval events."""
+    """ELAN-compatible modified kappa (Holle & Rein 2015) for two coders' interval events:
+    :func:`match_interval_events` linking, then kappa_ipf = (p_o - p_ipf) / (1 - p_ipf) with
+    p_ipf from the IPF-fitted table, kappa and kappa_max (Cohen 1960) with and without the
+    unmatched row and column, and raw agreement."""
     a = as_events(events_a, "coder A")
     b = as_events(events_b, "coder B")
     pairs = match_interval_events(a, b, threshold)
@@ -492,7 +498,8 @@ def time_based_agreement(
     end_ms: int | None = None,
     label_scheme: str = "landis_koch",
 ) -> EventAgreement:
-    """Time-based kappa over slices of ``slice_ms`` with a tolerance of ``tolerance_slices``."""
+    """Time-based kappa (Bakeman, Quera & Gnisci 2009): Cohen's kappa of the slice-by-slice
+    table over slices of ``slice_ms``, with a tolerance of ``tolerance_slices``."""
     if slice_ms <= 0:
         raise InputError("the slice width must be positive")
     if tolerance_slices < 0:

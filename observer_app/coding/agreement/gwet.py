@@ -144,7 +144,11 @@ def gwet_ac(
     categories: Sequence[Any] | None = None,
     label_scheme: str = "landis_koch",
 ) -> AgreementResult:
-    """Gwet's AC1 (``weights="none"``) or AC2 (linear, quadratic or a weight matrix)."""
+    """Gwet's AC1 (``weights="none"``) or AC2 (linear, quadratic or a weight matrix).
+
+    (p_a - p_e) / (1 - p_e) with p_e = T_w / (q (q - 1)) sum_k pi_k (1 - pi_k) (Gwet 2008;
+    Gwet 2014, ch. 4); Gwet's linearised SE, t-based CI and p value.
+    """
     counts, w, params, base, _ = _prepared(ratings, categories, weights)
     name = (
         "Gwet's AC1"
@@ -163,8 +167,9 @@ def brennan_prediger(
     categories: Sequence[Any] | None = None,
     label_scheme: str = "landis_koch",
 ) -> AgreementResult:
-    """Brennan-Prediger coefficient (chance agreement from a uniform use of the q categories;
-    give ``categories`` so that unused scale points count)."""
+    """Brennan-Prediger coefficient (Brennan & Prediger 1981; multi-rater form of Gwet 2014):
+    (p_a - p_e) / (1 - p_e) with p_e = T_w / q^2, chance from a uniform use of the q categories
+    (give ``categories`` so that unused scale points count)."""
     counts, w, params, base, _ = _prepared(ratings, categories, weights)
     return apply_label(
         _finish(name="Brennan-Prediger", counts=counts, w=w, params=params, base=base, chance="bp"),
@@ -178,7 +183,8 @@ def percent_agreement(
     *,
     categories: Sequence[Any] | None = None,
 ) -> AgreementResult:
-    """Proportion of agreeing rater pairs (0-1), averaged over units with two or more ratings."""
+    """Percent agreement p_a (Gwet 2014, ch. 2): the proportion of agreeing rater pairs (0-1)
+    within a unit, averaged over units with two or more ratings; with weights, partial credit."""
     counts, w, params, base, _ = _prepared(ratings, categories, weights)
     return _finish(
         name="percent agreement", counts=counts, w=w, params=params, base=base, chance="none"
@@ -186,7 +192,8 @@ def percent_agreement(
 
 
 def within_one(ratings: Any, *, categories: Sequence[Any] | None = None) -> AgreementResult:
-    """Proportion of rater pairs whose ratings differ by at most one scale point."""
+    """Agreement within one scale point: p_a (Gwet 2014) with weights w_kl = 1 when
+    |x_k - x_l| <= 1, else 0, i.e. the proportion of rater pairs at most one point apart."""
     arr = as_2d(ratings)
     coded = code_categories(arr, categories)
     if not coded.numeric:
@@ -205,7 +212,8 @@ def within_one(ratings: Any, *, categories: Sequence[Any] | None = None) -> Agre
 def pabak(
     ratings: Any, *, categories: Sequence[Any] | None = None, label_scheme: str = "landis_koch"
 ) -> AgreementResult:
-    """Prevalence- and bias-adjusted kappa, 2 p_o - 1, for binary codes (scale of 2 categories)."""
+    """Prevalence- and bias-adjusted kappa (Byrt, Bishop & Carlin 1993): 2 p_o - 1 for binary
+    codes (a scale of 2 categories); equal to Brennan-Prediger with q = 2."""
     counts, w, params, base, q = _prepared(ratings, categories, "none")
     if q != 2:
         if q > 2:

@@ -69,7 +69,9 @@ def kappa_from_table(
 ) -> AgreementResult:
     """Cohen's (weighted) kappa of a q x q contingency table (rater 1 rows, rater 2 columns).
 
-    ``scale``: numeric value of each category for linear/quadratic weights (default 1..q).
+    kappa_w = (p_o - p_e) / (1 - p_e), p_o = sum w_ij p_ij, p_e = sum w_ij p_i. p_.j (Cohen 1960,
+    1968); SE, CI and z test of Fleiss, Cohen & Everitt (1969). ``scale``: numeric value of each
+    category for linear/quadratic weights (default 1..q).
     """
     t = np.asarray(table, dtype=np.float64)
     if t.ndim != 2 or t.shape[0] != t.shape[1]:
@@ -138,6 +140,9 @@ def cohen_kappa(
 ) -> AgreementResult:
     """Cohen's kappa for a units x 2 matrix (NaN/None/"" = missing).
 
+    kappa_w = (p_o - p_e) / (1 - p_e) with agreement weights w (Cohen 1960; Cohen 1968); SE and
+    CI of Fleiss, Cohen & Everitt (1969), z test with the SE under kappa = 0.
+
     ``weights``: ``"none"``, ``"linear"``, ``"quadratic"`` or a q x q agreement-weight matrix
     in the order of ``categories``. ``categories``: the full ordered scale (recommended:
     without it only observed values form the scale, which changes weighted kappa whenever a
@@ -174,6 +179,10 @@ def fleiss_kappa_counts(
     n_raters: int | None = None,
 ) -> tuple[AgreementResult, tuple[CategoryAgreement, ...]]:
     """Fleiss' kappa from a units x categories matrix of counts (every row sums to m).
+
+    kappa = (mean P_i - sum p_j^2) / (1 - sum p_j^2) and per category
+    kappa_j = 1 - sum_i n_ij (m - n_ij) / (N m (m - 1) p_j q_j) (Fleiss 1971); SEs under H0
+    (Fleiss, Nee & Landis 1979).
 
     Returns the overall result and one per category (``CategoryAgreement``).
     """
@@ -304,7 +313,8 @@ def fleiss_kappa(
     categories: Sequence[Any] | None = None,
     label_scheme: str = "landis_koch",
 ) -> tuple[AgreementResult, tuple[CategoryAgreement, ...]]:
-    """Fleiss' kappa for a units x raters matrix; units with a missing rating are dropped
+    """Fleiss' kappa (Fleiss 1971; see :func:`fleiss_kappa_counts`) for a units x raters
+    matrix; units with a missing rating are dropped
     (listwise, as Fleiss 1971 assumes m ratings per unit; Krippendorff's alpha uses them all).
     Rater columns with no rating at all are ignored."""
     arr = as_2d(ratings)

@@ -12,6 +12,8 @@
   155-163. Below .50 poor, .50-.75 moderate, .75-.90 good, above .90 excellent; they ask that the
   label be judged on the 95% confidence interval, so when the result has a CI whose two limits
   fall in different bands the label spans them (e.g. ``"moderate to good"``).
+- ``"krippendorff"``: Krippendorff, K. (2004). *Content Analysis* (2nd ed.), p. 241: alpha >= .800
+  "reliable", .667 to .800 "tentative conclusions only", below .667 "unreliable" (for alpha).
 - ``"none"``: no label.
 
 A value exactly on a boundary takes the upper band for Cicchetti and Koo & Li (".40-.59 fair"
@@ -26,8 +28,8 @@ from typing import Literal
 from observer_app.coding.agreement.results import AgreementResult
 from observer_app.coding.errors import InputError
 
-LabelScheme = Literal["landis_koch", "cicchetti", "koo_li", "none"]
-LABEL_SCHEMES: tuple[str, ...] = ("landis_koch", "cicchetti", "koo_li", "none")
+LabelScheme = Literal["landis_koch", "cicchetti", "koo_li", "krippendorff", "none"]
+LABEL_SCHEMES: tuple[str, ...] = ("landis_koch", "cicchetti", "koo_li", "krippendorff", "none")
 
 
 def landis_koch(value: float) -> str:
@@ -67,6 +69,15 @@ def koo_li(value: float) -> str:
     return "excellent"
 
 
+def krippendorff_rule(value: float) -> str:
+    """Krippendorff (2004) reading of an alpha value."""
+    if value >= 0.800:
+        return "reliable"
+    if value >= 0.667:
+        return "tentative conclusions only"
+    return "unreliable"
+
+
 def label_for(
     value: float | None, scheme: str, ci95: tuple[float, float] | None = None
 ) -> str | None:
@@ -81,6 +92,8 @@ def label_for(
         return landis_koch(value)
     if scheme == "cicchetti":
         return cicchetti(value)
+    if scheme == "krippendorff":
+        return krippendorff_rule(value)
     if ci95 is None or ci95[0] != ci95[0] or ci95[1] != ci95[1]:
         return koo_li(value)
     low, high = koo_li(ci95[0]), koo_li(ci95[1])

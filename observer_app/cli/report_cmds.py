@@ -1,0 +1,174 @@
+"""``observer-app export`` (Excel workbook and CSV) and ``observer-app reliability`` (the
+reliability dashboard's numbers as text or JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from observer_app.cli._output import print_json, print_table
+from observer_app.cli.agree_cmds import parse_duration_ms
+from observer_app.coding.agreement import AgreementResult
+from observer_app.coding.errors import InputError
+from observer_app.services.reliability import (
+    ICC_FORM_NAMES,
+    ReliabilityReport,
+    ReliabilityRequest,
+    ReliabilityService,
+)
+from observer_app.services.study import Study
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export the study to an Excel workbook (and tidy CSV files)",
+        description="Sheets: About, Codebook, Recordings, Coders, Events, Segments, Ratings, "
+        "Scores, Reliability, Consensus. Nothing is written unless all of it succeeds.",
+    )
+    p.add_argument("study", type=Path, help="study database")
+    p.add_argument("--xlsx", type=Path, required=True, help="workbook to write (.xlsx)")
+    p.add_argument("--csv-dir", type=Path, help="also write one UTF-8 CSV file per sheet here")
+    p.add_argument(
+        "--pseudonymize", action="store_true", help="replace coder names by codes C01, C02, ..."
+    )
+    _common(p)
+    p.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    p.set_defaults(handler=_export)
+
+    r = sub.add_parser(
+        "reliability",
+        help="inter-rater reliability of every scheme and instrument with coded data",
+        description="The reliability dashboard's numbers: ICC forms, Krippendorff's alpha and "
+        "kappa per item, subscale and total; event and segment agreement per code; drift "
+        "against the master coder.",
+    )
+    r.add_argument("study", type=Path, help="study database")
+    _common(r)
+    r.add_argument("--master", help="master coder's name (calibration and drift)")
+    r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.set_defaults(handler=_reliability)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tolerance", default="2s", help="event matching window, e.g. 2s, 1500ms")
+    p.add_argument("--icc-form", default="ICC(A,1)", choices=ICC_FORM_NAMES)
+    p.add_argument(
+        "--include-incomplete",
+        action="store_true",
+        help="count assignments that are not complete in reliability",
+    )
+
+
+def _export(args: argparse.Namespace) -> int:
+    from observer_app.export import ExportOptions, export_study
+
+    options = ExportOptions(
+        tolerance_ms=parse_duration_ms(args.tolerance, "tolerance"),
+        pseudonymize=args.pseudonymize,
+        icc_form=args.icc_form,
+        completed_only=not args.include_incomplete,
+    )
+    progress = None if args.quiet or not sys.stderr.isatty() else _progress_line
+    with Study.open(args.study, backup=False) as study:
+        summary = export_study(
+            study, args.xlsx, csv_dir=args.csv_dir, options=options, progress=progress
+        )
+    if progress is not None:
+        print(file=sys.stderr)
+    rows = summary.rows
+    print(
+        f"wrote {summary.xlsx} ({len(rows)} sheets; {rows.get('Events', 0)} events, "
+        f"{rows.get('Ratings', 0)} ratings) in {summary.seconds:.1f} s"
+    )
+    if summary.csv_files:
+        print(f"wrote {len(summary.csv_files)} CSV files to {summary.csv_files[0].parent}")
+    return 0
+
+
+def _progress_line(done: int, total: int) -> None:
+    print(f"\rexporting: {100 * done // max(total, 1):3d}%", end="", file=sys.stderr)
+
+
+def _reliability(args: argparse.Namespace) -> int:
+    tolerance = parse_duration_ms(args.tolerance, "tolerance")
+    with Study.open(args.study, backup=False) as study:
+        master = study.coders.get(args.master).id if args.master else None
+        svc = ReliabilityService.of(study)
+        reports = [
+            svc.compute(
+                ReliabilityRequest(
+                    vid,
+                    tolerance_ms=tolerance,
+                    icc_form=args.icc_form,
+                    master_coder_id=master,
+                    completed_only=not args.include_incomplete,
+                )
+            )
+            for vid in svc.versions_with_data()
+        ]
+    if args.json:
+        print_json({"study": str(args.study), "reports": [r.to_dict() for r in reports]})
+        return 0
+    if not reports:
+        raise InputError(f"{args.study}: no coded events or ratings to compare yet")
+    for rep in reports:
+        _print_report(rep)
+    return 0
+
+
+def _f(x: float | None) -> str:
+    return "" if x is None else f"{x:.3f}"
+
+
+def _ci(r: AgreementResult) -> str:
+    return "" if r.ci95 is None else f"[{_f(r.ci95[0])}, {_f(r.ci95[1])}]"
+
+
+def _print_report(rep: ReliabilityReport) -> None:
+    coders = ", ".join(c.name for c in rep.coders) or "none"
+    print(f"\n{rep.kind} {rep.definition_id} {rep.definition_version} ({rep.name})")
+    print(f"coders: {coders}; recordings: {len(rep.recording_ids)}")
+    if rep.scores:
+        rows: list[dict[str, Any]] = [
+            {
+                "kind": s.kind,
+                "id": s.id,
+                rep.request.icc_form: _f(s.icc.value) or "undefined",
+                "95% CI": _ci(s.icc),
+                "label": s.icc.label or "",
+                "alpha": _f(s.alpha.value),
+                "kappa": "" if s.kappa is None else _f(s.kappa.value),
+                "units": s.icc.n_units,
+                "flag": "LOW" if s.flagged else "",
+            }
+            for s in rep.scores
+        ]
+        print_table(rows, list(rows[0]))
+    if rep.events is not None:
+        print(f"event agreement (tolerance {rep.request.tolerance_ms} ms):")
+        for r in rep.events.statistics:
+            print(f"  {r.name}: {_f(r.value) or 'undefined'} {_ci(r)} {r.label or ''}".rstrip())
+    if rep.codes:
+        rows = [
+            {
+                "code": c.code,
+                "A": c.events_a,
+                "B": c.events_b,
+                "matched": c.matched,
+                "specific": _f(c.specific_agreement),
+                "seg kappa": _f(c.presence_kappa.value),
+                "seg AC1": _f(c.presence_ac1.value),
+                "count ICC": _f(c.count_icc.value),
+                "flag": "LOW" if c.flagged else "",
+            }
+            for c in rep.codes
+        ]
+        print_table(rows, list(rows[0]))
+    if rep.drift and rep.master_coder is not None:
+        print(f"drift against {rep.master_coder.name}:")
+        for p in rep.drift:
+            when = p.completed_at.date().isoformat() if p.completed_at else "open"
+            print(f"  {p.coder_name} {when} recording {p.recording_id}: {_f(p.value)}")

@@ -1,0 +1,400 @@
+"""Sheet writers: an openpyxl write-only workbook and tidy UTF-8 CSV files, fed the same rows.
+
+The workbook is streamed (openpyxl write-only mode: every row goes to disk as it is appended, so
+memory stays flat however many events there are). Each sheet gets a styled, frozen header row,
+column widths, real number, date and time formats (seconds as numbers with a ``0.000`` format,
+times as Excel time values shown ``[h]:mm:ss.000``), and an Excel table over its data (the
+table carries the autofilter). A sheet longer than Excel's 1,048,576 rows continues in
+``<name> (2)`` and so on. Strings are written as text, never as formulas (a comment beginning
+with ``=`` stays a comment), and characters XML cannot hold are dropped.
+
+The CSV files hold the same rows: numbers unformatted, times additionally as ``hh:mm:ss.000``
+text, dates in ISO 8601, booleans ``TRUE``/``FALSE``, missing values empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import json
+import math
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, NumData, NumDataSource, NumVal, StrRef
+from openpyxl.chart.error_bar import ErrorBars
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+#: Excel's row limit; one row is the header.
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_TEXT = 32_767
+MS_PER_DAY = 86_400_000
+
+KINDS = ("text", "key", "int", "float", "seconds", "time", "bool", "date", "datetime", "json")
+NUMBER_FORMATS = {
+    "float": "0.000",
+    "seconds": "0.000",
+    "time": "[h]:mm:ss.000",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+}
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="305496")
+HEADER_BORDER = Border(bottom=Side(style="thin", color="1F3864"))
+HEADER_ALIGN = Alignment(vertical="center", wrap_text=False)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, how its values are written, and its width in characters.
+
+    Kinds: ``text`` (free text: cleaned, never a formula), ``key`` (identifiers and labels),
+    ``int``, ``float``, ``seconds`` (a number of seconds), ``time`` (milliseconds, written as an
+    Excel time value and as ``hh:mm:ss.000`` in CSV), ``bool``, ``date``, ``datetime`` (UTC,
+    timezone dropped for Excel), ``json`` (a dict or list written as compact JSON text).
+    """
+
+    name: str
+    kind: str = "key"
+    width: float = 12.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A clustered bar chart over data rows ``first..last`` (0-based, inclusive) of a sheet:
+    categories from ``category_col``, values from ``value_col`` (0-based columns), and custom
+    error bars ``value - low`` / ``high - value`` (a CI) given as literal numbers."""
+
+    title: str
+    y_title: str
+    first: int
+    last: int
+    category_col: int
+    value_col: int
+    low: tuple[float | None, ...]
+    high: tuple[float | None, ...]
+    values: tuple[float | None, ...]
+    anchor_col: int = 0
+    anchor_row: int = 0
+    y_min: float | None = None
+    y_max: float | None = 1.0
+
+
+@dataclass
+class SheetResult:
+    name: str
+    rows: int
+    sheets: list[str] = field(default_factory=list)
+
+
+Tick = Callable[[int], None]
+
+
+def _clean_text(v: Any) -> str:
+    s = v if isinstance(v, str) else str(v)
+    if ILLEGAL_CHARACTERS_RE.search(s):
+        s = ILLEGAL_CHARACTERS_RE.sub("", s)
+    return s[:EXCEL_MAX_TEXT]
+
+
+def _json_text(v: Any) -> str | None:
+    if v is None or (isinstance(v, dict | list) and not v):
+        return None
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def time_text(ms: int | float) -> str:
+    """``hh:mm:ss.000`` of a number of milliseconds (hours may exceed 24)."""
+    total = round(ms)
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    h, rest = divmod(total, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, milli = divmod(rest, 1000)
+    return f"{sign}{h:02d}:{m:02d}:{s:02d}.{milli:03d}"
+
+
+def _naive_utc(v: dt.datetime) -> dt.datetime:
+    return v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo is not None else v
+
+
+# ------------------------------------------------------------------------------- xlsx
+
+
+class XlsxBook:
+    """A write-only workbook; add sheets in order, then ``save(path)``."""
+
+    def __init__(self) -> None:
+        self._wb = Workbook(write_only=True)
+        self._tables: set[str] = set()
+
+    def add_sheet(
+        self,
+        name: str,
+        columns: Sequence[Column],
+        rows: Iterable[Sequence[Any]],
+        *,
+        tick: Tick | None = None,
+        charts: Callable[[], Sequence[ChartSpec]] | None = None,
+        max_rows: int = EXCEL_MAX_ROWS,
+    ) -> SheetResult:
+        result = SheetResult(name, 0)
+        converters = [self._converter(c.kind) for c in columns]
+        part = 0
+        ws: Any = None
+        in_sheet = 0
+        for row in rows:
+            if ws is None or in_sheet >= max_rows - 1:
+                if ws is not None:
+                    self._finish(ws, columns, in_sheet)
+                part += 1
+                ws = self._new_sheet(name if part == 1 else f"{name} ({part})", columns)
+                result.sheets.append(ws.title)
+                in_sheet = 0
+            ws.append([conv(ws, v) for conv, v in zip(converters, row, strict=True)])
+            in_sheet += 1
+            result.rows += 1
+            if tick is not None and result.rows % 1000 == 0:
+                tick(1000)
+        if ws is None:
+            ws = self._new_sheet(name, columns)
+            result.sheets.append(ws.title)
+        self._finish(ws, columns, in_sheet)
+        if tick is not None:
+            tick(result.rows % 1000)
+        if charts is not None:
+            for spec in charts():
+                ws.add_chart(_bar_chart(ws, spec), _anchor(spec))
+        return result
+
+    def _new_sheet(self, title: str, columns: Sequence[Column]) -> Any:
+        ws = self._wb.create_sheet(title[:31])
+        for i, col in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = col.width
+        ws.freeze_panes = "A2"
+        header = []
+        for col in columns:
+            cell = WriteOnlyCell(ws, col.name)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.border = HEADER_BORDER
+            cell.alignment = HEADER_ALIGN
+            header.append(cell)
+        ws.append(header)
+        return ws
+
+    def _finish(self, ws: Any, columns: Sequence[Column], n_rows: int) -> None:
+        ref = f"A1:{get_column_letter(len(columns))}{n_rows + 1}"
+        if n_rows == 0:  # an Excel table needs a data row; an empty sheet keeps a filter
+            ws.auto_filter.ref = ref
+            return
+        base = "tbl" + "".join(ch for ch in ws.title if ch.isalnum())
+        name, k = base, 1
+        while name in self._tables:
+            k += 1
+            name = f"{base}{k}"
+        self._tables.add(name)
+        table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
+        table.tableStyleInfo = TableStyleInfo(
+            name="TableStyleMedium2", showRowStripes=True, showColumnStripes=False
+        )
+        # named here: a write-only sheet cannot be read back to name them from the header
+        table.tableColumns = [
+            TableColumn(id=i, name=c.name) for i, c in enumerate(columns, start=1)
+        ]
+        with warnings.catch_warnings():  # "add table columns manually": done above
+            warnings.simplefilter("ignore", UserWarning)
+            ws.add_table(table)
+
+    @staticmethod
+    def _converter(kind: str) -> Callable[[Any, Any], Any]:
+        fmt = NUMBER_FORMATS.get(kind)
+
+        def styled(ws: Any, v: Any) -> Any:
+            if v is None:
+                return None
+            if kind == "time":
+                v = v / MS_PER_DAY
+            elif kind == "datetime":
+                v = _naive_utc(v)
+            cell = WriteOnlyCell(ws, v)
+            cell.number_format = fmt
+            return cell
+
+        def text(ws: Any, v: Any) -> Any:
+            if v is None:
+                return None
+            s = _clean_text(v)
+            if s.startswith("="):
+                cell = WriteOnlyCell(ws, s)
+                cell.data_type = "s"
+                return cell
+            return s
+
+        def as_json(ws: Any, v: Any) -> Any:
+            return text(ws, _json_text(v))
+
+        def plain(ws: Any, v: Any) -> Any:
+            return v
+
+        def key(ws: Any, v: Any) -> Any:
+            if isinstance(v, str) and v.startswith("="):
+                return text(ws, v)
+            return v
+
+        if fmt is not None:
+            return styled
+        return {"text": text, "json": as_json, "key": key}.get(kind, plain)
+
+    def save(self, path: Path) -> None:
+        self._wb.save(str(path))
+
+    def discard(self) -> None:
+        """Abandon an unsaved workbook: close its sheet streams and delete the temporary files
+        openpyxl buffers write-only sheets in (otherwise they stay until the process exits)."""
+        for ws in self._wb.worksheets:
+            writer = getattr(ws, "_writer", None)
+            rows = getattr(ws, "_rows", None)
+            with contextlib.suppress(Exception):
+                if rows is not None:
+                    rows.close()
+                if writer is not None:
+                    writer.xf.close()
+            with contextlib.suppress(Exception):
+                if writer is not None:
+                    writer.cleanup()
+
+
+def _anchor(spec: ChartSpec) -> str:
+    return f"{get_column_letter(spec.anchor_col + 1)}{spec.anchor_row + 1}"
+
+
+def _num_source(values: Sequence[float]) -> NumDataSource:
+    pts = [NumVal(idx=i, v=v) for i, v in enumerate(values)]
+    return NumDataSource(numLit=NumData(pt=pts, ptCount=len(pts), formatCode="General"))
+
+
+def _bar_chart(ws: Any, spec: ChartSpec) -> BarChart:
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = spec.title
+    chart.y_axis.title = spec.y_title
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    chart.legend = None
+    if spec.y_max is not None:
+        chart.y_axis.scaling.max = spec.y_max
+    if spec.y_min is not None:
+        chart.y_axis.scaling.min = spec.y_min
+    first, last = spec.first + 2, spec.last + 2
+    data = Reference(ws, min_col=spec.value_col + 1, min_row=first, max_row=last)
+    chart.add_data(data, titles_from_data=False)
+    cats = Reference(ws, min_col=spec.category_col + 1, min_row=first, max_row=last)
+    chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(cats)))  # text labels
+    plus, minus = [], []
+    for v, lo, hi in zip(spec.values, spec.low, spec.high, strict=True):
+        ok = v is not None and lo is not None and hi is not None
+        plus.append(max(0.0, hi - v) if ok else 0.0)  # type: ignore[operator]
+        minus.append(max(0.0, v - lo) if ok else 0.0)  # type: ignore[operator]
+    bars = ErrorBars(errDir="y", errBarType="both", errValType="cust", noEndCap=False)
+    bars.plus = _num_source(plus)
+    bars.minus = _num_source(minus)
+    chart.series[0].errBars = bars
+    n = spec.last - spec.first + 1
+    chart.width = max(15.0, min(60.0, 1.2 * n + 6))
+    chart.height = 9.0
+    return chart
+
+
+# -------------------------------------------------------------------------------- csv
+
+
+class CsvDir:
+    """One tidy UTF-8 CSV file per sheet in a folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.files: list[Path] = []
+
+    def open_sheet(self, name: str, columns: Sequence[Column]) -> CsvSheet:
+        path = self.folder / f"{name}.csv"
+        self.files.append(path)
+        return CsvSheet(path, columns)
+
+
+class CsvSheet:
+    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
+        self._fh: TextIO = path.open("w", newline="", encoding="utf-8")
+        self._w = csv.writer(self._fh, lineterminator="\n")
+        self._conv = [_csv_converter(c.kind) for c in columns]
+        self._time_cols = [i for i, c in enumerate(columns) if c.kind == "time"]
+        self._w.writerow([c.name for c in columns])
+
+    def write(self, row: Sequence[Any]) -> None:
+        self._w.writerow([conv(v) for conv, v in zip(self._conv, row, strict=True)])
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def _csv_converter(kind: str) -> Callable[[Any], Any]:
+    def time_(v: Any) -> Any:
+        return "" if v is None else time_text(v)
+
+    def bool_(v: Any) -> Any:
+        return "" if v is None else ("TRUE" if v else "FALSE")
+
+    def date_(v: Any) -> Any:
+        if v is None:
+            return ""
+        if isinstance(v, dt.datetime):
+            return _naive_utc(v).isoformat(sep=" ", timespec="seconds")
+        return v.isoformat()
+
+    def num(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return ""
+        return repr(v) if isinstance(v, float) else v
+
+    def json_(v: Any) -> Any:
+        return _json_text(v) or ""
+
+    def plain(v: Any) -> Any:
+        """Mixed columns (e.g. About's values): by the value's own type."""
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return bool_(v)
+        if isinstance(v, dt.date):
+            return date_(v)
+        if isinstance(v, float):
+            return num(v)
+        return v
+
+    return {
+        "time": time_,
+        "bool": bool_,
+        "date": date_,
+        "datetime": date_,
+        "float": num,
+        "seconds": num,
+        "int": num,
+        "json": json_,
+    }.get(kind, plain)

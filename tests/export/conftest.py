@@ -1,0 +1,52 @@
+"""Fixtures: a coded, partly reconciled study and its export (workbook and CSV files)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from observer_app.export import ExportSummary, export_study
+from observer_app.services.consensus import ConsensusService, EventEdit
+from tests.reliability.lab import Lab, build_lab
+
+
+@dataclass
+class Exported:
+    lab: Lab
+    summary: ExportSummary
+    xlsx: Path
+    csv_dir: Path
+    consensus_id: int
+
+
+def reconcile_first(lab: Lab) -> int:
+    """Reconcile recording 1 (every kind of decision) and complete the consensus."""
+    mia = lab.manager()
+    svc = ConsensusService.of(mia)
+    rec = svc.start(svc.open(lab.recordings[0]))
+    for k, item in enumerate(rec.disagreements):
+        if k == 0:
+            rec = svc.decide(rec, item.key, "edit", EventEdit("CF", item.time_ms, comment="=1+1"))
+        elif k == 1:
+            rec = svc.decide(rec, item.key, "neither")
+        else:
+            rec = svc.decide(rec, item.key, "accept_a" if item.a else "accept_b")
+    svc.accept_equal_ratings(rec)
+    for c in svc.ratings(rec):
+        if c.consensus is None:
+            svc.decide_rating(rec, c.instrument_version_id, c.item_id, "accept_b")
+    assert rec.consensus_id is not None
+    assert mia.assignments.complete(rec.consensus_id) == []
+    return rec.consensus_id
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
+    folder = tmp_path_factory.mktemp("export")
+    lab = build_lab(folder, n_recordings=6, coders_per_recording=2, seed=3)
+    cid = reconcile_first(lab)
+    xlsx, csv_dir = folder / "study.xlsx", folder / "csv"
+    summary = export_study(lab.manager(), xlsx, csv_dir=csv_dir)
+    return Exported(lab, summary, xlsx, csv_dir, cid)

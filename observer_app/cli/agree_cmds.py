@@ -51,6 +51,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--input", choices=("wide", "long"), default="wide", dest="layout")
     p.add_argument("--bootstrap", type=int, default=1000, help="alpha bootstrap resamples")
     p.add_argument("--seed", type=int, default=0, help="alpha bootstrap seed")
+    p.add_argument(
+        "--bootstrap-method",
+        choices=("pairs", "units"),
+        default="pairs",
+        help="alpha bootstrap: value pairs (Hayes & Krippendorff 2007) or whole units",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_agree)
 
@@ -266,7 +272,12 @@ def _compute(args: argparse.Namespace, path: Path, t: Table) -> list[ag.Agreemen
         if level in NUMERIC_LEVELS:
             _check_numeric(path, t, f"the {level} level needs numbers")
         alpha = ag.krippendorff_alpha(
-            data, level, categories=cats, bootstrap=args.bootstrap, seed=args.seed
+            data,
+            level,
+            categories=cats,
+            bootstrap=args.bootstrap,
+            seed=args.seed,
+            bootstrap_method=args.bootstrap_method,
         )
         return [alpha]
     if weights != "none" and cats is None:

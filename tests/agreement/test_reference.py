@@ -245,3 +245,30 @@ def test_gwet_coefficients_match_unit_by_unit_transcription() -> None:
             assert ours.se == pytest.approx(se, abs=TOL)
         checked += 1
     assert checked > 100
+
+
+def test_alpha_unit_bootstrap_resamples_match_the_reference() -> None:
+    """bootstrap_method="units": each resample is alpha of the units drawn with replacement.
+    Replaying the same seeded draws through the krippendorff package must give the same SE and
+    percentile limits."""
+    rng_data = np.random.default_rng(71)
+    x = _ratings(rng_data, 60, 3, 5, 0.2)
+    pairable = x[(~np.isnan(x)).sum(axis=1) >= 2]
+    draws = 80
+    ours = krippendorff_alpha(x, "ordinal", bootstrap=draws, seed=5, bootstrap_method="units")
+    rng = np.random.default_rng(5)
+    n = pairable.shape[0]
+    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=draws)
+    domain = np.unique(pairable[~np.isnan(pairable)])
+    ref = np.array(
+        [
+            krippendorff.alpha(
+                reliability_data=np.repeat(pairable, w, axis=0).T,
+                level_of_measurement="ordinal",
+                value_domain=domain,
+            )
+            for w in weights
+        ]
+    )
+    assert ours.se == pytest.approx(ref.std(ddof=1), abs=TOL)
+    assert ours.ci95 == pytest.approx(tuple(np.quantile(ref, [0.025, 0.975])), abs=TOL)

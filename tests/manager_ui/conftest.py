@@ -80,3 +80,85 @@ def demo_media(tmp_path: Path) -> Path:
     for name in ("demo_session_1.mp4", "demo_session_2.ogg"):
         shutil.copy(resource_path("demo", name), folder / name)
     return folder
+
+
+def complete(study: Study, assignment_id: int) -> None:
+    problems = study.assignments.complete(assignment_id)
+    assert problems == [], problems
+
+
+@dataclass
+class Coded:
+    """A study with double-coded, completed work for a scheme and an instrument, and calibration
+    of two coders against a master coder."""
+
+    lab: Lab
+    scheme_id: int
+    instrument_id: int
+    pairs: dict[int, tuple[int, int]]  # recording -> (Ana's primary, Ben's reliability)
+    calibration: list[int]
+
+
+def code_study(lab: Lab, seed: int = 7, *, calibration: bool = True) -> Coded:
+    """Events (jittered copies of a seeded 'true' sequence, some codes changed, some dropped)
+    and instrument ratings (true value plus occasional +-1), all completed."""
+    import random
+
+    study = lab.study
+    scheme_id = study.definitions.import_builtin("scheme", "3rs").id
+    instrument_id = study.definitions.import_builtin("instrument", "alliance-quick-demo").id
+    scheme = study.definitions.scheme(scheme_id)
+    inst = study.definitions.instrument(instrument_id)
+    codes = [c.id for c in scheme.codes if c.kind == "point"][:6]
+    rng = random.Random(seed)
+    ana, ben = lab.coders["Ana Alves"], lab.coders["Ben Brook"]
+
+    def code(aid: int, truth: list[tuple[int, str]], noise: float, rec_seed: int) -> None:
+        r = random.Random(rec_seed)
+        for onset, true_code in truth:
+            if r.random() < noise / 2:
+                continue  # dropped
+            c = true_code
+            if r.random() < noise:
+                c = codes[(codes.index(c) + 1) % len(codes)]
+            study.events.log(aid, c, max(0, onset + r.randint(-800, 800)), is_state=False)
+        for item in inst.items:
+            scale = inst.scale_of(item)
+            true_value = random.Random(f"{aid // 1000}/{item.id}/{truth[0][0]}").randint(
+                scale.min, scale.max
+            )
+            value = true_value + (r.choice((-1, 1)) if r.random() < noise else 0)
+            study.ratings.set(aid, instrument_id, item.id, min(scale.max, max(scale.min, value)))
+        complete(study, aid)
+
+    pairs: dict[int, tuple[int, int]] = {}
+    for rid in lab.recordings[:5]:
+        truth = sorted(
+            (rng.randint(0, 600_000), rng.choice(codes)) for _ in range(rng.randint(6, 12))
+        )
+        a = study.assignments.create(rid, ana, scheme_version_id=scheme_id).id
+        b = study.assignments.create(
+            rid, ben, purpose="reliability", scheme_version_id=scheme_id
+        ).id
+        code(a, truth, 0.1, rid * 10 + 1)
+        code(b, truth, 0.25, rid * 10 + 2)
+        pairs[rid] = (a, b)
+    master, cy = lab.coders["Mo Master"], lab.coders["Cy Cole"]
+    calibrated: list[int] = []
+    for k, rid in enumerate(lab.recordings[5:8] if calibration else []):
+        truth = sorted((rng.randint(0, 600_000), rng.choice(codes)) for _ in range(10))
+        m = study.assignments.create(
+            rid,
+            master,
+            purpose="calibration",
+            scheme_version_id=scheme_id,
+            reference={"role": "master"},
+        ).id
+        ref = {"master_coder_id": master, "master_assignment_id": m}
+        c = study.assignments.create(
+            rid, cy, purpose="calibration", scheme_version_id=scheme_id, reference=ref
+        ).id
+        code(m, truth, 0.0, rid * 10 + 3)
+        code(c, truth, 0.1 + 0.2 * k, rid * 10 + 4)  # Cy drifts
+        calibrated += [m, c]
+    return Coded(lab, scheme_id, instrument_id, pairs, calibrated)

@@ -7,7 +7,8 @@ calls; the study must be opened by a manager (or the administrator).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QWidget
@@ -18,21 +19,45 @@ from observer_app.services.study import Study
 if TYPE_CHECKING:
     from observer_app.ui.manager.window import ManagerWindow
 
-__all__ = ["analysis_pages", "open_manager_window"]
+__all__ = ["analysis_pages", "default_player", "open_manager_window"]
+
+PlayerFactory = Callable[[], Any]
 
 
-def open_manager_window(study: Study, parent: QWidget | None = None) -> ManagerWindow:
-    """Create and show the manager window for ``study`` (managers only)."""
+def open_manager_window(
+    study: Study, parent: QWidget | None = None, *, player_factory: PlayerFactory | None = None
+) -> ManagerWindow:
+    """Create and show the manager window for ``study`` (managers only).
+
+    ``player_factory()`` makes the media player of the reconciliation view (default: a
+    ``VlcPlayer``, created only when a recording is opened there).
+    """
     from observer_app.ui.manager.window import ManagerWindow
 
     if not study.actor.is_manager:
         raise AccessDenied(f"only a manager may manage the study ({study.actor.name} is a coder)")
-    window = ManagerWindow(study, parent)
+    window = ManagerWindow(study, parent, player_factory=player_factory or default_player)
     window.show()
     return window
 
 
-def analysis_pages(study: Study, pool: QThreadPool) -> list[tuple[str, QWidget]]:
-    """The reliability, reconciliation and export tabs, as far as their services exist."""
-    pages: list[tuple[str, QWidget]] = []
-    return pages
+def default_player() -> Any:
+    """A libvlc player (imported on first use, so the window opens without libvlc)."""
+    from observer_app.media.vlc_player import VlcPlayer
+
+    return VlcPlayer()
+
+
+def analysis_pages(
+    study: Study, pool: QThreadPool, player_factory: PlayerFactory
+) -> list[tuple[str, QWidget]]:
+    """The reliability, reconciliation and export tabs."""
+    from observer_app.ui.manager.dashboard import ReliabilityPage
+    from observer_app.ui.manager.export_page import ExportPage
+    from observer_app.ui.manager.reconcile import ReconcilePage
+
+    return [
+        ("Reliability", ReliabilityPage(study, pool)),
+        ("Reconciliation", ReconcilePage(study, player_factory)),
+        ("Export", ExportPage(study, pool)),
+    ]

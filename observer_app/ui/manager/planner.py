@@ -214,11 +214,16 @@ class PlannerPage(Page):
             self.master.addItem(c.name, c.id)
         if current_master is not None:
             self.master.setCurrentIndex(max(0, self.master.findData(current_master)))
+        chosen = {
+            int(i.data(Qt.ItemDataRole.UserRole))
+            for i in self.calibration_recordings.selectedItems()
+        }
         self.calibration_recordings.clear()
         for r in recordings:
             item = QListWidgetItem(f"#{r.id} {r.label}")
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             self.calibration_recordings.addItem(item)
+            item.setSelected(r.id in chosen)
         current_scheme = self.scheme.currentData()
         self.scheme.blockSignals(True)
         self.scheme.clear()

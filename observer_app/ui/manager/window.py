@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
@@ -17,9 +20,16 @@ from observer_app.ui.manager.recordings import RecordingsPage
 class ManagerWindow(QMainWindow):
     """Everything a lab manager does, one tab per task; each tab reloads when shown."""
 
-    def __init__(self, study: Study, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        study: Study,
+        parent: QWidget | None = None,
+        *,
+        player_factory: Callable[[], Any] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.study = study
+        self._player_factory = player_factory
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self.setWindowTitle(f"Manage study - {study.name}")
@@ -48,9 +58,10 @@ class ManagerWindow(QMainWindow):
 
     def _add_optional_pages(self) -> None:
         """Reliability, reconciliation and export need the analysis services."""
-        from observer_app.ui.manager import analysis_pages
+        from observer_app.ui.manager import analysis_pages, default_player
 
-        for title, page in analysis_pages(self.study, self.pool):
+        factory = self._player_factory or default_player
+        for title, page in analysis_pages(self.study, self.pool, factory):
             self.tabs.addTab(page, title)
             setattr(self, page.objectName(), page)
 
@@ -70,4 +81,7 @@ class ManagerWindow(QMainWindow):
             if bar is not None:
                 bar.cancel()
         self.pool.waitForDone(10_000)
+        player = getattr(getattr(self, "reconcile", None), "player", None)
+        if player is not None:
+            player.close()
         super().closeEvent(event)

@@ -1,0 +1,510 @@
+"""The reliability dashboard: choose a scheme or instrument, coders and recordings; see agreement.
+
+Numbers come from :mod:`observer_app.services.reliability` (the same service behind
+``observer-app reliability``), computed on a pool thread with a progress bar; this module only
+formats and colours them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QThreadPool,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from observer_app.coding import agreement as ag
+from observer_app.services.reliability import (
+    ICC_FORM_NAMES,
+    Cancelled,
+    ReliabilityReport,
+    ReliabilityRequest,
+    ReliabilityService,
+    ScoreReliability,
+)
+from observer_app.services.study import Study
+from observer_app.ui.manager._common import (
+    GOOD,
+    LOW,
+    MUTED,
+    WARN,
+    Column,
+    Page,
+    Progress,
+    RowsModel,
+    TaskBar,
+    make_table,
+)
+from observer_app.ui.manager._common import (
+    Cancelled as TaskCancelled,
+)
+from observer_app.ui.manager.drift_plot import DriftPlot, DriftSeries
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+DASH = "–"
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    if value is None or not math.isfinite(value):
+        return DASH
+    return f"{value:.{digits}f}"
+
+
+def fmt_result(r: ag.AgreementResult | None) -> str:
+    return DASH if r is None else fmt(r.value)
+
+
+def fmt_ci(r: ag.AgreementResult | None) -> str:
+    if r is None or r.ci95 is None:
+        return ""
+    return f"[{fmt(r.ci95[0])}, {fmt(r.ci95[1])}]"
+
+
+def why(r: ag.AgreementResult | None) -> str | None:
+    if r is None:
+        return None
+    if r.undefined_reason:
+        return f"{r.name}: undefined ({r.undefined_reason})"
+    extra = f", {r.n_dropped} incomplete dropped" if r.n_dropped else ""
+    n = f"n = {r.n_units} units, {r.n_raters} coders{extra}"
+    return f"{r.name} = {fmt(r.value, 3)} {fmt_ci(r)} ({n})"
+
+
+class ScoreModel(RowsModel):
+    """Items, subscales, composites and the total: the chosen ICC form first, then the others."""
+
+    FLAG_COLUMNS = (3, 5)
+
+    def __init__(self, icc_form: str = "ICC(A,1)", parent: QObject | None = None) -> None:
+        self.icc_form = icc_form
+        others = [f for f in ICC_FORM_NAMES if f != icc_form]
+        columns = [
+            Column("Kind", lambda s: s.kind),
+            Column("Id", lambda s: s.id),
+            Column("Label", lambda s: s.label),
+            Column(
+                icc_form, lambda s: fmt_result(s.icc), align_right=True, tip=lambda s: why(s.icc)
+            ),
+            Column("95% CI", lambda s: fmt_ci(s.icc)),
+            Column("Koo & Li", lambda s: s.icc.label or ""),
+            Column(
+                "α", lambda s: fmt_result(s.alpha), align_right=True, tip=lambda s: why(s.alpha)
+            ),
+            Column(
+                "κ", lambda s: fmt_result(s.kappa), align_right=True, tip=lambda s: why(s.kappa)
+            ),
+            Column("Units", lambda s: s.icc.n_units, align_right=True),
+        ]
+        columns += [_form_column(form) for form in others]
+        super().__init__(columns, parent)
+
+    def background(self, row: Any, column: int) -> QColor | None:
+        if row.flagged and column in self.FLAG_COLUMNS:
+            return LOW
+        return None
+
+
+def _form(s: ScoreReliability, form: str) -> ag.AgreementResult | None:
+    """One ICC form of a score (the service lists them in ``ICC_FORM_NAMES`` order)."""
+    for r in s.iccs:
+        if r.name == form:
+            return r
+    index = ICC_FORM_NAMES.index(form)
+    return s.iccs[index] if index < len(s.iccs) else None
+
+
+def _form_column(form: str) -> Column:
+    def show(s: ScoreReliability) -> str:
+        return fmt_result(_form(s, form))
+
+    def tip(s: ScoreReliability) -> str | None:
+        return why(_form(s, form))
+
+    return Column(form, show, align_right=True, tip=tip)
+
+
+def unused(c: Any) -> bool:
+    """A code neither coder logged (its agreement is undefined, not poor)."""
+    return bool(c.events_a == 0 and c.events_b == 0)
+
+
+class CodeModel(RowsModel):
+    """Per code: event matching at the tolerance and segment-level agreement (codes nobody
+    used are greyed rather than flagged)."""
+
+    FLAG_COLUMNS = (0, 10)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(
+            [
+                Column("Code", lambda c: c.code),
+                Column("Label", lambda c: c.label),
+                Column("Category", lambda c: c.category),
+                Column("Events A", lambda c: c.events_a, align_right=True),
+                Column("Events B", lambda c: c.events_b, align_right=True),
+                Column("Matched", lambda c: c.matched, align_right=True),
+                Column("Other code A", lambda c: c.mismatched_a, align_right=True),
+                Column("Other code B", lambda c: c.mismatched_b, align_right=True),
+                Column("Unmatched A", lambda c: c.unmatched_a, align_right=True),
+                Column("Unmatched B", lambda c: c.unmatched_b, align_right=True),
+                Column(
+                    "Specific agreement",
+                    lambda c: fmt(c.specific_agreement),
+                    align_right=True,
+                    tip=lambda c: "2 × matched / (events A + events B)",
+                ),
+                Column(
+                    "Segments κ",
+                    lambda c: fmt_result(c.presence_kappa),
+                    align_right=True,
+                    tip=lambda c: why(c.presence_kappa),
+                ),
+                Column(
+                    "Segments AC1",
+                    lambda c: fmt_result(c.presence_ac1),
+                    align_right=True,
+                    tip=lambda c: why(c.presence_ac1),
+                ),
+                Column(
+                    "Count ICC",
+                    lambda c: fmt_result(c.count_icc),
+                    align_right=True,
+                    tip=lambda c: why(c.count_icc),
+                ),
+                Column("Segments", lambda c: c.n_segments, align_right=True),
+            ],
+            parent,
+        )
+
+    def background(self, row: Any, column: int) -> QColor | None:
+        if unused(row):
+            return MUTED
+        if row.flagged and column in self.FLAG_COLUMNS:
+            return LOW
+        return None
+
+
+class ConfusionModel(QAbstractTableModel):
+    """Confusion matrix of matched events: first coder of each pair (rows) × second (columns)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.matrix: ag.ConfusionMatrix | None = None
+
+    def set_matrix(self, matrix: ag.ConfusionMatrix | None) -> None:
+        self.beginResetModel()
+        self.matrix = matrix
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or self.matrix is None else len(self.matrix.labels)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return self.rowCount(parent)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or self.matrix is None:
+            return None
+        if not 0 <= section < len(self.matrix.labels):
+            return None
+        return self.matrix.labels[section]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        m = self.matrix
+        if m is None or not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(m.labels) and 0 <= c < len(m.labels)):
+            return None
+        n = m.counts[r][c]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(n)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            last = len(m.labels) - 1
+            if m.has_unmatched and last in (r, c):
+                return QBrush(LOW if n else MUTED)
+            if n == 0:
+                return None
+            return QBrush(GOOD if r == c else WARN)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"first coder: {m.labels[r]}; second coder: {m.labels[c]}; {n} event(s)"
+        return None
+
+
+def drift_series(report: ReliabilityReport) -> list[DriftSeries]:
+    by_coder: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
+    for p in report.drift:
+        when = p.completed_at.strftime("%Y-%m-%d") if p.completed_at else "?"
+        by_coder[p.coder_name].append((f"#{p.recording_id} {when}", p.value))
+    return [DriftSeries(name, tuple(points)) for name, points in sorted(by_coder.items())]
+
+
+class ReliabilityPage(Page):
+    """Choose what to compare, compute off the GUI thread, read the tables and the drift plot."""
+
+    def __init__(self, study: Study, pool: QThreadPool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reliability")
+        self.study = study
+        self.service = ReliabilityService.of(study)
+        self.report_data: ReliabilityReport | None = None
+        self.tasks = TaskBar(pool, self)
+        self.tasks.idle.connect(self._idle)
+        controls = self._controls()
+        self.summary = QLabel("Choose a scheme or instrument and press Compute.")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.scores = ScoreModel()
+        self.scores.setParent(self)
+        self.codes = CodeModel(self)
+        self.confusion = ConfusionModel(self)
+        self.score_view = make_table(self.scores)
+        self.code_view = make_table(self.codes)
+        self.confusion_view = make_table(self.confusion, stretch_last=False)
+        self.confusion_view.verticalHeader().setVisible(True)
+        confusion_tab = QWidget()
+        confusion_layout = QVBoxLayout(confusion_tab)
+        axes = QLabel(
+            "Rows: the code logged by the first coder of each pair (A); columns: the code "
+            "of the event it was matched with by the second coder (B). The 'unmatched' "
+            "column counts A's events no event of B matched, the 'unmatched' row B's."
+        )
+        axes.setWordWrap(True)
+        confusion_layout.addWidget(axes)
+        confusion_layout.addWidget(self.confusion_view, 1)
+        self.drift = DriftPlot()
+        self.results = QTabWidget()
+        self.results.addTab(self.score_view, "Items and scores")
+        self.results.addTab(self.code_view, "Codes")
+        self.results.addTab(confusion_tab, "Confusion matrix")
+        self.results.addTab(self.drift, "Calibration and drift")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.summary)
+        right_layout.addWidget(self.results, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(controls)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([360, 1000])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.tasks)
+        layout.addWidget(self.status)
+        self.refresh()
+        self._show_kind(None)
+
+    def _controls(self) -> QGroupBox:
+        box = QGroupBox("Compare")
+        box.setMinimumWidth(340)
+        self.definition = QComboBox()
+        self.definition.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.definition.setMinimumContentsLength(16)
+        self.coders = QListWidget()
+        self.recordings = QListWidget()
+        self.tolerance = QDoubleSpinBox()
+        self.tolerance.setRange(0.0, 60.0)
+        self.tolerance.setSingleStep(0.5)
+        self.tolerance.setDecimals(1)
+        self.tolerance.setSuffix(" s")
+        self.tolerance.setValue(2.0)
+        self.icc_form = QComboBox()
+        self.icc_form.addItems(list(ICC_FORM_NAMES))
+        self.icc_form.setCurrentText("ICC(A,1)")
+        self.icc_threshold = QDoubleSpinBox()
+        self.icc_threshold.setRange(-1.0, 1.0)
+        self.icc_threshold.setSingleStep(0.05)
+        self.icc_threshold.setValue(0.75)
+        self.kappa_threshold = QDoubleSpinBox()
+        self.kappa_threshold.setRange(-1.0, 1.0)
+        self.kappa_threshold.setSingleStep(0.05)
+        self.kappa_threshold.setValue(0.60)
+        self.completed_only = QCheckBox("completed assignments only")
+        self.completed_only.setChecked(True)
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.clicked.connect(self.compute)
+        form = QFormLayout(box)
+        form.addRow("Scheme or instrument", self.definition)
+        form.addRow("Coders", self.coders)
+        form.addRow("Recordings", self.recordings)
+        form.addRow("Event tolerance", self.tolerance)
+        form.addRow("ICC form", self.icc_form)
+        form.addRow("Flag ICC below", self.icc_threshold)
+        form.addRow("Flag agreement below", self.kappa_threshold)
+        form.addRow(self.completed_only)
+        form.addRow(self.compute_button)
+        return box
+
+    # -- choices -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        with_data = set(self.service.versions_with_data())
+        current = self.definition.currentData()
+        self.definition.clear()
+        for d in self.study.definitions.versions():
+            suffix = "" if d.id in with_data else "  (no data yet)"
+            self.definition.addItem(f"{d.kind}: {d.definition_id} {d.version}{suffix}", d.id)
+        if current is not None:
+            self.definition.setCurrentIndex(max(0, self.definition.findData(current)))
+        elif with_data:
+            self.definition.setCurrentIndex(max(0, self.definition.findData(min(with_data))))
+        self._fill(self.coders, [(c.id, c.name) for c in self.study.coders.all()])
+        self._fill(
+            self.recordings, [(r.id, f"#{r.id} {r.label}") for r in self.study.recordings.all()]
+        )
+
+    @staticmethod
+    def _fill(widget: QListWidget, entries: list[tuple[int, str]]) -> None:
+        before = {
+            int(widget.item(i).data(Qt.ItemDataRole.UserRole)): widget.item(i).checkState()
+            for i in range(widget.count())
+        }
+        widget.clear()
+        for ident, text in entries:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, ident)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(before.get(ident, Qt.CheckState.Checked))
+            widget.addItem(item)
+
+    @staticmethod
+    def _chosen(widget: QListWidget) -> tuple[int, ...]:
+        """Checked ids; () when all are checked (the service's "every one with data")."""
+        ids = []
+        for i in range(widget.count()):
+            if widget.item(i).checkState() == Qt.CheckState.Checked:
+                ids.append(int(widget.item(i).data(Qt.ItemDataRole.UserRole)))
+        return () if len(ids) == widget.count() else tuple(ids)
+
+    def set_checked(self, widget: QListWidget, ids: set[int]) -> None:
+        for i in range(widget.count()):
+            item = widget.item(i)
+            on = int(item.data(Qt.ItemDataRole.UserRole)) in ids
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def request(self) -> ReliabilityRequest:
+        return ReliabilityRequest(
+            version_id=int(self.definition.currentData()),
+            coder_ids=self._chosen(self.coders),
+            recording_ids=self._chosen(self.recordings),
+            tolerance_ms=round(self.tolerance.value() * 1000),
+            icc_form=self.icc_form.currentText(),
+            icc_threshold=self.icc_threshold.value(),
+            kappa_threshold=self.kappa_threshold.value(),
+            completed_only=self.completed_only.isChecked(),
+        )
+
+    # -- computing -----------------------------------------------------------------------------
+    def compute(self) -> None:
+        if self.definition.currentData() is None:
+            self.report_error("Import a coding scheme or instrument first.")
+            return
+        if self.tasks.busy:
+            return
+        request = self.request()
+        service = self.service
+
+        def work(progress: Progress) -> ReliabilityReport:
+            class Flag:
+                def is_set(self) -> bool:
+                    return progress.cancelled
+
+            try:
+                return service.compute(request, progress=progress, cancel=Flag())
+            except Cancelled:
+                raise TaskCancelled from None
+
+        self.compute_button.setEnabled(False)
+        self.report("")
+        self.tasks.start(work, self.show_report, "Computing reliability…", on_failed=self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.report_error(message)
+
+    def _idle(self) -> None:
+        self.compute_button.setEnabled(True)
+
+    # -- showing -------------------------------------------------------------------------------
+    def _show_kind(self, kind: str | None) -> None:
+        self.results.setTabVisible(0, kind == "instrument")
+        self.results.setTabVisible(1, kind == "scheme")
+        self.results.setTabVisible(2, kind == "scheme")
+        self.results.setTabVisible(3, kind is not None)
+
+    def show_report(self, report: ReliabilityReport) -> None:
+        self.report_data = report
+        self._show_kind(report.kind)
+        req = report.request
+        if self.scores.icc_form != req.icc_form:
+            self.scores = ScoreModel(req.icc_form, self)
+            self.score_view.setModel(self.scores)
+        self.scores.set_rows(list(report.scores))
+        self.codes.set_rows(list(report.codes))
+        self.confusion.set_matrix(report.events.confusion if report.events else None)
+        for view in (self.score_view, self.code_view, self.confusion_view):
+            view.resizeColumnsToContents()
+        master = report.master_coder.name if report.master_coder else ""
+        statistic = report.drift[0].statistic if report.drift else ""
+        threshold = req.icc_threshold if report.kind == "instrument" else req.kappa_threshold
+        self.drift.set_data(
+            drift_series(report), threshold=threshold, statistic=statistic, master=master
+        )
+        self.results.setCurrentIndex(0 if report.kind == "instrument" else 1)
+        self.summary.setText(self._summary(report))
+
+    def _summary(self, report: ReliabilityReport) -> str:
+        coders = ", ".join(c.name for c in report.coders) or "nobody"
+        head = (
+            f"<b>{report.name}</b> ({report.definition_id} {report.definition_version}): "
+            f"{len(report.recording_ids)} recording(s), coders {coders}."
+        )
+        parts = [head]
+        if report.events is not None:
+            stats = "; ".join(f"{s.name} {fmt(s.value)}" for s in report.events.statistics[:4])
+            tol = report.request.tolerance_ms / 1000
+            parts.append(f"Events matched within ±{tol:g} s: {stats}.")
+        low = [
+            f"{s.label} ({s.id})" if s.label != s.id else s.id for s in report.scores if s.flagged
+        ]
+        low += [f"{c.code} {c.label}" for c in report.codes if c.flagged and not unused(c)]
+        if low:
+            shown = "; ".join(low[:8]) + (" …" if len(low) > 8 else "")
+            parts.append(
+                f"<span style='color:#a40000'>{len(low)} below the threshold: {shown}</span>"
+            )
+        elif report.scores or report.codes:
+            parts.append("Nothing is below the threshold.")
+        n_unused = sum(1 for c in report.codes if unused(c))
+        if n_unused:
+            parts.append(f"{n_unused} code(s) used by neither coder (greyed).")
+        parts.extend(report.notes)
+        return "<br>".join(parts)

@@ -1,0 +1,187 @@
+"""Reconciliation view: aligned timelines, disagreement navigation drives the video, decisions
+become consensus rows with provenance, item-by-item consensus ratings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from observer_app.media.types import PlaybackState
+from observer_app.services.consensus import ConsensusService
+from observer_app.services.study import Study
+from observer_app.ui.manager.reconcile import KIND_COLOURS, ReconcilePage
+
+from .conftest import Lab, code_study
+from .fakes import StandInPlayer
+
+
+def _page(lab: Lab, qtbot: QtBot) -> tuple[ReconcilePage, StandInPlayer, Study, object]:
+    coded = code_study(lab)
+    manager = Study.open(lab.path, as_coder="Mo Master", backup=False)
+    player = StandInPlayer()
+    page = ReconcilePage(manager, lambda: player)
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    return page, player, manager, coded
+
+
+def test_open_shows_both_timelines_coloured_by_alignment(
+    lab: Lab, qtbot: QtBot, qtmodeltester, tmp_path: Path
+) -> None:
+    page, player, manager, coded = _page(lab, qtbot)
+    rid = lab.recordings[0]
+    page.select_recording(rid)
+    rec = page.open_selected()
+    assert rec is not None
+    a, b = coded.pairs[rid]
+    assert (rec.assignment_a, rec.assignment_b) == (a, b)
+    assert player.info() is not None and page.panel is not None  # the video is loaded
+    assert page.label_a.text().startswith("A: Ana Alves") and page.label_b.text().startswith(
+        "B: Ben Brook"
+    )
+    # every event of each coder is on its timeline, coloured by its alignment
+    for item in rec.items:
+        for e in (item.a, item.b):
+            if e is not None:
+                assert page.timeline_a.status_colours[e.id] == KIND_COLOURS[item.kind]
+    assert len(page.timeline_a._events) == sum(1 for i in rec.items if i.a)
+    assert len(page.timeline_b._events) == sum(1 for i in rec.items if i.b)
+    assert page.aligned.rowCount() == len(rec.items)
+    qtmodeltester.check(page.aligned)
+    qtmodeltester.check(page.ratings)
+    manager.close()
+
+
+def test_next_and_previous_disagreement_seek_before_it_and_play(lab: Lab, qtbot: QtBot) -> None:
+    page, player, manager, _ = _page(lab, qtbot)
+    page.select_recording(lab.recordings[0])
+    rec = page.open_selected()
+    assert rec is not None and len(rec.disagreements) >= 2
+    page.lead.setValue(4.0)
+    first = page.next_disagreement()
+    assert first == rec.disagreements[0]
+    assert player.position_ms() == max(0, first.time_ms - 4000)
+    assert player.state() == PlaybackState.PLAYING
+    assert page.timeline_a.playhead_ms == player.position_ms()
+    second = page.next_disagreement()
+    assert second == rec.disagreements[1]
+    assert page.previous_disagreement() == first
+    assert page.current == first
+    manager.close()
+
+
+def test_decisions_make_consensus_events_with_provenance(lab: Lab, qtbot: QtBot) -> None:
+    page, _player, manager, _ = _page(lab, qtbot)
+    page.select_recording(lab.recordings[4])  # has a mismatch and unmatched events of A and B
+    rec = page.open_selected()
+    assert rec is not None
+    wanted = ["both", "accept_b", "accept_a", "neither"]
+    decided: dict[str, str] = {}
+    while wanted:
+        item = page.next_disagreement()
+        assert item is not None, f"no disagreement left for {wanted}"
+        fits = {
+            "both": item.a is not None and item.b is not None,
+            "accept_a": item.a is not None,
+            "accept_b": item.b is not None,
+            "neither": True,
+        }
+        choice = next(d for d in wanted if fits[d])
+        assert page.decision_buttons[choice].isEnabled()
+        page.decision_buttons[choice].click()
+        decided[item.key] = choice
+        wanted.remove(choice)
+    rec = page.rec
+    assert rec is not None and rec.consensus_id is not None
+    consensus = manager.events.for_assignment(rec.consensus_id)
+    by_key: dict[str, list] = {}
+    for e in consensus:
+        by_key.setdefault(e.source["key"], []).append(e)
+    for key, choice in decided.items():
+        item = rec.item(key)
+        assert item.decision == choice
+        got = by_key.get(key, [])
+        expected_ids = {
+            "accept_a": [item.a.id] if item.a else [],
+            "accept_b": [item.b.id] if item.b else [],
+            "both": [e.id for e in (item.a, item.b) if e],
+            "neither": [],
+        }[choice]
+        assert sorted(e.source["from_event"] for e in got) == sorted(expected_ids)
+        for e in got:
+            assert e.source["decision"] == choice
+            assert e.source["coders"] == [x.coder for x in (item.a, item.b) if x]
+    audit = [e.context for e in manager.audit.entries(entity="event")]
+    assert "reconcile: accept A" in audit and "reconcile: both" in audit
+    # a decision shows in the table, and the picker now names the consensus
+    row = next(i for i, it in enumerate(page.aligned.rows()) if it.key in decided)
+    assert page.aligned.index(row, 4).data() != ""
+    assert f"consensus #{rec.consensus_id}" in page.recording.currentText()
+    manager.close()
+
+
+def test_edit_decision_and_completion_needs_every_disagreement(lab: Lab, qtbot: QtBot) -> None:
+    from observer_app.services.consensus import EventEdit
+
+    page, _player, manager, _ = _page(lab, qtbot)
+    page.select_recording(lab.recordings[1])
+    rec = page.open_selected()
+    assert rec is not None
+    item = page.next_disagreement()
+    assert item is not None
+    code = (item.a or item.b).code
+    assert page.decide("edit", EventEdit(code=code, onset_ms=item.time_ms + 100))
+    assert not page.complete_consensus()
+    assert "not decided yet" in page.status.text()
+    while page.next_disagreement() is not None:
+        page.decide("neither")
+    # the consensus also needs the instrument's items
+    assert not page.complete_consensus()
+    assert "required item(s) unanswered" in page.status.text()
+    page.accept_equal_ratings()
+    for row, c in enumerate(page.ratings.rows()):
+        if c.consensus is None:
+            page.rating_view.selectRow(row)
+            page.decide_rating("accept_a")
+    assert page.complete_consensus(), page.status.text()
+    assert manager.assignments.get(page.rec.consensus_id).status == "complete"
+    edited = [
+        e
+        for e in manager.events.for_assignment(page.rec.consensus_id)
+        if e.source.get("decision") == "edit"
+    ]
+    assert [e.onset_ms for e in edited] == [item.time_ms + 100]
+    manager.close()
+
+
+def test_ratings_item_by_item_with_consensus_entry(lab: Lab, qtbot: QtBot, qtmodeltester) -> None:
+    page, _player, manager, coded = _page(lab, qtbot)
+    page.select_recording(lab.recordings[2])
+    rec = page.open_selected()
+    assert rec is not None
+    page.tabs.setCurrentIndex(1)
+    model = page.ratings
+    rows = model.rows()
+    assert rows and all(r.instrument_version_id == coded.instrument_id for r in rows)
+    differing = [i for i, r in enumerate(rows) if r.differs]
+    same = [i for i, r in enumerate(rows) if not r.differs]
+    assert differing, "the fixture should give at least one differing item"
+    for i in differing:
+        assert model.index(i, 4).data(8) is not None  # highlighted
+    # type a consensus value into the table: an 'edit' decision
+    row = differing[0]
+    assert model.setData(model.index(row, 7), "3")
+    assert not model.setData(model.index(row, 7), "three")
+    assert "is not a number" in page.status.text()
+    n = page.accept_equal_ratings()
+    assert n == len(same)
+    comparisons = {c.item_id: c for c in ConsensusService.of(manager).ratings(page.rec)}
+    assert comparisons[rows[row].item_id].consensus == 3.0
+    assert comparisons[rows[row].item_id].decision == "edit"
+    consensus = {r.item_id: r for r in manager.ratings.for_assignment(page.rec.consensus_id)}
+    src = consensus[rows[row].item_id].source
+    assert src["values"] == {"A": rows[row].value_a, "B": rows[row].value_b}
+    assert src["coders"] == ["Ana Alves", "Ben Brook"]
+    qtmodeltester.check(model)
+    manager.close()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer_app.coding.definitions.scheme import Code
 from observer_app.coding.edits import logged_event_id
 from observer_app.coding.errors import ObserverError
 from observer_app.coding.state_logic import format_ms
@@ -61,6 +62,13 @@ LAYOUT_VERSION = 1
 def _playing(player: Any) -> bool:
     state = player.state()
     return getattr(state, "value", state) == "playing"
+
+
+def asks_modifiers(code: Code) -> bool:
+    """Whether a key press opens the modifier picker: when the code has a required modifier or
+    one to choose (single, multiple, range). Optional free-text modifiers (a note) are not asked
+    for at the key press, so coding flows; they are written in the event log afterwards."""
+    return any(m.required or m.type != "text" for m in code.modifiers)
 
 
 class Banner(QWidget):
@@ -329,15 +337,11 @@ class CodingWindow(QMainWindow):
         session.ratingChanged.connect(self._rating_changed)
         session.saved.connect(self._saved)
         session.failed.connect(self.show_error)
-        session.statusChanged.connect(lambda _s: self._update_read_only())
+        session.statusChanged.connect(self._status_changed)
         session.undo_stack.canUndoChanged.connect(self.actions_by_id["undo"].setEnabled)
         session.undo_stack.canRedoChanged.connect(self.actions_by_id["redo"].setEnabled)
-        session.undo_stack.undoTextChanged.connect(
-            lambda t: self.actions_by_id["undo"].setText(f"&Undo {t}" if t else "&Undo")
-        )
-        session.undo_stack.redoTextChanged.connect(
-            lambda t: self.actions_by_id["redo"].setText(f"&Redo {t}" if t else "&Redo")
-        )
+        session.undo_stack.undoTextChanged.connect(self._undo_text)
+        session.undo_stack.redoTextChanged.connect(self._redo_text)
         self.actions_by_id["undo"].setEnabled(False)
         self.actions_by_id["redo"].setEnabled(False)
         self._build_code_actions()
@@ -356,6 +360,15 @@ class CodingWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Opened assignment #{session.info.id}, resuming at {format_ms(start)}", 5000
         )
+
+    def _undo_text(self, text: str) -> None:
+        self.actions_by_id["undo"].setText(f"&Undo {text}" if text else "&Undo")
+
+    def _redo_text(self, text: str) -> None:
+        self.actions_by_id["redo"].setText(f"&Redo {text}" if text else "&Redo")
+
+    def _status_changed(self, _status: str) -> None:
+        self._update_read_only()
 
     def _leave_assignment(self) -> None:
         if self.session is None:
@@ -541,7 +554,7 @@ class CodingWindow(QMainWindow):
             self.pad.set_open(e.code for e in session.open_states())
             return
         code = session.scheme.code(code_id)
-        if code.modifiers and plan.logs is not None:
+        if plan.logs is not None and asks_modifiers(code):
             if self.prefs.pause_while_choosing and _playing(self.player):
                 self.player.pause()
             self.picker.open_for(code, time_ms)

@@ -1,26 +1,33 @@
 """The timeline: the whole recording, one lane per category, events as markers or bars.
 
-Point events are ticks, state events bars (open ones run to the playhead, hatched); segment
+Point events are ticks, state events bars (open ones run to the playhead, drawn live); segment
 boundaries are dashed lines; the playhead is a red line. Wheel scrolls, Ctrl+wheel zooms around
 the mouse; a click seeks; dragging an event retimes it (the edit goes through the session, so it
-is undoable). Painting only visits the events in view (bisect on sorted onsets) and draws at most
-one tick per pixel column per lane, so 10,000 events repaint in a few milliseconds.
+is undoable).
+
+Painting stays cheap with 10,000 events: everything but the playhead and the open states is
+rendered into a cached image, rebuilt only when the events, the view or the size change; the
+rebuild places the markers of the events in view with numpy (one column per pixel), so its cost
+depends on the width of the widget rather than on the number of events.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QScrollBar, QVBoxLayout, QWidget
@@ -34,15 +41,66 @@ RULER_H = 18
 MIN_LANE_H = 18
 HIT_PX = 4
 MIN_VIEW_MS = 500
+_NO_OFFSET = -1
+
+Item = tuple[int, int | None, bool, int]  # onset, offset, is_state, id
+
+
+_COLUMNS = ("on", "off", "state", "colour", "bar")
+_DTYPES = (np.int64, np.int64, np.bool_, np.uint32, np.uint32)
 
 
 @dataclass
 class _Lane:
+    """One category's events in onset order: lists for hit tests, numpy columns for painting
+    (both kept in step on every insert and removal)."""
+
     category: str
     label: str
-    onsets: list[int]
-    items: list[tuple[int, int | None, bool, int, QColor]]  # onset, offset, is_state, id, colour
+    onsets: list[int] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
     max_len: int = 0
+    arrays: dict[str, np.ndarray] = field(
+        default_factory=lambda: {c: np.empty(0, d) for c, d in zip(_COLUMNS, _DTYPES, strict=True)}
+    )
+
+    def clear(self) -> None:
+        self.onsets.clear()
+        self.items.clear()
+        self.max_len = 0
+        self.arrays = {c: np.empty(0, d) for c, d in zip(_COLUMNS, _DTYPES, strict=True)}
+
+    def insert(self, pos: int, item: Item, colours: tuple[int, int]) -> None:
+        self.onsets.insert(pos, item[0])
+        self.items.insert(pos, item)
+        row = (item[0], _NO_OFFSET if item[1] is None else item[1], item[2], *colours)
+        for column, value in zip(_COLUMNS, row, strict=True):
+            self.arrays[column] = np.insert(self.arrays[column], pos, value)
+
+    def remove(self, pos: int) -> None:
+        del self.onsets[pos]
+        del self.items[pos]
+        for column in _COLUMNS:
+            self.arrays[column] = np.delete(self.arrays[column], pos)
+
+    def load(self, items: list[Item], colours: list[tuple[int, int]]) -> None:
+        """Replace the contents with ``items`` (already in onset order)."""
+        n = len(items)
+        self.items = list(items)
+        self.onsets = [i[0] for i in items]
+        self.arrays = {
+            "on": np.fromiter(self.onsets, np.int64, n),
+            "off": np.fromiter((_NO_OFFSET if i[1] is None else i[1] for i in items), np.int64, n),
+            "state": np.fromiter((i[2] for i in items), np.bool_, n),
+            "colour": np.fromiter((c[0] for c in colours), np.uint32, n),
+            "bar": np.fromiter((c[1] for c in colours), np.uint32, n),
+        }
+
+
+def _bar_colour(colour: QColor) -> int:
+    bar = QColor(colour)
+    bar.setHsvF(bar.hsvHueF(), bar.hsvSaturationF() * 0.55, min(1.0, bar.valueF() * 0.5 + 0.5))
+    return int(bar.rgba())
 
 
 class TimelineCanvas(QWidget):
@@ -62,34 +120,46 @@ class TimelineCanvas(QWidget):
         self.segments: tuple[tuple[int, int], ...] = ()
         self._lanes: list[_Lane] = []
         self._lane_of: dict[str, int] = {}
+        self._code_cat: dict[str, str] = {}
         self._colours: dict[str, QColor] = {}
+        self._rgba: dict[str, tuple[int, int]] = {}
         self._events: dict[int, EventRecord] = {}
+        self._open: dict[int, EventRecord] = {}
         self._drag: tuple[int, int, int] | None = None  # event id, press x, onset at press
         self._drag_dx = 0
+        self._layer: QImage | None = None
+        self._layer_key: tuple[object, ...] = ()
+        self._version = 0
         self.read_only = False
 
     # -- data ------------------------------------------------------------------------------
     def set_scheme(self, scheme: Scheme | None) -> None:
         cats: list[tuple[str, str]] = []
+        self._colours = {}
+        self._rgba = {}
         if scheme is not None:
             cats = [(c.id, c.label) for c in scheme.categories]
             for code in scheme.codes:
-                self._colours[code.id] = QColor(code.colour)
+                colour = QColor(code.colour)
+                self._colours[code.id] = colour
+                self._rgba[code.id] = (int(colour.rgba()), _bar_colour(colour))
                 if code.category not in [c for c, _ in cats]:
                     cats.append((code.category, scheme.category_label(code.category)))
-        self._lanes = [_Lane(c, label, [], []) for c, label in cats]
+        self._lanes = [_Lane(c, label) for c, label in cats]
         self._lane_of = {c: i for i, (c, _) in enumerate(cats)}
         self._code_cat = {c.id: c.category for c in scheme.codes} if scheme else {}
+        self._changed()
 
     def set_duration(self, duration_ms: int) -> None:
         self.duration_ms = max(0, int(duration_ms))
         self.view_start = 0
         self.view_ms = max(MIN_VIEW_MS, self.duration_ms or 60_000)
         self.viewChanged.emit()
-        self.update()
+        self._changed()
 
     def set_events(self, events: Iterable[EventRecord]) -> None:
         self._events = {e.id: e for e in events if not e.deleted}
+        self._open = {i: e for i, e in self._events.items() if e.is_open}
         self._rebuild()
 
     def upsert(self, record: EventRecord) -> None:
@@ -98,33 +168,40 @@ class TimelineCanvas(QWidget):
             self._events.pop(record.id, None)
         else:
             self._events[record.id] = record
+        if record.is_open and not record.deleted:
+            self._open[record.id] = record
+        else:
+            self._open.pop(record.id, None)
         if old is not None:
             self._remove_item(old)
         if not record.deleted:
             self._add_item(record)
+        self._changed()
+
+    def _changed(self) -> None:
+        self._version += 1
         self.update()
 
     def _lane_for(self, code: str) -> _Lane:
-        cat = self._code_cat.get(code, "") if hasattr(self, "_code_cat") else ""
+        cat = self._code_cat.get(code, "")
         if cat not in self._lane_of:
             self._lane_of[cat] = len(self._lanes)
-            self._lanes.append(_Lane(cat, cat or "other", [], []))
+            self._lanes.append(_Lane(cat, cat or "other"))
         return self._lanes[self._lane_of[cat]]
 
-    def _item(self, e: EventRecord) -> tuple[int, int | None, bool, int, QColor]:
-        return (
-            e.onset_ms,
-            e.offset_ms,
-            e.is_state,
-            e.id,
-            self._colours.get(e.code, QColor("gray")),
-        )
+    def _item(self, e: EventRecord) -> Item:
+        return (e.onset_ms, e.offset_ms, e.is_state, e.id)
+
+    def _colour_pair(self, code: str) -> tuple[int, int]:
+        if code not in self._rgba:
+            grey = QColor("gray")
+            self._rgba[code] = (int(grey.rgba()), _bar_colour(grey))
+        return self._rgba[code]
 
     def _add_item(self, e: EventRecord) -> None:
         lane = self._lane_for(e.code)
         pos = bisect.bisect_right(lane.onsets, e.onset_ms)
-        lane.onsets.insert(pos, e.onset_ms)
-        lane.items.insert(pos, self._item(e))
+        lane.insert(pos, self._item(e), self._colour_pair(e.code))
         if e.is_state:
             end = e.offset_ms if e.offset_ms is not None else self.duration_ms
             lane.max_len = max(lane.max_len, end - e.onset_ms)
@@ -135,23 +212,32 @@ class TimelineCanvas(QWidget):
         hi = bisect.bisect_right(lane.onsets, e.onset_ms)
         for i in range(lo, hi):
             if lane.items[i][3] == e.id:
-                del lane.onsets[i]
-                del lane.items[i]
+                lane.remove(i)
                 return
 
     def _rebuild(self) -> None:
-        for lane in self._lanes:
-            lane.onsets.clear()
-            lane.items.clear()
-            lane.max_len = 0
-        for e in sorted(self._events.values(), key=lambda e: (e.onset_ms, e.id)):
-            lane = self._lane_for(e.code)
-            lane.onsets.append(e.onset_ms)
-            lane.items.append(self._item(e))
-            if e.is_state:
-                end = e.offset_ms if e.offset_ms is not None else self.duration_ms
-                lane.max_len = max(lane.max_len, end - e.onset_ms)
-        self.update()
+        ordered = sorted(self._events.values(), key=lambda e: (e.onset_ms, e.id))
+        by_lane: dict[int, list[EventRecord]] = {}
+        lane_index: dict[str, int] = {}
+        for e in ordered:
+            index = lane_index.get(e.code)
+            if index is None:
+                self._lane_for(e.code)
+                index = lane_index[e.code] = self._lane_of[self._code_cat.get(e.code, "")]
+            by_lane.setdefault(index, []).append(e)
+        for index, lane in enumerate(self._lanes):
+            events = by_lane.get(index, [])
+            items = [(e.onset_ms, e.offset_ms, e.is_state, e.id) for e in events]
+            lane.load(items, [self._colour_pair(e.code) for e in events])
+            lane.max_len = max(
+                (
+                    (e.offset_ms if e.offset_ms is not None else self.duration_ms) - e.onset_ms
+                    for e in events
+                    if e.is_state
+                ),
+                default=0,
+            )
+        self._changed()
 
     def set_playhead(self, ms: int, follow: bool = True) -> None:
         if ms == self.playhead_ms:
@@ -163,18 +249,12 @@ class TimelineCanvas(QWidget):
             self.viewChanged.emit()
             self.update()
             return
+        if self._open:  # open states run to the playhead
+            self.update()
+            return
         new_x = self._x(ms)
         left = int(min(old_x, new_x)) - 2
         self.update(left, 0, int(abs(new_x - old_x)) + 5, self.height())
-        if self._open_states_visible():
-            self.update()
-
-    def _open_states_visible(self) -> bool:
-        return (
-            any(e.is_state and e.offset_ms is None for e in self._events.values())
-            if len(self._events) < 2000
-            else True
-        )
 
     # -- geometry --------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
@@ -210,33 +290,111 @@ class TimelineCanvas(QWidget):
         self.view_start = self._clamp_start(start_ms)
         self.update()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._layer = None
+
     # -- painting --------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
+        key = (self._version, self.view_start, self.view_ms, self.width(), self.height())
+        if self._layer is None or key != self._layer_key:
+            self._layer = self._render_layer()
+            self._layer_key = key
         p = QPainter(self)
+        p.drawImage(event.rect(), self._layer, event.rect())
+        self._paint_live(p)
+        x = self._x(self.playhead_ms)
+        p.setPen(QPen(QColor("#e53935"), 2))
+        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        p.end()
+
+    def _render_layer(self) -> QImage:
+        """Lanes, ruler, segment lines and every closed event in view, as one image."""
+        w, h = max(1, self.width()), max(1, self.height())
         pal = self.palette()
-        p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
-        self._paint_ruler(p, pal)
+        buf = np.full((h, w), pal.color(QPalette.ColorRole.Base).rgba(), np.uint32)
         lane_h = self._lane_h()
-        t0 = self.view_start
-        t1 = self.view_start + self.view_ms
+        alt = pal.color(QPalette.ColorRole.AlternateBase).rgba()
+        for i, lane in enumerate(self._lanes):
+            top = int(RULER_H + i * lane_h)
+            bottom = min(h, int(RULER_H + (i + 1) * lane_h))
+            if i % 2:
+                buf[top:bottom, :] = alt
+            self._render_lane(buf, lane, top + 3, max(top + 4, bottom - 3))
+        image = QImage(buf.data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
+        p = QPainter(image)
+        self._paint_ruler(p, pal)
         for i, lane in enumerate(self._lanes):
             top = RULER_H + i * lane_h
-            if i % 2:
-                p.fillRect(
-                    QRectF(0, top, self.width(), lane_h),
-                    pal.color(QPalette.ColorRole.AlternateBase),
-                )
             p.setPen(pal.color(QPalette.ColorRole.Text))
             label = self.fontMetrics().elidedText(
                 lane.label, Qt.TextElideMode.ElideRight, LABEL_W - 8
             )
             p.drawText(QRectF(4, top, LABEL_W - 8, lane_h), Qt.AlignmentFlag.AlignVCenter, label)
-            self._paint_lane(p, lane, top, lane_h, t0=t0, t1=t1)
         self._paint_segments(p, pal)
-        x = self._x(self.playhead_ms)
-        p.setPen(QPen(QColor("#e53935"), 2))
-        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.end()
+        return image
+
+    def _render_lane(self, buf: np.ndarray, lane: _Lane, y0: int, y1: int) -> None:
+        if not lane.items:
+            return
+        a = lane.arrays
+        t0, t1 = self.view_start, self.view_start + self.view_ms
+        w = buf.shape[1]
+        scale = self._plot_w() / max(1, self.view_ms)
+        lo = bisect.bisect_left(lane.onsets, t0 - lane.max_len)
+        hi = bisect.bisect_right(lane.onsets, t1)
+        on, off, state = a["on"][lo:hi], a["off"][lo:hi], a["state"][lo:hi]
+        closed = state & (off != _NO_OFFSET) & (off >= t0)
+        if closed.any():
+            x1 = np.clip(LABEL_W + (on[closed] - t0) * scale, LABEL_W, w).astype(np.int64)
+            x2 = np.clip(LABEL_W + (off[closed] - t0) * scale, LABEL_W, w).astype(np.int64)
+            colours = a["bar"][lo:hi][closed]
+            band = slice(y0 + (y1 - y0) // 4, y1 - (y1 - y0) // 4)
+            for left, right, colour in zip(x1, np.maximum(x2, x1 + 1), colours, strict=True):
+                buf[band, left:right] = colour
+        marks = ((on >= t0) & (on <= t1)) & (~state | (off == _NO_OFFSET) | (off >= t0))
+        if marks.any():
+            xs = (LABEL_W + (on[marks] - t0) * scale).astype(np.int64)
+            colours = a["colour"][lo:hi][marks]
+            width = 1 if state[marks].all() else 3
+            for dx in range(-(width // 2), width // 2 + 1):
+                cols = np.clip(xs + dx, LABEL_W, w - 1)
+                buf[y0:y1, cols] = colours[np.newaxis, :]
+
+    def _paint_live(self, p: QPainter) -> None:
+        """Open states (to the playhead) and the event being dragged."""
+        lane_h = self._lane_h()
+        for e in self._open.values():
+            self._paint_bar(p, e, lane_h, (e.onset_ms, max(self.playhead_ms, e.onset_ms)), True)
+        if self._drag is not None:
+            e = self._events.get(self._drag[0])
+            if e is not None:
+                shift = self._drag_dx * self.view_ms / self._plot_w()
+                end = e.offset_ms if e.offset_ms is not None else e.onset_ms
+                self._paint_bar(p, e, lane_h, (e.onset_ms + shift, end + shift), False)
+
+    def _paint_bar(
+        self, p: QPainter, e: EventRecord, lane_h: float, span: tuple[float, float], hatch: bool
+    ) -> None:
+        lane = self._lane_of.get(self._code_cat.get(e.code, ""))
+        if lane is None:
+            return
+        top = RULER_H + lane * lane_h + 3
+        h = lane_h - 6
+        colour = self._colours.get(e.code, QColor("gray"))
+        x1, x2 = self._x(span[0]), self._x(span[1])
+        if x2 < LABEL_W or x1 > self.width():
+            return
+        left = max(x1, LABEL_W)
+        rect = QRectF(left, top + h * 0.25, max(2.0, x2 - left), h * 0.5)
+        fill = QColor(colour)
+        fill.setAlpha(110)
+        p.fillRect(rect, fill)
+        if hatch:
+            p.fillRect(rect, Qt.BrushStyle.BDiagPattern)
+        if x1 >= LABEL_W:
+            p.fillRect(QRectF(x1 - 1, top, 3, h), colour)
 
     def _paint_ruler(self, p: QPainter, pal: QPalette) -> None:
         p.fillRect(QRectF(0, 0, self.width(), RULER_H), pal.color(QPalette.ColorRole.Window))
@@ -248,65 +406,18 @@ class TimelineCanvas(QWidget):
             x = self._x(t)
             if x >= LABEL_W:
                 p.drawLine(QPointF(x, RULER_H - 5), QPointF(x, RULER_H))
-                p.drawText(
-                    QPointF(x + 2, RULER_H - 6),
-                    format_ms(t)[:8] if step >= 1000 else format_ms(t)[3:],
-                )
+                text = format_ms(t)[:8] if step >= 1000 else format_ms(t)[3:]
+                p.drawText(QPointF(x + 2, RULER_H - 6), text)
             t += step
 
     def _paint_segments(self, p: QPainter, pal: QPalette) -> None:
         if not self.segments:
             return
-        pen = QPen(pal.color(QPalette.ColorRole.Mid), 1, Qt.PenStyle.DashLine)
-        p.setPen(pen)
+        p.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1, Qt.PenStyle.DashLine))
         for start, _ in self.segments[1:]:
             x = self._x(start)
             if LABEL_W <= x <= self.width():
                 p.drawLine(QPointF(x, RULER_H), QPointF(x, self.height()))
-
-    def _paint_lane(
-        self, p: QPainter, lane: _Lane, top: float, h: float, *, t0: int, t1: int
-    ) -> None:
-        lo = bisect.bisect_left(lane.onsets, t0 - lane.max_len)
-        hi = bisect.bisect_right(lane.onsets, t1)
-        scale = self._plot_w() / max(1, self.view_ms)
-        last_px = -1
-        inner_top, inner_h = top + 3, h - 6
-        p.setPen(Qt.PenStyle.NoPen)
-        for k in range(lo, hi):
-            onset, offset, is_state, ev_id, colour = lane.items[k]
-            dx = self._drag_dx if self._drag and self._drag[0] == ev_id else 0
-            x = LABEL_W + (onset - t0) * scale + dx
-            if is_state:
-                end = offset if offset is not None else max(self.playhead_ms, onset)
-                if end < t0:
-                    continue
-                x2 = LABEL_W + (end - t0) * scale + dx
-                c = QColor(colour)
-                c.setAlpha(150 if offset is not None else 90)
-                rect = QRectF(
-                    max(x, LABEL_W),
-                    inner_top + inner_h * 0.25,
-                    max(2.0, x2 - max(x, LABEL_W)),
-                    inner_h * 0.5,
-                )
-                p.fillRect(rect, c)
-                if offset is None:
-                    p.fillRect(rect, QColor(colour).lighter(150))
-                    p.fillRect(
-                        QRectF(rect.x(), rect.y(), rect.width(), rect.height()),
-                        Qt.BrushStyle.BDiagPattern,
-                    )
-                if x >= LABEL_W:
-                    p.fillRect(QRectF(x, inner_top, 2, inner_h), colour)
-                continue
-            if x < LABEL_W:
-                continue
-            px = int(x)
-            if px == last_px:
-                continue
-            last_px = px
-            p.fillRect(QRectF(px - 1, inner_top, 3, inner_h), colour)
 
     # -- interaction -----------------------------------------------------------------------
     def _hit(self, x: float, y: float) -> EventRecord | None:
@@ -321,7 +432,7 @@ class TimelineCanvas(QWidget):
         hi = bisect.bisect_right(lane.onsets, t + tol)
         best: tuple[float, int] | None = None
         for k in range(lo, hi):
-            onset, offset, is_state, ev_id, _ = lane.items[k]
+            onset, offset, is_state, ev_id = lane.items[k]
             if abs(onset - t) <= tol:
                 d = abs(onset - t)
             elif is_state and offset is not None and onset <= t <= offset:
@@ -441,4 +552,4 @@ class Timeline(QWidget):
 
     def set_segments(self, segments: Sequence[tuple[int, int]]) -> None:
         self.canvas.segments = tuple(segments)
-        self.canvas.update()
+        self.canvas._changed()

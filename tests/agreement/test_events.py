@@ -133,6 +133,42 @@ def test_elan_linking_threshold_relative_to_longer_annotation() -> None:
     assert match_interval_events(a, b) == [(0, 1)]
 
 
+def _greedy_naive(a, b, threshold):
+    """O(n^2) transcription of the linking rule: all pairs, relative overlap to the longer
+    annotation, sorted by overlap (largest first), each annotation linked at most once."""
+    cand = []
+    for i, (_, s1, e1) in enumerate(a):
+        for j, (_, s2, e2) in enumerate(b):
+            ov = min(e1, e2) - max(s1, s2)
+            rel = ov / max(e1 - s1, e2 - s2)
+            if ov > 0 and rel >= threshold:
+                cand.append((-rel, i, j))
+    used_a, used_b, pairs = set(), set(), []
+    for _, i, j in sorted(cand):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+def test_elan_linking_matches_naive_greedy() -> None:
+    rng = np.random.default_rng(13)
+    for _ in range(100):
+
+        def draw(n):
+            on = rng.integers(0, 20_000, n)
+            return [
+                (str(c), int(o), int(o + d))
+                for c, o, d in zip(
+                    rng.choice(list("XY"), n), on, rng.integers(100, 4000, n), strict=True
+                )
+            ]
+
+        a, b = draw(int(rng.integers(1, 15))), draw(int(rng.integers(1, 15)))
+        assert sorted(match_interval_events(a, b)) == _greedy_naive(a, b, 0.6)
+
+
 def _elan_reference(table: np.ndarray) -> dict[str, float]:
     """Independent transcription of ELAN's GlobalCKappa / IPFUtil (mpi.eudico ... modkappa),
     loop by loop, to check our vectorised version."""

@@ -6,6 +6,8 @@ docstring says so and the values come from a reference implementation run in the
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pingouin as pg
@@ -102,7 +104,9 @@ def test_shrout_fleiss_1979_confidence_intervals() -> None:
         [(t, j, SHROUT_FLEISS[t, j]) for t in range(6) for j in range(4)],
         columns=["target", "judge", "rating"],
     )
-    ref = pg.intraclass_corr(long, "target", "judge", "rating").set_index("Type")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecation warnings raised inside pingouin
+        ref = pg.intraclass_corr(long, "target", "judge", "rating").set_index("Type")
     ours = {r.name: r for r in icc(SHROUT_FLEISS)}
     for name, row in ref.iterrows():
         r = ours[str(name)]

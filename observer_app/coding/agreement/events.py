@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
@@ -103,6 +104,78 @@ def _opt_int(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
+@dataclass(frozen=True)
+class _Track:
+    """One coder's events as columns: code, onset, offset (= onset for a point event)."""
+
+    codes: npt.NDArray[np.str_]
+    onset: IntArray
+    offset: IntArray
+    is_point: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.onset)
+
+
+def _int_column(values: Sequence[Any], who: str, what: str) -> IntArray:
+    """Whole milliseconds as int64; a fractional, missing or text time names its event."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if not bad.any():
+            return arr.astype(np.int64)
+        k = int(np.flatnonzero(bad)[0])
+    else:
+        k = next(i for i, v in enumerate(values) if not isinstance(v, int | np.integer))
+    raise InputError(f"{who} event {k + 1}: {what} {values[k]!r} is not a whole number of ms")
+
+
+def _track(events: Iterable[Any], who: str) -> _Track:
+    """Columns of ``(code, onset_ms[, offset_ms])`` tuples, :class:`Event` objects or objects
+    with ``code``/``onset_ms``/``offset_ms`` attributes (fast path for lists of tuples)."""
+    evs = events if isinstance(events, list) else list(events)
+    if not evs:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Track(np.zeros(0, dtype=str), empty, empty, np.zeros(0, dtype=bool))
+    cols: list[tuple[Any, ...]] = []
+    if isinstance(evs[0], tuple | list) and len(evs[0]) in (2, 3):
+        try:  # transposing checks that every event has the same length (strict)
+            cols = list(zip(*evs, strict=True))
+        except (TypeError, ValueError):
+            cols = []
+    if not cols:
+        norm = as_events(evs, who)
+        cols = [
+            tuple(e.code for e in norm),
+            tuple(e.onset_ms for e in norm),
+            tuple(e.offset_ms for e in norm),
+        ]
+    codes = np.asarray(cols[0]).astype(str)
+    onset = _int_column(cols[1], who, "onset")
+    raw_off = cols[2] if len(cols) == 3 else None
+    if raw_off is None or all(v is None for v in raw_off):
+        offset, is_point = onset.copy(), np.ones(len(onset), dtype=bool)
+    else:
+        is_point = np.array([v is None for v in raw_off], dtype=bool)
+        filled = [o if v is None else v for v, o in zip(raw_off, onset.tolist(), strict=True)]
+        offset = _int_column(filled, who, "offset")
+    before = offset < onset
+    if before.any():
+        k = int(np.flatnonzero(before)[0])
+        raise InputError(f"{who} event {k + 1}: offset {offset[k]} is before onset {onset[k]}")
+    return _Track(codes, onset, offset, is_point)
+
+
+def _code_index(a: _Track, b: _Track) -> tuple[list[str], IntArray, IntArray]:
+    """Sorted union of both coders' codes and each event's index into it."""
+    labels = np.unique(np.concatenate([a.codes, b.codes]))
+    ia: IntArray = np.searchsorted(labels, a.codes).astype(np.int64)
+    ib: IntArray = np.searchsorted(labels, b.codes).astype(np.int64)
+    return [str(c) for c in labels.tolist()], ia, ib
+
+
 # --------------------------------------------------------------------------- point events
 
 
@@ -121,8 +194,20 @@ def _candidates(ta: IntArray, tb: IntArray, tol: int) -> tuple[IntArray, IntArra
 
 def _solve_component(rows: IntArray, cols: IntArray, score: FloatArray) -> list[tuple[int, int]]:
     """Maximum-score one-to-one assignment among the candidate edges of one component."""
-    ur, ri = np.unique(rows, return_inverse=True)
-    uc, ci = np.unique(cols, return_inverse=True)
+    if len(rows) < 64:  # small components dominate: plain Python beats np.unique here
+        rl, cl = rows.tolist(), cols.tolist()
+        urs, ucs = sorted(set(rl)), sorted(set(cl))
+        if len(urs) == 1 or len(ucs) == 1:
+            best = int(np.argmax(score))
+            return [(rl[best], cl[best])]
+        rpos = {v: k for k, v in enumerate(urs)}
+        cpos = {v: k for k, v in enumerate(ucs)}
+        ur, uc = np.array(urs, dtype=np.int64), np.array(ucs, dtype=np.int64)
+        ri = np.array([rpos[v] for v in rl], dtype=np.int64)
+        ci = np.array([cpos[v] for v in cl], dtype=np.int64)
+    else:
+        ur, ri = np.unique(rows, return_inverse=True)
+        uc, ci = np.unique(cols, return_inverse=True)
     if len(ur) == 1 or len(uc) == 1:
         best = int(np.argmax(score))
         return [(int(rows[best]), int(cols[best]))]
@@ -164,16 +249,18 @@ def match_point_events(
     """
     if tolerance_ms < 0:
         raise InputError("the tolerance must be 0 ms or more")
-    a = as_events(events_a, "coder A")
-    b = as_events(events_b, "coder B")
-    if not a or not b:
+    a = _track(events_a, "coder A")
+    b = _track(events_b, "coder B")
+    _, ca, cb = _code_index(a, b)
+    return _match_points(a, b, ca, cb, tolerance_ms=tolerance_ms, across_codes=across_codes)
+
+
+def _match_points(
+    a: _Track, b: _Track, ca: IntArray, cb: IntArray, *, tolerance_ms: int, across_codes: bool
+) -> list[tuple[int, int]]:
+    if not len(a) or not len(b):
         return []
-    ta = np.array([e.onset_ms for e in a], dtype=np.int64)
-    tb = np.array([e.onset_ms for e in b], dtype=np.int64)
-    codes = sorted({e.code for e in a} | {e.code for e in b})
-    cix = {c: i for i, c in enumerate(codes)}
-    ca = np.array([cix[e.code] for e in a], dtype=np.int64)
-    cb = np.array([cix[e.code] for e in b], dtype=np.int64)
+    ta, tb = a.onset, b.onset
     ii, jj = _candidates(ta, tb, tolerance_ms)
     if not across_codes:
         keep = ca[ii] == cb[jj]
@@ -217,20 +304,21 @@ def _assign(
 
 
 def _table_from_pairs(
-    a: Sequence[Event], b: Sequence[Event], pairs: Sequence[tuple[int, int]], codes: list[str]
+    ca: IntArray, cb: IntArray, pairs: Sequence[tuple[int, int]], codes: list[str]
 ) -> tuple[IntArray, tuple[CodeCounts, ...]]:
+    """Confusion table (A rows, B columns, last row/column = unmatched) and per-code counts."""
     q = len(codes)
-    cix = {c: i for i, c in enumerate(codes)}
     table = np.zeros((q + 1, q + 1), dtype=np.int64)
-    used_a = np.zeros(len(a), dtype=bool)
-    used_b = np.zeros(len(b), dtype=bool)
-    for i, j in pairs:
-        table[cix[a[i].code], cix[b[j].code]] += 1
-        used_a[i] = used_b[j] = True
-    for ia in np.flatnonzero(~used_a).tolist():
-        table[cix[a[ia].code], q] += 1
-    for jb in np.flatnonzero(~used_b).tolist():
-        table[q, cix[b[jb].code]] += 1
+    used_a = np.zeros(len(ca), dtype=bool)
+    used_b = np.zeros(len(cb), dtype=bool)
+    if pairs:
+        pa = np.array([i for i, _ in pairs], dtype=np.int64)
+        pb = np.array([j for _, j in pairs], dtype=np.int64)
+        np.add.at(table, (ca[pa], cb[pb]), 1)
+        used_a[pa] = True
+        used_b[pb] = True
+    table[:q, q] = np.bincount(ca[~used_a], minlength=q)
+    table[q, :q] = np.bincount(cb[~used_b], minlength=q)
     per = tuple(
         CodeCounts(
             code=c,
@@ -277,11 +365,13 @@ def point_event_agreement(
     within +/- tolerance paired by :func:`match_point_events`; percent agreement = same-code
     pairs / (pairs + unmatched events); Cohen's kappa with and without the unmatched row and
     column."""
-    a = as_events(events_a, "coder A")
-    b = as_events(events_b, "coder B")
-    pairs = match_point_events(a, b, tolerance_ms, across_codes=across_codes)
-    codes = sorted({e.code for e in a} | {e.code for e in b})
-    table, per = _table_from_pairs(a, b, pairs, codes)
+    if tolerance_ms < 0:
+        raise InputError("the tolerance must be 0 ms or more")
+    a = _track(events_a, "coder A")
+    b = _track(events_b, "coder B")
+    codes, ca, cb = _code_index(a, b)
+    pairs = _match_points(a, b, ca, cb, tolerance_ms=tolerance_ms, across_codes=across_codes)
+    table, per = _table_from_pairs(ca, cb, pairs, codes)
     params: dict[str, Param] = {"tolerance_ms": tolerance_ms, "across_codes": across_codes}
     q = len(codes)
     stats_ = (
@@ -305,17 +395,12 @@ def point_event_agreement(
 # ------------------------------------------------------------------------ interval events
 
 
-def _intervals(events: Sequence[Event], who: str) -> tuple[IntArray, IntArray]:
-    on = np.array([e.onset_ms for e in events], dtype=np.int64)
-    off = np.array(
-        [e.offset_ms if e.offset_ms is not None else e.onset_ms for e in events], dtype=np.int64
-    )
-    if len(events) and np.any(off <= on):
-        bad = int(np.flatnonzero(off <= on)[0])
-        raise InputError(
-            f"{who} event {bad + 1}: interval agreement needs an offset after the onset"
-        )
-    return on, off
+def _intervals(t: _Track, who: str) -> tuple[IntArray, IntArray]:
+    bad = t.offset <= t.onset
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{who} event {k + 1}: interval agreement needs an offset after the onset")
+    return t.onset, t.offset
 
 
 def match_interval_events(
@@ -323,37 +408,47 @@ def match_interval_events(
 ) -> list[tuple[int, int]]:
     """Holle & Rein (2015) linking: greedy, largest overlap relative to the longer annotation
     first; a link needs relative overlap >= threshold."""
+    return _match_intervals(_track(events_a, "coder A"), _track(events_b, "coder B"), threshold)
+
+
+def _match_intervals(a: _Track, b: _Track, threshold: float) -> list[tuple[int, int]]:
     if not 0 < threshold <= 1:
         raise InputError("the overlap threshold must be in (0, 1]")
-    a = as_events(events_a, "coder A")
-    b = as_events(events_b, "coder B")
     on_a, off_a = _intervals(a, "coder A")
     on_b, off_b = _intervals(b, "coder B")
-    if not a or not b:
+    if not len(a) or not len(b):
         return []
+    ii, jj = _interval_candidates(on_a, off_a, on_b, off_b)
+    overlap = np.minimum(off_a[ii], off_b[jj]) - np.maximum(on_a[ii], on_b[jj])
+    longer = np.maximum(off_a[ii] - on_a[ii], off_b[jj] - on_b[jj])
+    rel = overlap / longer
+    keep = (overlap > 0) & (rel >= threshold - 1e-12)
+    ii, jj, rel = ii[keep], jj[keep], rel[keep]
+    order = np.lexsort((jj, ii, -rel))  # largest relative overlap first, then A, then B order
+    used_a = np.zeros(len(a), dtype=bool)
+    used_b = np.zeros(len(b), dtype=bool)
+    pairs = []
+    for i, j in zip(ii[order].tolist(), jj[order].tolist(), strict=True):
+        if not used_a[i] and not used_b[j]:
+            used_a[i] = used_b[j] = True
+            pairs.append((i, j))
+    return pairs
+
+
+def _interval_candidates(
+    on_a: IntArray, off_a: IntArray, on_b: IntArray, off_b: IntArray
+) -> tuple[IntArray, IntArray]:
+    """All (i, j) whose intervals could overlap: B starts before A ends and after A's onset
+    minus the longest annotation."""
     order = np.argsort(on_b, kind="stable")
     longest = int(max((off_b - on_b).max(), (off_a - on_a).max()))
     lo = np.searchsorted(on_b[order], on_a - longest, side="left")
     hi = np.searchsorted(on_b[order], off_a, side="left")
-    cand: list[tuple[float, int, int]] = []
-    for i in range(len(a)):
-        for j in order[lo[i] : hi[i]].tolist():
-            ov = int(min(off_a[i], off_b[j]) - max(on_a[i], on_b[j]))
-            if ov <= 0:
-                continue
-            rel = ov / int(max(off_a[i] - on_a[i], off_b[j] - on_b[j]))
-            if rel >= threshold - 1e-12:
-                cand.append((-rel, i, j))
-    cand.sort()
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs = []
-    for _, i, j in cand:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            pairs.append((i, j))
-    return pairs
+    counts = np.maximum(hi - lo, 0)
+    ii = np.repeat(np.arange(len(on_a)), counts)
+    starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+    jj = order[np.arange(int(counts.sum())) + starts]
+    return ii.astype(np.int64), jj.astype(np.int64)
 
 
 def _ipf_chance(table: IntArray, iterations: int = 20) -> float:
@@ -408,11 +503,11 @@ def interval_event_agreement(
     :func:`match_interval_events` linking, then kappa_ipf = (p_o - p_ipf) / (1 - p_ipf) with
     p_ipf from the IPF-fitted table, kappa and kappa_max (Cohen 1960) with and without the
     unmatched row and column, and raw agreement."""
-    a = as_events(events_a, "coder A")
-    b = as_events(events_b, "coder B")
-    pairs = match_interval_events(a, b, threshold)
-    codes = sorted({e.code for e in a} | {e.code for e in b})
-    table, per = _table_from_pairs(a, b, pairs, codes)
+    a = _track(events_a, "coder A")
+    b = _track(events_b, "coder B")
+    pairs = _match_intervals(a, b, threshold)
+    codes, ca, cb = _code_index(a, b)
+    table, per = _table_from_pairs(ca, cb, pairs, codes)
     params: dict[str, Param] = {"threshold": threshold}
     q = len(codes)
     stats_ = _elan_statistics(table, q, params, label_scheme)
@@ -466,26 +561,19 @@ def _elan_statistics(
 # ------------------------------------------------------------------------- time-based kappa
 
 
-def _slice_codes(
-    events: Sequence[Event], start: int, n_slices: int, delta: int, cix: dict[str, int]
-) -> IntArray:
-    """Code index per slice (0 = none); later onsets overwrite earlier ones."""
+def _slice_codes(t: _Track, codes: IntArray, start: int, n_slices: int, delta: int) -> IntArray:
+    """Code index per slice (0 = none; ``codes`` are 1-based); later onsets overwrite earlier
+    ones. An interval covers the slices whose midpoint lies in [onset, offset); a point event
+    the slice of its onset."""
     out = np.zeros(n_slices, dtype=np.int64)
-    for e in sorted(events, key=lambda ev: ev.onset_ms):
-        s0 = (e.onset_ms - start) // delta
-        if e.offset_ms is None or e.offset_ms == e.onset_ms:
-            lo, hi = s0, s0 + 1
-        else:
-            # slices whose midpoint lies in [onset, offset)
-            lo = math.ceil((e.onset_ms - start - delta / 2) / delta)
-            hi = math.ceil((e.offset_ms - start - delta / 2) / delta)
-        out[max(lo, 0) : min(hi, n_slices)] = cix[e.code]
+    s0 = (t.onset - start) // delta
+    first = np.ceil((t.onset - start - delta / 2) / delta).astype(np.int64)
+    last = np.ceil((t.offset - start - delta / 2) / delta).astype(np.int64)
+    lo = np.clip(np.where(t.is_point, s0, first), 0, n_slices)
+    hi = np.clip(np.where(t.is_point, s0 + 1, last), 0, n_slices)
+    for k in np.argsort(t.onset, kind="stable").tolist():
+        out[lo[k] : hi[k]] = codes[k]
     return out
-
-
-def _end_of(e: Event) -> int:
-    """Exclusive end: the offset of an interval, onset + 1 ms for a point event."""
-    return e.offset_ms if e.offset_ms is not None and e.offset_ms > e.onset_ms else e.onset_ms + 1
 
 
 def time_based_agreement(
@@ -504,22 +592,24 @@ def time_based_agreement(
         raise InputError("the slice width must be positive")
     if tolerance_slices < 0:
         raise InputError("the tolerance must be 0 slices or more")
-    a = as_events(events_a, "coder A")
-    b = as_events(events_b, "coder B")
-    allev = a + b
+    a = _track(events_a, "coder A")
+    b = _track(events_b, "coder B")
     params: dict[str, Param] = {"slice_ms": slice_ms, "tolerance_slices": tolerance_slices}
-    codes = [NONE_CODE, *sorted({e.code for e in allev})]
-    if not allev:
+    labels, ca, cb = _code_index(a, b)
+    codes = [NONE_CODE, *labels]
+    if not len(a) and not len(b):
         und = undefined("time-based kappa", "there are no events", parameters=params)
         return EventAgreement(
             "time", ConfusionMatrix((NONE_CODE,), ((0,),), False), (und,), (), params
         )
-    start = min(e.onset_ms for e in allev) if start_ms is None else start_ms
-    end = max(*(_end_of(e) for e in allev), start + 1) if end_ms is None else end_ms
+    onsets = np.concatenate([a.onset, b.onset])
+    # exclusive end: the offset of an interval, onset + 1 ms for a point event
+    ends = np.concatenate([np.maximum(t.offset, t.onset + t.is_point) for t in (a, b)])
+    start = int(onsets.min()) if start_ms is None else start_ms
+    end = max(int(ends.max()), start + 1) if end_ms is None else end_ms
     n_slices = max(1, math.ceil((end - start) / slice_ms))
-    cix = {c: i for i, c in enumerate(codes)}
-    sa = _slice_codes(a, start, n_slices, slice_ms, cix)
-    sb = _slice_codes(b, start, n_slices, slice_ms, cix)
+    sa = _slice_codes(a, ca + 1, start, n_slices, slice_ms)
+    sb = _slice_codes(b, cb + 1, start, n_slices, slice_ms)
     table = _tally(sa, sb, tolerance_slices, len(codes))
     per = tuple(
         CodeCounts(

@@ -145,7 +145,6 @@ class CodingWindow(QMainWindow):
             signal = getattr(player, name, None)
             if signal is not None:
                 signal.connect(self._player_error)
-        self.resize(1400, 900)
         self._restore_layout()
 
     # -- construction ----------------------------------------------------------------------
@@ -178,13 +177,17 @@ class CodingWindow(QMainWindow):
     def _build_docks(self) -> None:
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        # The right column runs the full height; the timeline sits under the picture.
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self.setCorner(Qt.Corner.TopRightCorner, right)
         self.pad_dock = self._dock("padDock", "Coding pad", right)
+        self.log_dock = self._dock("logDock", "Event log", right)
         self.segment_dock = self._dock("segmentDock", "Segments", right)
         self.forms_dock = self._dock("formsDock", "Instruments", right)
+        self.tabifyDockWidget(self.log_dock, self.segment_dock)
         self.tabifyDockWidget(self.segment_dock, self.forms_dock)
-        self.segment_dock.raise_()
+        self.log_dock.raise_()
         self.timeline_dock = self._dock("timelineDock", "Timeline", bottom)
-        self.log_dock = self._dock("logDock", "Event log", bottom)
         self.problem_dock = self._dock("problemDock", "Problems", bottom)
         self.problem_model = ProblemModel(self)
         self.problem_view = QListView()
@@ -197,8 +200,6 @@ class CodingWindow(QMainWindow):
         self.timeline.canvas.seekRequested.connect(self.seek)
         self.timeline.canvas.retimeRequested.connect(self._retime)
         self.timeline_dock.setWidget(self.timeline)
-        self.resizeDocks([self.pad_dock], [420], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.timeline_dock, self.log_dock], [170, 230], Qt.Orientation.Vertical)
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         return {
@@ -357,6 +358,7 @@ class CodingWindow(QMainWindow):
         self.setWindowTitle(
             f"observer-app — {rec.label} — {self.study.actor.name} ({self.study.name})"
         )
+        self.panel.setFocus()
         self.statusBar().showMessage(
             f"Opened assignment #{session.info.id}, resuming at {format_ms(start)}", 5000
         )
@@ -425,6 +427,7 @@ class CodingWindow(QMainWindow):
                 seg_form_spec.version_id, seg_form_spec.instrument, seg_form_spec.pack
             )
             self.segment_form.rateRequested.connect(self._rate)
+            self.segment_form.done.connect(self.panel.setFocus)
         bounds = session.segment_bounds()
         if bounds:
             self.segments = SegmentNavigator(bounds, self.segment_form)
@@ -440,6 +443,7 @@ class CodingWindow(QMainWindow):
         for spec in session.session_forms():
             form = InstrumentForm(spec.version_id, spec.instrument, spec.pack)
             form.rateRequested.connect(self._rate)
+            form.done.connect(self.panel.setFocus)
             form.set_responses(session.responses(spec.version_id, "session", 0))
             self.session_forms.add(form)
         if not self.session_forms.forms:
@@ -837,8 +841,11 @@ class CodingWindow(QMainWindow):
         )
 
     def _restore_layout(self) -> None:
-        self.resizeDocks([self.pad_dock], [520], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.pad_dock, self.segment_dock], [330, 500], Qt.Orientation.Vertical)
+        screen = self.screen().availableGeometry()
+        self.resize(min(1600, screen.width()), min(1000, screen.height()))
+        self.resizeDocks([self.pad_dock], [560], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.pad_dock, self.log_dock], [340, 560], Qt.Orientation.Vertical)
+        self.resizeDocks([self.timeline_dock], [190], Qt.Orientation.Vertical)
         self._default_state = self.saveState(LAYOUT_VERSION)
         geometry = self.settings.value("coding/geometry")
         state = self.settings.value("coding/state")

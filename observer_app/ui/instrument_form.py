@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -67,6 +67,11 @@ class _ItemRow(QFrame):
             self.group.addButton(b, NOT_RATED_ID)
             grid.addWidget(b, 0, len(scale.points))
         grid.setColumnStretch(len(scale.points) + 1, 1)
+        for b in self.group.buttons():
+            b.setStyleSheet(
+                "QToolButton:checked { background: palette(highlight); "
+                "color: palette(highlighted-text); font-weight: bold; }"
+            )
         layout.addLayout(grid)
 
     def show_response(self, response: Response | None) -> None:
@@ -94,6 +99,7 @@ class _ItemRow(QFrame):
 class InstrumentForm(QWidget):
     rateRequested = Signal(object, object)  # RatingKey, Response | None
     progressChanged = Signal(int, int)  # answered required, required
+    done = Signal()  # Escape: give the keyboard back to coding
 
     def __init__(
         self,
@@ -151,7 +157,21 @@ class InstrumentForm(QWidget):
     def _update_title(self) -> None:
         where = f"segment {self.unit_index + 1}" if self.unit_kind == "segment" else "session"
         note = "" if self.instrument.validated else " — not a validated instrument"
-        self.title.setText(f"<b>{self.instrument.name}</b> ({where}){note}")
+        typing = (
+            " <span style='background:palette(highlight); color:palette(highlighted-text)'>"
+            "&nbsp;keys answer here — Esc returns to coding&nbsp;</span>"
+            if self.hasFocus()
+            else " <i>(click an item or Ctrl+R to answer by keyboard)</i>"
+        )
+        self.title.setText(f"<b>{self.instrument.name}</b> ({where}){note}{typing}")
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self._update_title()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self._update_title()
 
     def set_responses(self, responses: Mapping[str, Response]) -> None:
         self._responses = dict(responses)
@@ -238,6 +258,7 @@ class InstrumentForm(QWidget):
             Qt.Key.Key_Up,
             Qt.Key.Key_Down,
             Qt.Key.Key_Delete,
+            Qt.Key.Key_Escape,
         )
 
     def event(self, event: QEvent) -> bool:
@@ -262,6 +283,8 @@ class InstrumentForm(QWidget):
             self.go_to(self.current + 1)
         elif key == Qt.Key.Key_Delete:
             self._answer(self.current, None, advance=False, clear=True)
+        elif key == Qt.Key.Key_Escape:
+            self.done.emit()
         event.accept()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

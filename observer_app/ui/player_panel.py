@@ -93,6 +93,7 @@ class PlayerPanel(QWidget):
         self.fps = 0.0
         self.duration_ms = 0
         self._playing = False
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click on the picture: keys are codes
         self.surface: QWidget = FrameView(player)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(2, 2, 2, 2)

@@ -50,6 +50,7 @@ class SegmentNavigator(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         self.list = QListWidget()
         self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.list.setMaximumHeight(min(160, 26 * len(self.bounds) + 8))
         for i, (start, end) in enumerate(self.bounds):
             self.list.addItem(
                 QListWidgetItem(f"{i + 1}  {format_ms(start)[:8]}–{format_ms(end)[:8]}")

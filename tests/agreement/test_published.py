@@ -191,10 +191,24 @@ def test_cohen_kappa_fleiss_cohen_everitt_se_sas_example() -> None:
 
 
 def test_cohen_1968_weighted_kappa() -> None:
-    """Cohen (1968) weighted kappa. The paper's worked example could not be retrieved reliably,
-    so the weighted kappa is checked on the SAS-printed example above and here against
-    scikit-learn on a 4-point scale with an unused point passed explicitly (labels=), where
-    both define w_ij = 1 - |i - j| / (q - 1) (linear) and 1 - (i - j)^2 / (q - 1)^2."""
+    """Cohen (1968), worked example (as transcribed in the documentation of R psych's
+    cohen.kappa): joint proportions [[.44,.07,.09],[.05,.20,.05],[.01,.03,.06]] with disagreement
+    weights v = [[0,1,3],[1,0,6],[3,6,0]]; Cohen reports kappa = .492 and kappa_w = .348, and
+    kappa_w = .353 for the non-symmetric weights [[0,1,4],[1,0,6],[2,2,0]]. Disagreement weights
+    v enter as agreement weights w = 1 - v / max(v), which leaves kappa_w unchanged."""
+    counts = np.array([[88, 14, 18], [10, 40, 10], [2, 6, 12]])  # proportions x 200
+    assert round(kappa_from_table(counts).value, 3) == 0.492
+    for v, printed in (
+        ([[0, 1, 3], [1, 0, 6], [3, 6, 0]], 0.348),
+        ([[0, 1, 4], [1, 0, 6], [2, 2, 0]], 0.353),
+    ):
+        w = 1 - np.array(v, dtype=float) / 6
+        assert round(kappa_from_table(counts, w).value, 3) == printed
+
+
+def test_weighted_kappa_matches_sklearn_with_full_scale() -> None:
+    """scikit-learn on a 4-point scale with an unused point passed explicitly (labels=): both
+    define w_ij = 1 - |i - j| / (q - 1) (linear) and 1 - (i - j)^2 / (q - 1)^2 (quadratic)."""
     from sklearn.metrics import cohen_kappa_score
 
     x = _expand([[11, 3, 1, 0], [2, 9, 4, 0], [0, 2, 8, 0], [0, 0, 0, 0]])

@@ -681,6 +681,29 @@ def reliability(data: StudyData, reports: Sequence[ReliabilityReport]) -> Sheet:
     out: list[Row] = []
     for rep in reports:
         head = (rep.kind, rep.definition_id, rep.definition_version)
+        coders = ", ".join(data.coder(c.name) for c in rep.coders)
+        design = f"raters as {rep.layout}; coders {coders or 'none'}"
+        out.append(
+            (
+                "design",
+                *head,
+                None,
+                None,
+                rep.name,
+                "recordings",
+                float(len(rep.recording_ids)),
+                *([None] * 4),
+                None,
+                len(rep.coders),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                "; ".join([design, *rep.notes]),
+            )
+        )
         if rep.scores:
             first = len(out)
             for s in rep.scores:

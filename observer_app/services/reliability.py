@@ -18,14 +18,19 @@ Choose a coding-scheme or instrument version, the coders and the recordings; get
   order the coder completed the assignments.
 
 Design. Units are recordings (session instruments) or recording x segment (segment instruments
-and segment-level code agreement); raters are the chosen coders, one column each. Where a coder
-did not code a unit the cell is missing: Krippendorff's alpha and AC1 use every pairable value,
-ICC and Fleiss' kappa drop incomplete units listwise (``n_dropped`` says how many), exactly as
-the engine documents. Only work that is complete counts (unless ``completed_only=False``), and
-consensus assignments never do. Event agreement pools every pair of coders on every recording:
-the pairs' event lists are laid end to end on one time line, each block starting more than the
-tolerance after the previous one, so no event can match across blocks and the engine's matching,
-confusion matrix and statistics are those of ``observer-app agree-events`` on the same lists.
+and segment-level code agreement). Raters are columns: one per chosen coder when every coder
+coded every recording (a fully crossed design), otherwise rating slots (each recording's
+primary coding in column 1, its second coding in column 2, ...) as a planner's random
+double-coded share produces: then the raters of a column differ between units and ICC(1,1) is
+the form that matches the design (McGraw & Wong 1996); the report says which layout it used.
+Where a column has no rating for a unit the cell is missing: Krippendorff's alpha and AC1 use
+every pairable value, ICC and Fleiss' kappa drop incomplete units listwise (``n_dropped`` says
+how many), exactly as the engine documents. Only work that is complete counts (unless
+``completed_only=False``), and consensus assignments never do. Event agreement pools every
+pair of coders on every recording: the pairs' event lists are laid end to end on one time
+line, each block starting more than the tolerance after the previous one, so no event can match
+across blocks and the engine's matching, confusion matrix and statistics are those of
+``observer-app agree-events`` on the same lists.
 
 Every number comes from :mod:`observer_app.coding.agreement`; nothing here recomputes a
 statistic. References: Koo, T. K., & Li, M. Y. (2016). *Journal of Chiropractic Medicine*, 15,
@@ -72,6 +77,7 @@ Progress = Callable[[int, int], None]
 PURPOSE_PRIORITY: tuple[str, ...] = ("primary", "reliability", "calibration")
 ICC_FORM_NAMES: tuple[str, ...] = tuple(name for name, _ in ag.ICC_FORMS)
 DEFAULT_SEGMENT_MS = 300_000
+LAYOUTS = ("auto", "coders", "slots")
 PRESENCE = (0.0, 1.0)
 
 
@@ -105,6 +111,10 @@ class ReliabilityRequest:
     segment_ms: int | None = None
     master_coder_id: int | None = None
     completed_only: bool = True
+    #: Rater columns: "coders" (one per coder), "slots" (first, second, ... rating of each unit,
+    #: primary coding first), or "auto": coders when every chosen coder coded every recording
+    #: (a fully crossed design), slots otherwise.
+    layout: str = "auto"
 
     def check(self) -> None:
         if self.icc_form not in ICC_FORM_NAMES:
@@ -119,6 +129,8 @@ class ReliabilityRequest:
             raise InputError("the segment length must be positive")
         if self.bootstrap < 0:
             raise InputError("the number of bootstrap resamples must be 0 or more")
+        if self.layout not in LAYOUTS:
+            raise InputError(f"layout {self.layout!r} is not one of {', '.join(LAYOUTS)}")
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,8 @@ class ReliabilityReport:
     segment_ms: int | None = None
     master_coder: CoderRef | None = None
     drift: tuple[DriftPoint, ...] = ()
+    #: "coders" or "slots" (see ``ReliabilityRequest.layout``).
+    layout: str = "coders"
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -384,15 +398,15 @@ class ReliabilityService:
         coders = _coders(work, names)
         unit_keys = sorted({(w.recording_id, *u) for w in work for u in forms[w.assignment_id]})
         units = {k: i for i, k in enumerate(unit_keys)}
-        col = {c.id: j for j, c in enumerate(coders)}
+        lay = _layout(work, coders, request.layout)
         definitions = inst.score_definitions()
         master = self._master(request, work)
         others = [w for w in work if master is not None and w.coder_id != master]
         ticker.total = len(inst.items) + len(definitions) + len(others)
-        item_values = _item_arrays(inst, work, forms, units, col)
-        score_values = _score_arrays(inst, work, forms, units, col)
+        item_values = _item_arrays(inst, work, forms, units, lay)
+        score_values = _score_arrays(inst, work, forms, units, lay)
         labels = tuple(_unit_label(k) for k in unit_keys)
-        names_t = tuple(c.name for c in coders)
+        names_t = lay.names
         results: list[ScoreReliability] = []
         for item in inst.items:
             scale = inst.scale_of(item)
@@ -428,6 +442,8 @@ class ReliabilityService:
             name=inst.name,
             unit=inst.unit,
             coders=coders,
+            layout=lay.kind,
+            notes=lay.notes,
             recording_ids=tuple(sorted({w.recording_id for w in work})),
             request=request,
             scores=tuple(results),
@@ -480,7 +496,8 @@ class ReliabilityService:
         )
         ticker.step()
         per_code = {c.code: c for c in agreement.per_code} if agreement else {}
-        seg = _segment_matrices(work, events, coders, durations, seg_ms)
+        lay = _layout(work, coders, request.layout)
+        seg = _segment_matrices(work, events, lay, durations, seg_ms)
         codes: list[CodeReliability] = []
         for code in scheme.codes:
             codes.append(
@@ -510,6 +527,8 @@ class ReliabilityService:
             name=scheme.name,
             unit="segment",
             coders=coders,
+            layout=lay.kind,
+            notes=lay.notes,
             recording_ids=tuple(sorted({w.recording_id for w in work})),
             request=request,
             events=agreement,
@@ -546,6 +565,43 @@ def _coders(work: Iterable[_Work], names: Mapping[int, str]) -> tuple[CoderRef, 
     return tuple(CoderRef(c, names.get(c, f"coder #{c}")) for c in ids)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    kind: str
+    names: tuple[str, ...]
+    column: dict[int, int]  # assignment id -> column
+    notes: tuple[str, ...] = ()
+
+
+def _layout(work: Sequence[_Work], coders: Sequence[CoderRef], wanted: str) -> _Layout:
+    """Rater columns: one per coder, or rating slots when coders differ between recordings.
+
+    With slots, each recording's ratings fill columns 1, 2, ... in the order primary,
+    reliability, calibration (then coder id); the raters of a column then differ between
+    units, so the one-way ICC(1,1) is the form that matches the design (McGraw & Wong 1996).
+    """
+    by_rec: dict[int, list[_Work]] = defaultdict(list)
+    for w in work:
+        by_rec[w.recording_id].append(w)
+    crossed = all(len(ws) == len(coders) for ws in by_rec.values())
+    kind = wanted if wanted != "auto" else ("coders" if crossed else "slots")
+    if kind == "coders":
+        index = {c.id: j for j, c in enumerate(coders)}
+        return _Layout(
+            kind, tuple(c.name for c in coders), {w.assignment_id: index[w.coder_id] for w in work}
+        )
+    column: dict[int, int] = {}
+    for ws in by_rec.values():
+        ordered = sorted(ws, key=lambda w: (_rank(w.purpose), w.coder_id))
+        column.update({w.assignment_id: k for k, w in enumerate(ordered)})
+    width = max((len(ws) for ws in by_rec.values()), default=0)
+    note = (
+        "coders differ between recordings: columns are rating slots (primary coding first); "
+        "ICC(1,1) is the form that matches this design"
+    )
+    return _Layout(kind, tuple(f"rating {k + 1}" for k in range(width)), column, (note,))
+
+
 def _unit_label(key: tuple[int, str, int]) -> str:
     rid, kind, index = key
     return f"recording {rid}" if kind == "session" else f"recording {rid} segment {index + 1}"
@@ -560,15 +616,15 @@ def _item_arrays(
     work: Sequence[_Work],
     forms: Mapping[int, Mapping[tuple[str, int], Mapping[str, int | None]]],
     units: Mapping[tuple[int, str, int], int],
-    col: Mapping[int, int],
+    lay: _Layout,
 ) -> dict[str, FloatArray]:
-    out = {i.id: np.full((len(units), len(col)), np.nan) for i in inst.items}
+    out = {i.id: np.full((len(units), len(lay.names)), np.nan) for i in inst.items}
     for w in work:
         for (kind, index), responses in forms[w.assignment_id].items():
             row = units[(w.recording_id, kind, index)]
             for item_id, value in responses.items():
                 if item_id in out and value is not None:
-                    out[item_id][row, col[w.coder_id]] = value
+                    out[item_id][row, lay.column[w.assignment_id]] = value
     return out
 
 
@@ -577,10 +633,10 @@ def _score_arrays(
     work: Sequence[_Work],
     forms: Mapping[int, Mapping[tuple[str, int], Mapping[str, int | None]]],
     units: Mapping[tuple[int, str, int], int],
-    col: Mapping[int, int],
+    lay: _Layout,
 ) -> dict[str, FloatArray]:
     defs = inst.score_definitions()
-    out = {d.id: np.full((len(units), len(col)), np.nan) for d in defs}
+    out = {d.id: np.full((len(units), len(lay.names)), np.nan) for d in defs}
     for w in work:
         for (kind, index), responses in forms[w.assignment_id].items():
             known = {k: v for k, v in responses.items() if k in set(inst.item_ids)}
@@ -591,7 +647,7 @@ def _score_arrays(
             row = units[(w.recording_id, kind, index)]
             for sc in scores.scores:
                 if sc.value is not None:
-                    out[sc.id][row, col[w.coder_id]] = sc.value
+                    out[sc.id][row, lay.column[w.assignment_id]] = sc.value
     return out
 
 
@@ -672,11 +728,11 @@ class _SegmentData:
 def _segment_matrices(
     work: Sequence[_Work],
     events: Mapping[int, Sequence[ag.Event]],
-    coders: Sequence[CoderRef],
+    lay: _Layout,
     durations: Mapping[int, int | None],
     segment_ms: int,
 ) -> _SegmentData:
-    col = {c.id: j for j, c in enumerate(coders)}
+    col = lay.column
     recs = sorted({w.recording_id for w in work})
     n_seg: dict[int, int] = {}
     for rid in recs:
@@ -692,17 +748,17 @@ def _segment_matrices(
     for rid in recs:
         first[rid] = total
         total += n_seg[rid]
-    coverage = np.full((total, len(coders)), np.nan)
+    coverage = np.full((total, len(lay.names)), np.nan)
     for w in work:
         start = first[w.recording_id]
-        coverage[start : start + n_seg[w.recording_id], col[w.coder_id]] = 0.0
+        coverage[start : start + n_seg[w.recording_id], col[w.assignment_id]] = 0.0
     codes = sorted({e.code for w in work for e in events[w.assignment_id]})
     counts = {c: coverage.copy() for c in codes}
     for w in work:
         for e in events[w.assignment_id]:
             s = e.onset_ms // segment_ms
             if 0 <= s < n_seg[w.recording_id]:
-                counts[e.code][first[w.recording_id] + s, col[w.coder_id]] += 1
+                counts[e.code][first[w.recording_id] + s, col[w.assignment_id]] += 1
     return _SegmentData(coverage, counts)
 
 
@@ -852,6 +908,8 @@ def _report_dict(rep: ReliabilityReport) -> dict[str, Any]:
         "version": rep.definition_version,
         "name": rep.name,
         "unit": rep.unit,
+        "layout": rep.layout,
+        "notes": list(rep.notes),
         "coders": [{"id": c.id, "name": c.name} for c in rep.coders],
         "recordings": list(rep.recording_ids),
         "settings": {

@@ -208,21 +208,37 @@ def test_segment_agreement_equals_engine_when_fully_crossed(crossed: Lab) -> Non
             assert mine.to_dict() == theirs.to_dict()
 
 
-def test_partial_design_missing_cells_and_listwise_icc(pairs: Lab) -> None:
-    report = ReliabilityService.of(pairs.manager()).compute(ReliabilityRequest(pairs.instrument_id))
+def test_partial_design_uses_rating_slots(pairs: Lab) -> None:
+    """Round-robin double coding (each recording by two of three coders): by default the
+    columns are rating slots, primary coding first; with one column per coder no recording is
+    complete and ICC is undefined (listwise), while alpha still uses every pair."""
+    mia = pairs.manager()
+    svc = ReliabilityService.of(mia)
+    report = svc.compute(ReliabilityRequest(pairs.instrument_id))
+    assert report.layout == "slots" and report.notes
     item = report.scores[0]
-    x = item.matrix.array()
+    assert item.matrix.coders == ("rating 1", "rating 2")
+    for rec, row in zip(report.recording_ids, item.matrix.values, strict=True):
+        infos = [a for a in mia.assignments.list_all() if a.recording_id == rec]
+        by_purpose = {a.purpose: a.id for a in infos}
+        first = {r.item_id: r.value for r in mia.ratings.for_assignment(by_purpose["primary"])}
+        second = {r.item_id: r.value for r in mia.ratings.for_assignment(by_purpose["reliability"])}
+        assert row == (first["1"], second["1"])
+    assert item.icc.n_units == 4 and item.kappa is not None
+    assert item.kappa.name == "Cohen's kappa"
+    crossed = svc.compute(ReliabilityRequest(pairs.instrument_id, layout="coders"))
+    x = crossed.scores[0].matrix.array()
     assert x.shape == (4, 3)
     assert (~np.isnan(x)).sum(axis=1).tolist() == [2, 2, 2, 2]
-    # no recording was coded by all three: ICC is undefined (listwise), alpha uses all pairs
-    assert item.icc.value is None and item.icc.n_dropped == 4 and item.flagged
-    assert item.alpha.n_pairable == 8
-    # two chosen coders: Cohen's kappa on the recordings both coded
-    two = ReliabilityService.of(pairs.manager()).compute(
-        ReliabilityRequest(pairs.instrument_id, coder_ids=(pairs.coders["Ana Alves"],))
-    )
-    assert [c.name for c in two.coders] == ["Ana Alves"]
-    assert two.scores[0].icc.value is None
+    assert crossed.scores[0].icc.value is None and crossed.scores[0].icc.n_dropped == 4
+    assert crossed.scores[0].flagged
+    assert crossed.scores[0].alpha.n_pairable == 8
+    assert item.alpha.value == crossed.scores[0].alpha.value  # alpha ignores who is who
+    events = svc.compute(ReliabilityRequest(pairs.scheme_id))
+    assert events.layout == "slots"
+    assert all(c.presence_kappa.name == "Cohen's kappa" for c in events.codes)
+    with pytest.raises(InputError, match="layout"):
+        svc.compute(ReliabilityRequest(pairs.instrument_id, layout="rows"))
 
 
 def test_selection_completion_and_consensus_are_respected(tmp_path: Path) -> None:

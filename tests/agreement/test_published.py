@@ -118,6 +118,34 @@ def test_shrout_fleiss_1979_confidence_intervals() -> None:
         assert round(r.ci95[1], 2) == pytest.approx(row["CI95"][1], abs=1e-12)
 
 
+def test_mcgraw_wong_1996_table_6_data_confidence_limits() -> None:
+    """McGraw & Wong (1996), Table 6 data (10 targets x 2 raters). The six ICCs with F, df,
+    p and 95% limits as printed (3 decimals) by R psych::ICC, quoted in the verification block
+    of RP Matthew's f_ICC (2018): this checks every CI formula against a second published
+    implementation, including the Satterthwaite limits of the absolute-agreement forms."""
+    data = np.array(
+        [[103, 119], [82, 65], [116, 106], [102, 102], [99, 105],
+         [98, 100], [104, 107], [62, 85], [97, 101], [107, 110]],
+        dtype=float,
+    )  # fmt: skip
+    printed = {
+        "ICC(1,1)": (0.722, 6.18, 9, 10, 0.00437, 0.241, 0.922),
+        "ICC(A,1)": (0.720, 6.00, 9, 9, 0.00677, 0.228, 0.922),
+        "ICC(C,1)": (0.714, 6.00, 9, 9, 0.00677, 0.197, 0.920),
+        "ICC(1,k)": (0.838, 6.18, 9, 10, 0.00437, 0.389, 0.959),
+        "ICC(A,k)": (0.837, 6.00, 9, 9, 0.00677, 0.371, 0.959),
+        "ICC(C,k)": (0.833, 6.00, 9, 9, 0.00677, 0.329, 0.959),
+    }
+    for r in icc(data):
+        value, f, df1, df2, p, lo, hi = printed[r.name]
+        assert round(r.value, 3) == value
+        assert round(r.details["F"], 2) == f
+        assert (r.details["df1"], r.details["df2"]) == (df1, df2)
+        assert round(r.p, 5) == p
+        assert r.ci95 is not None
+        assert (round(r.ci95[0], 3), round(r.ci95[1], 3)) == (lo, hi)
+
+
 def test_fleiss_1971_overall_and_per_category() -> None:
     """Fleiss (1971), Table 1 example: kappa = .430; per-category kappas .245 (depression),
     .245 (personality disorder), .520 (schizophrenia), .471 (neurosis), .566 (other); category

@@ -12,7 +12,8 @@ pi_k = (1/n) sum_i r_ik / r_i over the n units with a rating and T_w = sum of al
 - coefficient = (p_a - p_e) / (1 - p_e); percent agreement is p_a itself.
 
 Standard errors are Gwet's (2014) linearised variances over units (finite-population
-correction off); the CI and p value use Student's t with n - 1 df, as Gwet does.
+correction off); the CI and p value use Student's t with n - 1 df, and the CI is cut to the
+coefficient's range (at most 1), as Gwet does.
 Agreement within +/- 1 is p_a with weights w_kl = 1 when |x_k - x_l| <= 1 (numeric scale).
 PABAK (Byrt, Bishop & Carlin 1993) = 2 p_o - 1 for binary codes, i.e. Brennan-Prediger with q = 2.
 
@@ -122,7 +123,8 @@ def _finish(
     if n >= 2:
         se = math.sqrt(float(((coef_i - coef) ** 2).sum()) / (n * (n - 1)))
         tq = float(stats.t.ppf(0.975, n - 1))
-        ci = (coef - tq * se, coef + tq * se)
+        floor = 0.0 if chance == "none" else -1.0  # Gwet truncates the interval to the range
+        ci = (max(coef - tq * se, floor), min(coef + tq * se, 1.0))
         if se > 0 and chance != "none":
             p = float(2 * stats.t.sf(abs(coef / se), n - 1))
     return AgreementResult(

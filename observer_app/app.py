@@ -82,7 +82,10 @@ def run_gui(study_path: Path | None) -> int:
         return 0
     window = _window(study)
     window.show()
-    window.open_queue()
+    if study.actor.is_manager:
+        window.manage_study()
+    if study.assignments.mine() or not study.actor.is_manager:
+        window.open_queue()
     code = int(app.exec())
     study.close()
     return code

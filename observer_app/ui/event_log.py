@@ -2,20 +2,62 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from observer_app.coding.definitions.scheme import Scheme
+from observer_app.services.records import EventRecord
 from observer_app.ui.models import EVENT_ROLE, CategoryFilterModel, EventTableModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CodeDelegate(QStyledItemDelegate):
+    """Edits the Code column with a list of the scheme's codes of the same kind."""
+
+    def __init__(self, log: EventLog) -> None:
+        super().__init__(log)
+        self._log = log
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        scheme = self._log.scheme
+        record = self._log.record_at(index)
+        if scheme is None or record is None:
+            return super().createEditor(parent, option, index)
+        box = QComboBox(parent)
+        kind = "state" if record.is_state else "point"
+        for code in scheme.codes:
+            if code.kind == kind:
+                box.addItem(f"{code.label} ({code.id})", code.id)
+        box.setCurrentIndex(max(0, box.findData(record.code)))
+        return box
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        if not isinstance(editor, QComboBox):
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData())
+        else:
+            super().setModelData(editor, model, index)
 
 
 class EventLog(QWidget):
@@ -24,6 +66,7 @@ class EventLog(QWidget):
     def __init__(self, model: EventTableModel, scheme: Scheme | None) -> None:
         super().__init__()
         self.model = model
+        self.scheme = scheme
         self.proxy = CategoryFilterModel(self)
         self.proxy.setSourceModel(model)
         layout = QVBoxLayout(self)
@@ -61,6 +104,7 @@ class EventLog(QWidget):
         header.setStretchLastSection(True)
         for col, width in enumerate((100, 100, 170, 110, 150)):
             self.view.setColumnWidth(col, width)
+        self.view.setItemDelegateForColumn(EventTableModel.CODE, CodeDelegate(self))
         self.view.clicked.connect(self._clicked)
         layout.addWidget(self.view)
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
@@ -76,10 +120,14 @@ class EventLog(QWidget):
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count.setText(f"{total} events" if shown == total else f"{shown} of {total} events")
 
-    def _clicked(self, index: QModelIndex | QPersistentModelIndex) -> None:
+    def _clicked(self, index: Index) -> None:
         source = self.proxy.mapToSource(index)
         if source.isValid():
             self.seekRequested.emit(self.model.event_at(source.row()).onset_ms)
+
+    def record_at(self, index: Index) -> EventRecord | None:
+        source = self.proxy.mapToSource(index)
+        return self.model.event_at(source.row()) if source.isValid() else None
 
     def selected_event_id(self) -> int | None:
         rows = self.view.selectionModel().selectedRows()

@@ -50,6 +50,10 @@ class _Row(QWidget):
                 b.setText(f"{i + 1} {choice}" if i < 9 else choice)
                 b.setCheckable(True)
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                b.setStyleSheet(
+                    "QToolButton:checked { background: palette(highlight); "
+                    "color: palette(highlighted-text); font-weight: bold; }"
+                )
                 self.group.addButton(b, i)
                 layout.addWidget(b)
             self.group.idClicked.connect(self._clicked)
@@ -130,9 +134,13 @@ class ModifierPicker(QFrame):
         self.setFrameShape(QFrame.Shape.Box)
         self.setAutoFillBackground(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setStyleSheet("QFrame#modifierPicker { border: 2px solid palette(highlight); }")
+        self.setStyleSheet(
+            "QFrame#modifierPicker { background: palette(window); "
+            "border: 2px solid palette(highlight); border-radius: 4px; }"
+        )
         self._layout = QVBoxLayout(self)
         self.title = QLabel()
+        self.title.setWordWrap(True)
         self._layout.addWidget(self.title)
         self.rows: list[_Row] = []
         self.message = QLabel()
@@ -183,8 +191,10 @@ class ModifierPicker(QFrame):
     def _place(self) -> None:
         parent = self.parentWidget()
         if parent is not None:
-            width = min(parent.width() - 40, max(self.sizeHint().width(), 520))
-            self.resize(width, self.sizeHint().height())
+            width = min(parent.width() - 40, max(self.sizeHint().width(), 560))
+            self.resize(width, self.heightForWidth(width) if self.hasHeightForWidth() else 0)
+            self.adjustSize()
+            self.resize(width, max(self.sizeHint().height(), self.height()))
             self.move((parent.width() - width) // 2, 60)
 
     def _show_current(self) -> None:

@@ -131,16 +131,16 @@ class PlayerPanel(QWidget):
         font = self.time_label.font()
         font.setFamily("monospace")
         font.setStyleHint(font.StyleHint.Monospace)
-        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
         self.time_label.setFont(font)
         self.time_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.time_label, 1)
-        row.addWidget(QLabel("Rate"))
         self.rate = QDoubleSpinBox()
         self.rate.setRange(0.25, 4.0)
         self.rate.setSingleStep(0.25)
         self.rate.setValue(1.0)
         self.rate.setSuffix("×")
+        self.rate.setToolTip("Playback rate ([ slower, ] faster, Backspace 1×)")
         self.rate.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.rate.valueChanged.connect(self.rateRequested.emit)
         row.addWidget(self.rate)
@@ -154,7 +154,7 @@ class PlayerPanel(QWidget):
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
-        self.volume.setFixedWidth(90)
+        self.volume.setFixedWidth(70)
         self.volume.setToolTip("Volume")
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume.valueChanged.connect(self._volume)
@@ -187,9 +187,9 @@ class PlayerPanel(QWidget):
         text = format_ms(ms)
         if self.fps > 0:
             frame = int(ms * self.fps / 1000 + 1e-6)
-            text += f"  ·  frame {frame}"
+            text += f" frame {frame}"
         if self.duration_ms:
-            text += f"  /  {format_ms(self.duration_ms)}"
+            text += f" / {format_ms(self.duration_ms)}"
         self.time_label.setText(text)
         if not self.slider.isSliderDown():
             self.slider.blockSignals(True)

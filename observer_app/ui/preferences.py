@@ -77,6 +77,7 @@ class PreferencesDialog(QDialog):
         self.scheme = scheme
         self.resize(640, 560)
         tabs = QTabWidget()
+        self.tab_widget = tabs
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
 
@@ -120,6 +121,7 @@ class PreferencesDialog(QDialog):
         self.table = QTableWidget(len(self._ids), 2)
         self.table.setHorizontalHeaderLabels(["Action", "Shortcut"])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(1, 220)
         self.table.verticalHeader().hide()
         self.editors: dict[str, QKeySequenceEdit] = {}
         for row, action_id in enumerate(self._ids):

@@ -46,8 +46,10 @@ _NO_OFFSET = -1
 Item = tuple[int, int | None, bool, int]  # onset, offset, is_state, id
 
 
-_COLUMNS = ("on", "off", "state", "colour", "bar")
-_DTYPES = (np.int64, np.int64, np.bool_, np.uint32, np.uint32)
+_COLUMNS = ("on", "off", "state", "colour", "bar", "row")
+_DTYPES = (np.int64, np.int64, np.bool_, np.uint32, np.uint32, np.int64)
+#: Per code: marker colour, bar colour (ARGB) and the sub-row of its lane its state bars use.
+Style = tuple[int, int, int]
 
 
 @dataclass
@@ -60,6 +62,7 @@ class _Lane:
     onsets: list[int] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     max_len: int = 0
+    rows: int = 1  # sub-rows for the bars of its state codes (one per code)
     arrays: dict[str, np.ndarray] = field(
         default_factory=lambda: {c: np.empty(0, d) for c, d in zip(_COLUMNS, _DTYPES, strict=True)}
     )
@@ -70,7 +73,7 @@ class _Lane:
         self.max_len = 0
         self.arrays = {c: np.empty(0, d) for c, d in zip(_COLUMNS, _DTYPES, strict=True)}
 
-    def insert(self, pos: int, item: Item, colours: tuple[int, int]) -> None:
+    def insert(self, pos: int, item: Item, colours: Style) -> None:
         self.onsets.insert(pos, item[0])
         self.items.insert(pos, item)
         row = (item[0], _NO_OFFSET if item[1] is None else item[1], item[2], *colours)
@@ -83,7 +86,7 @@ class _Lane:
         for column in _COLUMNS:
             self.arrays[column] = np.delete(self.arrays[column], pos)
 
-    def load(self, items: list[Item], colours: list[tuple[int, int]]) -> None:
+    def load(self, items: list[Item], colours: list[Style]) -> None:
         """Replace the contents with ``items`` (already in onset order)."""
         n = len(items)
         self.items = list(items)
@@ -94,6 +97,7 @@ class _Lane:
             "state": np.fromiter((i[2] for i in items), np.bool_, n),
             "colour": np.fromiter((c[0] for c in colours), np.uint32, n),
             "bar": np.fromiter((c[1] for c in colours), np.uint32, n),
+            "row": np.fromiter((c[2] for c in colours), np.int64, n),
         }
 
 
@@ -122,7 +126,7 @@ class TimelineCanvas(QWidget):
         self._lane_of: dict[str, int] = {}
         self._code_cat: dict[str, str] = {}
         self._colours: dict[str, QColor] = {}
-        self._rgba: dict[str, tuple[int, int]] = {}
+        self._rgba: dict[str, Style] = {}
         self._events: dict[int, EventRecord] = {}
         self._open: dict[int, EventRecord] = {}
         self._drag: tuple[int, int, int] | None = None  # event id, press x, onset at press
@@ -142,10 +146,20 @@ class TimelineCanvas(QWidget):
             for code in scheme.codes:
                 colour = QColor(code.colour)
                 self._colours[code.id] = colour
-                self._rgba[code.id] = (int(colour.rgba()), _bar_colour(colour))
+                same = [
+                    c.id for c in scheme.codes if c.category == code.category and c.kind == "state"
+                ]
+                row = same.index(code.id) if code.id in same else 0
+                self._rgba[code.id] = (int(colour.rgba()), _bar_colour(colour), row)
                 if code.category not in [c for c, _ in cats]:
                     cats.append((code.category, scheme.category_label(code.category)))
         self._lanes = [_Lane(c, label) for c, label in cats]
+        if scheme is not None:
+            for lane in self._lanes:
+                states = [
+                    c for c in scheme.codes if c.category == lane.category and c.kind == "state"
+                ]
+                lane.rows = max(1, len(states))
         self._lane_of = {c: i for i, (c, _) in enumerate(cats)}
         self._code_cat = {c.id: c.category for c in scheme.codes} if scheme else {}
         self._changed()
@@ -192,10 +206,10 @@ class TimelineCanvas(QWidget):
     def _item(self, e: EventRecord) -> Item:
         return (e.onset_ms, e.offset_ms, e.is_state, e.id)
 
-    def _colour_pair(self, code: str) -> tuple[int, int]:
+    def _colour_pair(self, code: str) -> Style:
         if code not in self._rgba:
             grey = QColor("gray")
-            self._rgba[code] = (int(grey.rgba()), _bar_colour(grey))
+            self._rgba[code] = (int(grey.rgba()), _bar_colour(grey), 0)
         return self._rgba[code]
 
     def _add_item(self, e: EventRecord) -> None:
@@ -350,9 +364,12 @@ class TimelineCanvas(QWidget):
             x1 = np.clip(LABEL_W + (on[closed] - t0) * scale, LABEL_W, w).astype(np.int64)
             x2 = np.clip(LABEL_W + (off[closed] - t0) * scale, LABEL_W, w).astype(np.int64)
             colours = a["bar"][lo:hi][closed]
-            band = slice(y0 + (y1 - y0) // 4, y1 - (y1 - y0) // 4)
-            for left, right, colour in zip(x1, np.maximum(x2, x1 + 1), colours, strict=True):
-                buf[band, left:right] = colour
+            rows = a["row"][lo:hi][closed]
+            step = (y1 - y0) / lane.rows
+            bars = zip(x1, np.maximum(x2, x1 + 1), colours, rows, strict=True)
+            for left, right, colour, row in bars:
+                top = y0 + int(row * step) + 1
+                buf[top : max(top + 2, y0 + int((row + 1) * step) - 1), left:right] = colour
         marks = ((on >= t0) & (on <= t1)) & (~state | (off == _NO_OFFSET) | (off >= t0))
         if marks.any():
             xs = (LABEL_W + (on[marks] - t0) * scale).astype(np.int64)
@@ -382,12 +399,14 @@ class TimelineCanvas(QWidget):
             return
         top = RULER_H + lane * lane_h + 3
         h = lane_h - 6
+        rows = self._lanes[lane].rows
+        row = self._colour_pair(e.code)[2]
         colour = self._colours.get(e.code, QColor("gray"))
         x1, x2 = self._x(span[0]), self._x(span[1])
         if x2 < LABEL_W or x1 > self.width():
             return
         left = max(x1, LABEL_W)
-        rect = QRectF(left, top + h * 0.25, max(2.0, x2 - left), h * 0.5)
+        rect = QRectF(left, top + h * row / rows + 1, max(2.0, x2 - left), h / rows - 2)
         fill = QColor(colour)
         fill.setAlpha(110)
         p.fillRect(rect, fill)

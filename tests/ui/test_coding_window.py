@@ -381,3 +381,35 @@ def test_manage_study_only_for_managers(
     )
     qtbot.addWidget(manager)
     assert manager.actions_by_id["manage_study"].isVisible()
+
+
+def test_code_column_edits_with_a_list_of_codes_of_the_same_kind(
+    qtbot: QtBot, window: CodingWindow, lab: Any, fake_player: Any
+) -> None:
+    from PySide6.QtWidgets import QComboBox, QStyleOptionViewItem
+
+    fake_player.seek(1_000)
+    key(qtbot, window, Qt.Key.Key_A)
+    log = window.event_log
+    index = log.proxy.index(0, EventTableModel.CODE)
+    delegate = log.view.itemDelegateForColumn(EventTableModel.CODE)
+    editor = delegate.createEditor(log.view.viewport(), QStyleOptionViewItem(), index)
+    assert isinstance(editor, QComboBox)
+    offered = [editor.itemData(i) for i in range(editor.count())]
+    assert offered == ["talk", "silence", "laugh"]  # state codes only
+    editor.setCurrentIndex(offered.index("laugh"))
+    delegate.setModelData(editor, log.proxy, index)
+    [event] = saved_events(lab, lab.mine)
+    assert event.code == "laugh"
+
+
+def test_manager_opens_the_manager_window(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: QSettings
+) -> None:
+    study = Study.open(lab.path, as_coder="Mia Manager", backup=False)
+    window = CodingWindow(study, fake_player, settings=settings, surface_factory=None)
+    qtbot.addWidget(window)
+    window.actions_by_id["manage_study"].trigger()
+    manager = window._manager_window
+    assert manager is not None and manager.isVisible()
+    manager.close()

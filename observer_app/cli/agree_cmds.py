@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--weights", choices=("none", "linear", "quadratic"), default=None)
     p.add_argument("--categories", default=None, help="the full scale, e.g. 1,2,3,4,5")
     p.add_argument("--input", choices=("wide", "long"), default="wide", dest="layout")
+    p.add_argument(
+        "--missing",
+        choices=("listwise", "available"),
+        default="listwise",
+        help="fleiss: drop incomplete units (Fleiss 1971) or keep them (Gwet 2014)",
+    )
     p.add_argument("--bootstrap", type=int, default=1000, help="alpha bootstrap resamples")
     p.add_argument("--seed", type=int, default=0, help="alpha bootstrap seed")
     p.add_argument(
@@ -290,7 +296,9 @@ def _compute(args: argparse.Namespace, path: Path, t: Table) -> list[ag.Agreemen
             )
         return [ag.cohen_kappa(data, weights, categories=cats)]
     if stat == "fleiss":
-        overall, per = ag.fleiss_kappa(data, categories=cats)
+        overall, per = ag.fleiss_kappa(data, categories=cats, missing=args.missing)
+        if args.missing == "available":  # per-category kappas need complete units
+            return [overall]
         return [overall, *(c.result for c in per)]
     if stat in ("ac1", "ac2"):
         return [ag.gwet_ac(data, weights if stat == "ac2" else "none", categories=cats)]

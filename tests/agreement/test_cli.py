@@ -109,6 +109,18 @@ def test_each_statistic(
     assert out["results"][0]["value"] is not None
 
 
+def test_fleiss_missing_available(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = _write(tmp_path / "m.csv", "unit,A,B,C\n1,1,1,\n2,2,2,2\n3,1,2,1\n4,2,2,2\n")
+    listwise = _run_json(capsys, ["agree", str(f), "--stat", "fleiss", "--json"])
+    kept = _run_json(
+        capsys, ["agree", str(f), "--stat", "fleiss", "--missing", "available", "--json"]
+    )
+    assert listwise["results"][0]["n_dropped"] == 1
+    assert len(listwise["results"]) == 3  # overall + 2 categories
+    assert kept["results"][0]["n_dropped"] == 0
+    assert len(kept["results"]) == 1
+
+
 def test_bad_files_give_one_line_naming_the_place(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

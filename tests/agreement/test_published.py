@@ -276,7 +276,9 @@ def test_gwet_2014_raw_ratings_with_missing_values() -> None:
     """Gwet (2014, p. 120) raw ratings of 12 units by 4 raters with missing values (irrCAC's
     cac.raw4raters, the same reliability data as Krippendorff 2011). Printed by Gwet's irrCAC
     (README): percent agreement 0.8181818 (SE 0.12561); AC1 0.77544, p_e 0.1903212, SE 0.14295,
-    CI (0.461, 1), p 0.000208721; Brennan-Prediger 0.77273, SE 0.14472, p 0.0002375609."""
+    CI (0.461, 1), p 0.000208721; Brennan-Prediger 0.77273, SE 0.14472, p 0.0002375609;
+    Fleiss' kappa with missing ratings kept (Gwet's generalisation) 0.76117, p_e 0.2387153,
+    SE 0.15302, CI (0.424, 1), p 0.000419173."""
     ac1 = gwet_ac(KRIPPENDORFF_2011)
     assert round(ac1.value, 5) == 0.77544
     assert round(ac1.details["p_chance"], 7) == 0.1903212
@@ -288,12 +290,19 @@ def test_gwet_2014_raw_ratings_with_missing_values() -> None:
     assert f"{bp.p:.7g}" == "0.0002375609"
     pa = percent_agreement(KRIPPENDORFF_2011)
     assert (round(pa.value, 7), round(pa.se, 5)) == (0.8181818, 0.12561)
+    fleiss, per = fleiss_kappa(KRIPPENDORFF_2011, missing="available")
+    assert (round(fleiss.value, 5), round(fleiss.se, 5)) == (0.76117, 0.15302)
+    assert round(fleiss.details["p_chance"], 7) == 0.2387153
+    assert (round(fleiss.ci95[0], 3), fleiss.ci95[1]) == (0.424, 1.0)
+    assert f"{fleiss.p:.6g}" == "0.000419173"
+    assert all(c.result.value is None for c in per)
 
 
 def test_gwet_irrcac_distribution_of_six_raters() -> None:
     """irrCAC's distrib.6raters (the first 15 patients of Fleiss 1971), printed in Gwet's irrCAC
     README: AC1 0.4448007 (SE 0.08418757, p 0.0001155927, p_a 0.5511111, p_e 0.1914815);
-    Fleiss' kappa 0.4139265; Brennan-Prediger 0.4388889 (SE 0.08312142)."""
+    Fleiss' kappa 0.4139265 (SE 0.08119291, CI (0.24, 0.588)); Brennan-Prediger 0.4388889
+    (SE 0.08312142)."""
     raw = np.array(
         [[j + 1 for j in range(5) for _ in range(row[j])] for row in FLEISS_1971[:15]],
         dtype=float,
@@ -304,6 +313,9 @@ def test_gwet_irrcac_distribution_of_six_raters() -> None:
     assert f"{ac1.p:.7g}" == "0.0001155927"
     assert round(ac1.details["p_observed"], 7) == 0.5511111
     assert round(ac1.details["p_chance"], 7) == 0.1914815
-    assert round(fleiss_kappa(raw)[0].value, 7) == 0.4139265
+    fleiss, _ = fleiss_kappa(raw)
+    assert round(fleiss.value, 7) == 0.4139265
+    assert round(fleiss.se, 8) == 0.08119291  # Gwet's non-null SE, used for the CI
+    assert (round(fleiss.ci95[0], 2), round(fleiss.ci95[1], 3)) == (0.24, 0.588)
     bp = brennan_prediger(raw)
     assert (round(bp.value, 7), round(bp.se, 8)) == (0.4388889, 0.08312142)

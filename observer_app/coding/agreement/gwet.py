@@ -88,7 +88,8 @@ def _finish(
     base: Sizes,
     chance: str,
 ) -> AgreementResult:
-    """Coefficient (p_a - p_e) / (1 - p_e) with Gwet's variance; chance: ac, bp or none."""
+    """Coefficient (p_a - p_e) / (1 - p_e) with Gwet's variance; chance: ac, bp, fleiss or
+    none."""
     q = counts.shape[1]
     n = counts.shape[0]
     pa_i, r_i, n2 = _observed(counts, w)
@@ -104,6 +105,10 @@ def _finish(
             )
         pe = tw / (q * (q - 1)) * float((pi * (1 - pi)).sum())
         pe_i = tw / (q * (q - 1)) * (counts @ (1 - pi)) / r_i
+    elif chance == "fleiss":
+        wpi = w.T @ pi
+        pe = float(pi @ wpi)
+        pe_i = (counts @ wpi) / r_i
     elif chance == "bp":
         pe = tw / q**2
         pe_i = np.full(n, pe)
@@ -230,3 +235,30 @@ def pabak(
         _finish(name="PABAK", counts=counts, w=w, params=params, base=base, chance="bp"),
         label_scheme,
     )
+
+
+def fleiss_generalized(
+    ratings: Any,
+    weights: str | Sequence[Sequence[float]] = "none",
+    *,
+    categories: Sequence[Any] | None = None,
+    label_scheme: str = "landis_koch",
+) -> AgreementResult:
+    """Fleiss' kappa keeping units with missing ratings (Gwet 2014, ch. 5): p_a as for AC1 over
+    units with two or more ratings, p_e = sum_kl w_kl pi_k pi_l with pi_k the mean share of
+    unit i's ratings in category k; with complete data it equals Fleiss (1971). Gwet's SE."""
+    counts, w, params, base, _ = _prepared(ratings, categories, weights)
+    params["missing"] = "available"
+    name = "Fleiss' kappa"
+    res = _finish(name=name, counts=counts, w=w, params=params, base=base, chance="fleiss")
+    return apply_label(res, label_scheme)
+
+
+def fleiss_nonnull_se(counts: FloatArray) -> tuple[float | None, tuple[float, float] | None]:
+    """Gwet's (2014) non-null SE of Fleiss' kappa and its t-based 95% CI, from a units x
+    categories count matrix."""
+    q = counts.shape[1]
+    params: dict[str, Param] = {}
+    base: Sizes = {"n_units": 0, "n_raters": 0, "n_pairable": 0, "n_dropped": 0}
+    res = _finish(name="", counts=counts, w=np.eye(q), params=params, base=base, chance="fleiss")
+    return res.se, res.ci95

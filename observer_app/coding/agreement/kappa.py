@@ -42,6 +42,7 @@ from observer_app.coding.agreement._data import (
     counts_per_unit,
     weight_matrix,
 )
+from observer_app.coding.agreement.gwet import fleiss_generalized, fleiss_nonnull_se
 from observer_app.coding.agreement.labels import apply_label
 from observer_app.coding.agreement.results import (
     AgreementResult,
@@ -200,7 +201,12 @@ def fleiss_kappa_counts(
     if len(names) != q:
         raise InputError(f"{len(names)} category names for {q} count columns")
     title = "Fleiss' kappa"
-    params: dict[str, Param] = {"categories": names, "se": "under H0 (Fleiss, Nee & Landis 1979)"}
+    params: dict[str, Param] = {
+        "categories": names,
+        "missing": "listwise",
+        "se": "non-null SE and CI: Gwet (2014); z test and per-category SEs under H0: "
+        "Fleiss, Nee & Landis (1979)",
+    }
     sums = c.sum(axis=1)
     n_units = c.shape[0]
     m = float(sums[0]) if n_units else 0.0
@@ -268,6 +274,7 @@ def _fleiss_core(
         )
         return und, labelled
     kappa = (pbar - pe) / (1 - pe)
+    se_gwet, ci = fleiss_nonnull_se(c)
     pq = float((pj * qj).sum())
     se = (
         math.sqrt(2.0)
@@ -278,10 +285,11 @@ def _fleiss_core(
     overall = AgreementResult(
         name=title,
         value=kappa,
-        se=se,
+        se=se_gwet,
+        ci95=ci,
         p=float(2 * stats.norm.sf(abs(z))) if se > 0 else None,
         parameters=params,
-        details={"p_observed": pbar, "p_chance": pe, "z": z if se > 0 else None},
+        details={"p_observed": pbar, "p_chance": pe, "se0": se, "z": z if se > 0 else None},
         **base,
     )
     return apply_label(overall, label_scheme), labelled
@@ -311,13 +319,25 @@ def fleiss_kappa(
     ratings: Any,
     *,
     categories: Sequence[Any] | None = None,
+    missing: str = "listwise",
     label_scheme: str = "landis_koch",
 ) -> tuple[AgreementResult, tuple[CategoryAgreement, ...]]:
     """Fleiss' kappa (Fleiss 1971; see :func:`fleiss_kappa_counts`) for a units x raters
-    matrix; units with a missing rating are dropped
-    (listwise, as Fleiss 1971 assumes m ratings per unit; Krippendorff's alpha uses them all).
-    Rater columns with no rating at all are ignored."""
+    matrix. ``missing="listwise"`` (default) drops units with a missing rating, as Fleiss
+    (1971) assumes m ratings per unit; ``missing="available"`` keeps them with Gwet's (2014)
+    generalisation (overall kappa only: per-category kappas need complete units). Rater
+    columns with no rating at all are ignored."""
+    if missing not in ("listwise", "available"):
+        raise InputError("missing must be 'listwise' or 'available'")
     arr = as_2d(ratings)
+    if missing == "available":
+        overall = fleiss_generalized(arr, categories=categories, label_scheme=label_scheme)
+        why = "per-category kappas need complete units (missing='listwise')"
+        cats = overall.parameters.get("categories", ())
+        names = cats if isinstance(cats, tuple) else ()
+        return overall, tuple(
+            CategoryAgreement(str(nm), undefined(f"Fleiss' kappa [{nm}]", why)) for nm in names
+        )
     coded = code_categories(arr, categories)
     codes = coded.codes[:, np.any(coded.codes >= 0, axis=0)]
     complete = np.all(codes >= 0, axis=1)

@@ -116,12 +116,27 @@ def _read_rows(path: Path) -> list[list[Any]]:
         raise InputError(f"{path}: unsupported file type {suffix!r} (use .csv or .xlsx)")
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            sample = fh.read(4096)
+            delimiter = _delimiter(fh.readline(), suffix)
             fh.seek(0)
-            delimiter = "\t" if suffix == ".tsv" or ("\t" in sample and "," not in sample) else ","
-            return list(csv.reader(fh, delimiter=delimiter))
+            rows = list(csv.reader(fh, delimiter=delimiter))
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a UTF-8 text file ({exc.reason})") from exc
+    if delimiter == ";":  # spreadsheet exports in many locales: 3,5 means 3.5
+        rows = [[_DECIMAL_COMMA.sub(r"\1.\2", c) for c in row] for row in rows]
+    return rows
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*(-?\d+),(\d+)\s*$")
+
+
+def _delimiter(header_line: str, suffix: str) -> str:
+    """Tab for .tsv; otherwise the first of comma, semicolon or tab found in the header line."""
+    if suffix == ".tsv":
+        return "\t"
+    for d in (",", ";", "\t"):
+        if d in header_line:
+            return d
+    return ","
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:

@@ -109,6 +109,16 @@ def test_each_statistic(
     assert out["results"][0]["value"] is not None
 
 
+def test_semicolon_csv_with_decimal_commas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    comma = _write(tmp_path / "c.csv", "unit,A,B\n1,1.5,2\n2,3,3.5\n3,4,4\n")
+    semi = _write(tmp_path / "s.csv", "unit;A;B\n1;1,5;2\n2;3;3,5\n3;4;4\n")
+    a = _run_json(capsys, ["agree", str(comma), "--stat", "icc", "--json"])
+    b = _run_json(capsys, ["agree", str(semi), "--stat", "icc", "--json"])
+    assert a["results"][1]["value"] == pytest.approx(b["results"][1]["value"], abs=1e-12)
+
+
 def test_fleiss_missing_available(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = _write(tmp_path / "m.csv", "unit,A,B,C\n1,1,1,\n2,2,2,2\n3,1,2,1\n4,2,2,2\n")
     listwise = _run_json(capsys, ["agree", str(f), "--stat", "fleiss", "--json"])

@@ -69,7 +69,9 @@ def audio_wanted(audio: bool | None) -> bool:
 def instance_options(audio: bool) -> list[str]:
     opts = ["--quiet", "--ignore-config", "--no-xlib", "--no-video-title-show", "--no-osd"]
     opts += ["--no-snapshot-preview", "--no-sub-autodetect-file", "--no-spu", "--no-stats"]
-    opts += ["--audio-time-stretch"]
+    # A short decode-ahead for local files makes rate changes show within ~50 ms (libvlc keeps
+    # displaying already-queued pictures at the old rate for about the caching time).
+    opts += ["--audio-time-stretch", "--file-caching=50"]
     if not audio:
         opts.append("--aout=dummy")
     return opts

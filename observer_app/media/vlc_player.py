@@ -1,0 +1,721 @@
+"""``VlcPlayer``: frame-accurate playback through libvlc 3's video callbacks.
+
+How the position is kept honest (libvlc 3 updates ``get_time()`` only every 250-500 ms):
+
+- While playing, the clock is anchored on every ``MediaPlayerTimeChanged`` event (whose value
+  matches the frame being displayed at that instant) and on every seek, pause and rate change,
+  and extrapolated with ``time.monotonic()`` times the rate in between. Each frame libvlc
+  displays is labelled with the clock at display time (rounded to the frame grid), and
+  ``position_ms()`` is kept inside the frame on screen and never runs backwards.
+- libvlc 3 shows the wrong frame after a seek while paused (a few frames before the target),
+  and ``next_frame()`` skips its first step. So every seek, step and the initial load is an
+  exact seek *played* to its first frame: seek, resume (muted if we will stay paused), take the
+  first frame that is not a leftover of the previous picture (compared by a sampled checksum),
+  then pause and re-seek libvlc to the target so a later resume continues from it.
+- Video frames are copied out of libvlc's buffer on libvlc's thread into a new ``QImage`` and
+  handed to the GUI thread through queued signals. libvlc is never called from its own
+  callbacks and never while holding our lock.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+import math
+import threading
+import time
+import zlib
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from observer_app.media import _libvlc, transport
+from observer_app.media.probe import probe
+from observer_app.media.transport import Loop
+from observer_app.media.types import MediaError, MediaInfo, PlaybackState
+
+_LockCb = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p))
+_UnlockCb = ctypes.CFUNCTYPE(
+    None, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)
+)
+_DisplayCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+
+_BUFFERS = 6  # ring of picture buffers handed to libvlc (more than it keeps in flight)
+_LANDING_TIMEOUT_S = 0.5  # per landing step: give up waiting for a fresh frame (static video)
+_LEAD_FRAMES = 3  # libvlc seeks by decode time: start this many frames early (B-frame delay)
+_LABEL_SLACK = 0.2  # fraction of a frame a picture may be displayed early by libvlc
+_RESUME_FILTER_S = 0.2  # after resuming, drop repeats of pictures libvlc showed while paused
+_STALE_FRAME_S = 0.25  # no frame for this long: position follows the clock alone
+_TICK_MS = 20
+_RATE_SETTLE_S = 0.5  # after a rate change libvlc's display lags its clock this long at most
+_RATE_DELAY_MS = 100  # after resuming, wait this long before changing libvlc's rate
+
+
+class _Step(enum.Enum):
+    STARTING = 0  # libvlc (re)starts the recording; we pause and seek once it plays
+    SEEKING = 1  # paused seek to a few frames before the target; waiting for its first frame
+    RUNNING = 2  # playing into the target; frames are labelled with the landing clock
+    DONE = 3
+
+
+class _Phase(enum.Enum):
+    IDLE = 0  # nothing loaded
+    FROZEN = 1  # paused or ended: frames from libvlc are not shown
+    LANDING = 2  # exact seek under way: waiting for the first frame at the target
+    PLAYING = 3  # frames are shown and labelled with the clock
+
+
+def _signature(buf: Any, size: int) -> int:
+    """A cheap checksum of a picture (every 97th byte), to recognise a repeated picture."""
+    view = np.frombuffer(buf, dtype=np.uint8, count=size)
+    return zlib.crc32(view[::97].tobytes())
+
+
+class VlcPlayer(QObject):
+    """The :class:`~observer_app.media.protocol.MediaPlayer` on libvlc (see module docstring).
+
+    ``audio``: True plays to the sound device, False to libvlc's silent dummy output, None
+    decides from ``OBSERVER_APP_AUDIO`` and whether the machine has a sound device.
+    """
+
+    positionChanged = Signal(int)
+    stateChanged = Signal(object)
+    mediaLoaded = Signal(object)
+    errorOccurred = Signal(str)
+    frameReady = Signal(QImage)
+    _landed = Signal(int)
+    _resumeReq = Signal(int)
+    _vlcEvent = Signal(str, int)
+
+    def __init__(self, parent: QObject | None = None, *, audio: bool | None = None) -> None:
+        super().__init__(parent)
+        self._audio = audio
+        self._lock = threading.Lock()
+        self._player: Any = None
+        self._vlc: Any = None
+        self._events: list[Any] = []
+        self._info: MediaInfo | None = None
+        self._state = PlaybackState.EMPTY
+        self._rate = 1.0
+        self._vlc_rate = 1.0
+        self._volume = 100
+        self._muted = False
+        self._loop: Loop | None = None
+        self._needs_restart = True
+        self._last_emitted = -1
+        self._loop_prev = 0
+        # Frame buffers (written by libvlc between lock and display).
+        self._bufs: list[Any] = []
+        self._frame_size = (0, 0)
+        self._next_buf = 0
+        self._init_shared()
+        # Keep the ctypes callbacks alive as long as the player.
+        self._cb_lock = _LockCb(self._on_lock)
+        self._cb_unlock = _UnlockCb(self._on_unlock)
+        self._cb_display = _DisplayCb(self._on_display)
+        self._landed.connect(self._on_landed, Qt.ConnectionType.QueuedConnection)
+        self._resumeReq.connect(self._resume_landing, Qt.ConnectionType.QueuedConnection)
+        self._vlcEvent.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
+        self._timer = QTimer(self)
+        self._timer.setInterval(_TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def _init_shared(self) -> None:
+        """State shared with libvlc's threads (guarded by ``_lock``)."""
+        self._phase = _Phase.IDLE
+        self._anchor_ms = 0.0
+        self._anchor_t = 0.0
+        self._floor_ms = 0.0
+        self._still_ms = 0
+        self._shown: QImage | None = None
+        self._shown_ms = 0
+        self._shown_at = 0.0
+        self._shown_sig = 0
+        self._count_until = 0.0
+        self._seq = 0
+        self._target = 0
+        self._play_after = False
+        self._step = _Step.DONE
+        self._target_frame = 0
+        self._vlc_ms = 0
+        self._buffered = False
+        self._landing_t = 0.0
+        self._deadline = 0.0
+        self._stale: set[int] = set()
+        self._seek_t = 0.0
+        self._recent: deque[int] = deque(maxlen=8)
+        self._paused_sigs: set[int] = set()
+        self._collect_paused = False
+        self._resume_filter: set[int] = set()
+        self._resume_until = 0.0
+        self._handled_seq = 0
+
+    # ----------------------------------------------------------------- public API
+    def load(self, path: str | Path) -> MediaInfo:
+        """Open ``path`` paused on its first frame; on failure emit ``errorOccurred`` (state
+        ERROR) and raise :class:`MediaError`."""
+        self.close()
+        try:
+            info = probe(path)
+            self._ensure_player()
+        except MediaError as exc:
+            self._fail(str(exc))
+            raise
+        self._info = info
+        self._loop = None
+        if info.has_video:
+            self._setup_video(info.width, info.height)
+        self._player.audio_set_volume(self._volume)
+        self._needs_restart = True
+        self._begin_landing(0, play_after=False)
+        self._timer.start()
+        self.mediaLoaded.emit(info)
+        return info
+
+    def info(self) -> MediaInfo | None:
+        return self._info
+
+    def close(self) -> None:
+        """Stop and release the recording (state EMPTY); the player can load another."""
+        self._timer.stop()
+        with self._lock:
+            self._phase = _Phase.IDLE
+            self._shown = None
+            self._seq += 1
+        if self._player is not None:
+            self._player.stop()
+        self._info = None
+        self._still_ms = 0
+        self._set_state(PlaybackState.EMPTY)
+
+    def play(self) -> None:
+        info = self._info
+        if info is None or self._state in (PlaybackState.PLAYING, PlaybackState.ERROR):
+            return
+        self._process_pending_landing()
+        if self._state is PlaybackState.ENDED or self._needs_restart:
+            start = self._loop.start_ms if self._loop else 0
+            if self._state is not PlaybackState.ENDED:
+                start = self._still_ms
+            self._begin_landing(start, play_after=True)
+            self._set_state(PlaybackState.PLAYING)
+            return
+        with self._lock:
+            if self._phase is _Phase.LANDING:
+                self._play_after = True
+            else:
+                now = time.monotonic()
+                self._phase = _Phase.PLAYING
+                self._reanchor(self._still_ms, now)
+                self._floor_ms = self._still_ms
+                self._resume_filter = set(self._paused_sigs)
+                self._resume_until = now + _RESUME_FILTER_S
+            self._collect_paused = False
+        self._player.audio_set_mute(self._muted)
+        self._player.set_pause(0)
+        QTimer.singleShot(_RATE_DELAY_MS, self._apply_rate)
+        self._loop_prev = self._still_ms
+        self._set_state(PlaybackState.PLAYING)
+
+    def pause(self) -> None:
+        if self._info is None or self._state is not PlaybackState.PLAYING:
+            return
+        self._rate_one()
+        self._player.set_pause(1)
+        with self._lock:
+            if self._phase is _Phase.LANDING:
+                self._play_after = False
+            else:
+                self._still_ms = self._position_locked(time.monotonic())
+                self._phase = _Phase.FROZEN
+            self._paused_sigs.clear()
+            self._collect_paused = False
+        self._set_state(PlaybackState.PAUSED)
+        self._emit_position(force=True)
+
+    def toggle(self) -> None:
+        if self._state is PlaybackState.PLAYING:
+            self.pause()
+        else:
+            self.play()
+
+    def seek(self, ms: int) -> None:
+        info = self._info
+        if info is None or self._state is PlaybackState.ERROR:
+            return
+        target = transport.clamp(ms, info)
+        playing = self._state is PlaybackState.PLAYING
+        if self._state is PlaybackState.ENDED:
+            self._set_state(PlaybackState.PAUSED)
+        if not info.has_video and not self._needs_restart:
+            self._audio_seek(target, playing)
+        else:
+            self._begin_landing(target, play_after=playing)
+        self._loop_prev = target
+        self._emit_position(force=True)
+
+    def jump(self, delta_ms: int) -> None:
+        if self._info is not None:
+            self.seek(transport.jump_target(self._transport_position(), delta_ms, self._info))
+
+    def step_frame(self, n: int = 1) -> None:
+        if self._info is None:
+            return
+        self.pause()
+        self.seek(transport.step_target(self._transport_position(), n, self._info))
+
+    def _transport_position(self) -> int:
+        """Where relative moves start: the pending target while a seek is under way (so quick
+        repeated jumps and steps add up), else the position."""
+        with self._lock:
+            if self._phase is _Phase.LANDING:
+                return self._target
+            return self._position_locked(time.monotonic())
+
+    def set_rate(self, rate: float) -> None:
+        self._rate = transport.clamp_rate(rate)
+        if self._player is not None and self._phase is _Phase.PLAYING:
+            self._apply_rate()
+
+    def _rate_one(self) -> None:
+        """libvlc 3 mis-handles pauses and seeks at rates other than 1 (its clock jumps by the
+        paused time times the rate): go back to 1 before pausing or seeking."""
+        with self._lock:
+            if self._vlc_rate == 1.0:
+                return
+            now = time.monotonic()
+            self._reanchor(self._estimate(now), now)
+            self._vlc_rate = 1.0
+        self._player.set_rate(1.0)
+
+    def _apply_rate(self) -> None:
+        """Give libvlc the wanted rate (only while it plays: libvlc 3 corrupts its clock when
+        the rate changes while paused or right after resuming)."""
+        with self._lock:
+            if self._vlc_rate == self._rate or self._phase is not _Phase.PLAYING:
+                return
+            now = time.monotonic()
+            self._reanchor(self._estimate(now), now)
+            self._vlc_rate = self._rate
+            self._count_until = now + _RATE_SETTLE_S
+        self._player.set_rate(self._rate)
+
+    def rate(self) -> float:
+        return self._rate
+
+    def set_volume(self, percent: int) -> None:
+        self._volume = max(0, min(100, int(percent)))
+        if self._player is not None:
+            self._player.audio_set_volume(self._volume)
+
+    def set_muted(self, muted: bool) -> None:
+        self._muted = bool(muted)
+        if self._player is not None and self._phase is not _Phase.LANDING:
+            self._player.audio_set_mute(self._muted)
+
+    def set_loop(self, start_ms: int, end_ms: int | None) -> None:
+        if self._info is None:
+            raise MediaError("no recording is loaded")
+        self._loop = transport.make_loop(start_ms, end_ms, self._info)
+
+    def clear_loop(self) -> None:
+        self._loop = None
+
+    def loop(self) -> Loop | None:
+        return self._loop
+
+    def position_ms(self) -> int:
+        with self._lock:
+            return self._position_locked(time.monotonic())
+
+    def current_frame(self) -> QImage | None:
+        with self._lock:
+            return self._shown
+
+    def state(self) -> PlaybackState:
+        return self._state
+
+    # ----------------------------------------------------------------- set-up
+    def _ensure_player(self) -> None:
+        if self._player is not None:
+            return
+        inst = _libvlc.instance(self._audio)
+        self._vlc = _libvlc.vlc_module()
+        player = inst.media_player_new()
+        fn = self._vlc.dll.libvlc_video_set_callbacks
+        fn.argtypes = [ctypes.c_void_p, _LockCb, _UnlockCb, _DisplayCb, ctypes.c_void_p]
+        fn.restype = None
+        fn(player._as_parameter_, self._cb_lock, self._cb_unlock, self._cb_display, None)
+        events = player.event_manager()
+        et = self._vlc.EventType
+        for kind, name in (
+            (et.MediaPlayerTimeChanged, "time"),
+            (et.MediaPlayerBuffering, "buffering"),
+            (et.MediaPlayerPlaying, "playing"),
+            (et.MediaPlayerEndReached, "end"),
+            (et.MediaPlayerEncounteredError, "error"),
+        ):
+            events.event_attach(kind, self._on_event, name)
+        self._player = player
+
+    def _setup_video(self, width: int, height: int) -> None:
+        if self._frame_size != (width, height):
+            self._bufs = [ctypes.create_string_buffer(width * height * 4) for _ in range(_BUFFERS)]
+            self._frame_size = (width, height)
+        self._player.video_set_format("RV32", width, height, width * 4)
+
+    def _new_media(self) -> Any:
+        assert self._info is not None
+        return _libvlc.instance(self._audio).media_new_path(self._info.path)
+
+    # ----------------------------------------------------------------- seeking
+    def _begin_landing(self, target: int, *, play_after: bool) -> None:
+        """Start an exact seek to ``target`` (see the module docstring); finishes in
+        ``_land_locked`` on libvlc's thread and ``_on_landed`` on the GUI thread."""
+        info = self._info
+        assert info is not None
+        self._rate_one()
+        k = transport.frame_index(target, info)
+        vlc_ms = transport.frame_time(max(0, k - _LEAD_FRAMES), info) if info.has_video else target
+        with self._lock:
+            self._seq += 1
+            self._phase = _Phase.LANDING
+            self._step = _Step.STARTING if self._needs_restart else _Step.SEEKING
+            self._target = target
+            self._target_frame = k
+            self._vlc_ms = vlc_ms
+            self._still_ms = target
+            self._play_after = play_after
+            self._buffered = False
+            self._stale = set(list(self._recent)[-3:]) | self._paused_sigs
+            self._seek_t = time.monotonic()
+            self._paused_sigs.clear()
+            self._collect_paused = False
+            self._deadline = time.monotonic() + _LANDING_TIMEOUT_S
+        player = self._player
+        player.audio_set_mute(True)
+        if self._needs_restart:
+            player.stop()
+            player.set_media(self._new_media())
+            player.play()  # continues in _on_vlc_event("playing")
+            self._needs_restart = False
+        else:
+            player.set_pause(1)
+            player.set_time(vlc_ms)
+
+    def _seek_paused(self) -> None:
+        """libvlc is playing after a (re)start: pause it and seek (GUI thread)."""
+        with self._lock:
+            if self._phase is not _Phase.LANDING or self._step is not _Step.STARTING:
+                return
+            self._step = _Step.SEEKING
+            self._buffered = False
+            self._seek_t = time.monotonic()
+            vlc_ms = self._vlc_ms
+        self._player.set_pause(1)
+        self._player.set_time(vlc_ms)
+
+    def _resume_landing(self, seq: int) -> None:
+        """libvlc has decoded up to the seek point while paused: run into the target."""
+        with self._lock:
+            if seq != self._seq or self._step is not _Step.SEEKING:
+                return
+            self._step = _Step.RUNNING
+            self._landing_t = time.monotonic()
+        self._player.set_pause(0)
+        with self._lock:
+            self._landing_t = time.monotonic()
+
+    def _audio_seek(self, target: int, playing: bool) -> None:
+        self._player.set_time(target)
+        with self._lock:
+            self._still_ms = target
+            self._floor_ms = target
+            self._reanchor(target, time.monotonic())
+
+    def _land_locked(self, frame: QImage | None, label: int | None, now: float) -> int:
+        """Finish the exact seek: show ``frame`` (libvlc's frame ``label``, the target frame
+        unless libvlc could not produce it); returns the sequence number."""
+        info = self._info
+        assert info is not None
+        shown = self._target
+        if label is not None and label != self._target_frame:
+            shown = transport.clamp(transport.frame_time(label, info), info)
+        if frame is not None:
+            self._shown = frame
+            self._shown_ms = shown
+            self._shown_at = now
+            self._shown_sig = self._recent[-1] if self._recent else 0
+        self._still_ms = shown
+        self._floor_ms = shown
+        self._reanchor(shown, now)
+        self._phase = _Phase.PLAYING if self._play_after else _Phase.FROZEN
+        self._step = _Step.DONE
+        return self._seq
+
+    def _on_landed(self, seq: int) -> None:
+        with self._lock:
+            if seq != self._seq or seq == self._handled_seq:
+                return
+            self._handled_seq = seq
+            playing = self._phase is _Phase.PLAYING
+            restore = self._restore_point()
+            if not playing:
+                self._paused_sigs.clear()
+                self._collect_paused = True
+        player = self._player
+        if playing:
+            QTimer.singleShot(_RATE_DELAY_MS, self._apply_rate)
+            self._set_state(PlaybackState.PLAYING)
+        else:
+            # Pause, then put libvlc's own clock on the frame we show, so that a resume
+            # continues from it (what libvlc displays meanwhile is ignored).
+            player.set_pause(1)
+            player.set_time(restore)
+            if self._state is not PlaybackState.ENDED:
+                self._set_state(PlaybackState.PAUSED)
+        player.audio_set_mute(self._muted)
+        self._emit_position(force=True)
+
+    def _restore_point(self) -> int:
+        info = self._info
+        if info is None or not info.has_video:
+            return self._still_ms
+        return transport.frame_time(transport.frame_index(self._still_ms, info), info)
+
+    def _process_pending_landing(self) -> None:
+        with self._lock:
+            seq = self._seq if self._phase is not _Phase.LANDING else None
+        if seq is not None:
+            self._on_landed(seq)
+
+    # ----------------------------------------------------------------- clock
+    def _reanchor(self, ms: float, now: float) -> None:
+        self._anchor_ms = ms
+        self._anchor_t = now
+
+    def _estimate(self, now: float) -> float:
+        if self._phase is not _Phase.PLAYING:
+            return float(self._still_ms)
+        return self._anchor_ms + (now - self._anchor_t) * 1000.0 * self._vlc_rate
+
+    def _position_locked(self, now: float) -> int:
+        info = self._info
+        if self._phase is _Phase.LANDING and info is not None and info.has_video and self._shown:
+            return self._shown_ms  # the old frame is on screen until the seek lands
+        if self._phase is not _Phase.PLAYING or info is None:
+            return self._still_ms
+        est = self._estimate(now)
+        if info.has_video and self._shown is not None and now - self._shown_at < _STALE_FRAME_S:
+            est = min(max(est, self._shown_ms), self._shown_ms + info.frame_ms - 1)
+        est = min(max(est, self._floor_ms), info.duration_ms)
+        self._floor_ms = est
+        return int(est)
+
+    # ----------------------------------------------------------------- libvlc threads
+    def _on_lock(self, _opaque: int | None, planes: Any) -> int:
+        i = self._next_buf
+        self._next_buf = (i + 1) % _BUFFERS
+        planes[0] = ctypes.addressof(self._bufs[i])
+        return i + 1  # picture ids must not be NULL
+
+    def _on_unlock(self, _opaque: int | None, _picture: int | None, _planes: Any) -> None:
+        return None
+
+    def _on_display(self, _opaque: int | None, picture: int | None) -> None:
+        try:
+            self._display(int(picture or 1) - 1)
+        except Exception:  # never let an exception unwind into libvlc
+            return
+
+    def _display(self, index: int) -> None:
+        now = time.monotonic()
+        width, height = self._frame_size
+        size = width * height * 4
+        buf = self._bufs[index]
+        sig = _signature(buf, size)
+        label: int | None = None
+        with self._lock:
+            phase = self._phase
+            if phase is _Phase.IDLE:
+                return
+            if phase is _Phase.FROZEN:
+                if self._collect_paused:
+                    self._paused_sigs.add(sig)
+                self._recent.append(sig)
+                return
+            if phase is _Phase.LANDING:
+                label = self._landing_label(sig, now)
+                self._recent.append(sig)
+                if label is None:
+                    return
+            elif now < self._resume_until and sig in self._resume_filter:
+                return
+            self._recent.append(sig)
+        frame = QImage(width, height, QImage.Format.Format_RGB32)
+        ctypes.memmove((ctypes.c_char * size).from_buffer(frame.bits()), buf, size)
+        landed = -1
+        with self._lock:
+            if self._phase is not phase:
+                return
+            if phase is _Phase.LANDING:
+                landed = self._land_locked(frame, label, now)
+            else:
+                info = self._info
+                assert info is not None
+                k = self._playing_label(sig, now, info)
+                self._shown_sig = sig
+                self._shown = frame
+                self._shown_ms = transport.frame_time(k, info)
+                self._shown_at = now
+        self.frameReady.emit(frame)
+        if landed >= 0:
+            self._landed.emit(landed)
+
+    def _playing_label(self, sig: int, now: float, info: MediaInfo) -> int:
+        """Index of the frame libvlc displays now, during playback."""
+        if now < self._count_until and self._shown is not None:
+            # libvlc shows already-queued pictures at the old rate for a while after a rate
+            # change: count pictures instead of trusting its (new) clock, until pictures come
+            # at the new rate's interval.
+            period = info.frame_ms / 1000.0 / self._vlc_rate
+            if abs((now - self._shown_at) - period) >= 0.25 * period:
+                return transport.frame_index(self._shown_ms, info) + (sig != self._shown_sig)
+            self._count_until = now
+        return math.floor(self._estimate(now) / info.frame_ms + _LABEL_SLACK)
+
+    def _landing_label(self, sig: int, now: float) -> int | None:
+        """During an exact seek: the frame index of this picture if it is the one to land on,
+        else None (remembering pictures that are leftovers of the seek)."""
+        info = self._info
+        assert info is not None
+        if self._step is _Step.STARTING:
+            self._stale.add(sig)
+            return None
+        if self._step is _Step.SEEKING:
+            # The first picture libvlc decodes after the seek: 0.15 s after it at the latest
+            # (libvlc does not always report the end of buffering near the end of a file).
+            decoded = self._buffered or now - self._seek_t > 0.15
+            fresh = sig not in self._stale
+            self._stale.add(sig)
+            if decoded and fresh:  # now run into the target
+                self._resumeReq.emit(self._seq)
+            return None
+        if self._step is not _Step.RUNNING:
+            return None
+        est = self._vlc_ms + (now - self._landing_t) * 1000.0  # landings run at rate 1
+        label = math.floor(est / info.frame_ms + _LABEL_SLACK)
+        if label < self._target_frame:  # leftovers and the run-in before the target
+            return None
+        return label
+
+    def _on_event(self, event: Any, name: str) -> None:
+        if name == "time":
+            value = int(event.u.new_time)
+            with self._lock:
+                if self._phase is _Phase.PLAYING:
+                    now = time.monotonic()
+                    if abs(value - self._estimate(now)) < 1000:
+                        self._reanchor(value, now)
+            return
+        if name == "buffering":
+            if event.u.new_cache >= 100:
+                with self._lock:
+                    self._buffered = True
+            return
+        self._vlcEvent.emit(name, 0)
+
+    # ----------------------------------------------------------------- GUI thread
+    def _on_vlc_event(self, name: str, _value: int) -> None:
+        info = self._info
+        if info is None:
+            return
+        if name == "playing":
+            with self._lock:
+                starting = self._phase is _Phase.LANDING and self._step is _Step.STARTING
+                seq = -1
+                if starting and not info.has_video:
+                    seq = self._land_locked(None, None, time.monotonic())
+            if seq >= 0:
+                self._on_landed(seq)
+            elif starting:
+                self._seek_paused()
+        elif name == "end":
+            self._on_end(info)
+        elif name == "error":
+            self._fail(f"{info.path}: libvlc could not decode the recording")
+
+    def _on_end(self, info: MediaInfo) -> None:
+        if self._state is not PlaybackState.PLAYING:
+            # libvlc ran into the end while finishing an exact seek near it: stay paused.
+            self._needs_restart = True
+            return
+        with self._lock:
+            if self._phase is _Phase.LANDING:
+                return
+            reached = self._shown_ms if info.has_video and self._shown else self._still_ms
+            if self._phase is _Phase.PLAYING:
+                reached = max(reached, self._position_locked(time.monotonic()))
+            self._phase = _Phase.FROZEN
+            self._still_ms = transport.clamp(max(reached, 0), info)
+        self._needs_restart = True
+        missing = info.duration_ms - reached
+        if missing > max(2000, info.duration_ms // 20):
+            self.errorOccurred.emit(
+                f"{info.path}: playback stopped at {reached / 1000:.1f} s of "
+                f"{info.duration_ms / 1000:.1f} s; the file is probably truncated or damaged"
+            )
+        if self._loop is not None and self._loop.end_ms is None and missing <= 2000:
+            self._set_state(PlaybackState.PAUSED)
+            self._begin_landing(self._loop.start_ms, play_after=True)
+            self._set_state(PlaybackState.PLAYING)
+            return
+        self._set_state(PlaybackState.ENDED)
+        self._emit_position(force=True)
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        seq, resume = -1, -1
+        with self._lock:
+            if self._phase is _Phase.LANDING and now > self._deadline:
+                self._deadline = now + _LANDING_TIMEOUT_S
+                if self._step is _Step.SEEKING:
+                    resume = self._seq
+                elif self._step is _Step.RUNNING:
+                    seq = self._land_locked(None, None, now)
+        if resume >= 0:
+            self._resume_landing(resume)
+        if seq >= 0:
+            self._on_landed(seq)
+        if self._state is PlaybackState.PLAYING and self._info is not None:
+            pos = self.position_ms()
+            target = transport.loop_jump(self._loop_prev, pos, self._loop)
+            self._loop_prev = pos
+            if target is not None:
+                self.seek(target)
+                return
+        self._emit_position()
+
+    def _emit_position(self, *, force: bool = False) -> None:
+        pos = self.position_ms()
+        if force or pos != self._last_emitted:
+            self._last_emitted = pos
+            self.positionChanged.emit(pos)
+
+    def _set_state(self, state: PlaybackState) -> None:
+        if state is not self._state:
+            self._state = state
+            self.stateChanged.emit(state)
+
+    def _fail(self, message: str) -> None:
+        self._timer.stop()
+        with self._lock:
+            self._phase = _Phase.IDLE
+        if self._player is not None:
+            self._player.stop()
+        self._set_state(PlaybackState.ERROR)
+        self.errorOccurred.emit(message)

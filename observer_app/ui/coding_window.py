@@ -55,7 +55,7 @@ from observer_app.ui.timeline import Timeline
 from observer_app.ui.workers import run_in_background
 
 TICK_MS = 33
-REMEMBER_EVERY_MS = 5000
+REMEMBER_EVERY_MS = 10_000
 LAYOUT_VERSION = 1
 
 
@@ -525,7 +525,7 @@ class CodingWindow(QMainWindow):
         self._since_remember += TICK_MS
         if self._since_remember >= REMEMBER_EVERY_MS:
             self._since_remember = 0
-            if abs(pos - self._remembered) >= 1000 and not playing:
+            if abs(pos - self._remembered) >= 1000:
                 self.remember_position()
 
     def remember_position(self) -> None:
@@ -560,6 +560,12 @@ class CodingWindow(QMainWindow):
             return
         code = session.scheme.code(code_id)
         if plan.logs is not None and asks_modifiers(code):
+            if self.picker.active:
+                pending = self.picker.code.label if self.picker.code else ""
+                self.show_error(
+                    f"choose the modifiers of {pending} first (Enter logs, Esc cancels)"
+                )
+                return
             if self.prefs.pause_while_choosing and _playing(self.player):
                 self.player.pause()
             self.picker.open_for(code, time_ms)

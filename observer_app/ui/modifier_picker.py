@@ -124,6 +124,20 @@ class _Row(QWidget):
             self.editor.setFocus()
 
 
+_OWN_KEYS = frozenset(
+    {
+        Qt.Key.Key_Return,
+        Qt.Key.Key_Enter,
+        Qt.Key.Key_Escape,
+        Qt.Key.Key_Tab,
+        Qt.Key.Key_Backtab,
+        Qt.Key.Key_Up,
+        Qt.Key.Key_Down,
+        *(getattr(Qt.Key, f"Key_{n}") for n in range(1, 10)),
+    }
+)
+
+
 class ModifierPicker(QFrame):
     accepted = Signal(str, int, object)  # code id, time ms, modifiers dict
     cancelled = Signal(str, int)
@@ -268,8 +282,9 @@ class ModifierPicker(QFrame):
         return False
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            event.accept()  # while the picker has focus, its keys are not code keys
+        override = event.type() == QEvent.Type.ShortcutOverride
+        if override and isinstance(event, QKeyEvent) and event.key() in _OWN_KEYS:
+            event.accept()  # its own keys are not shortcuts while it has focus; others still are
             return True
         return super().event(event)
 

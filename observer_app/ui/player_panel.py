@@ -23,11 +23,11 @@ from observer_app.coding.state_logic import format_ms
 class FrameView(QWidget):
     """Shows the player's current frame scaled to fit (used when the media widgets are absent)."""
 
-    def __init__(self, player: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, player: Any, message: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._player = player
         self._image: QImage | None = None
-        self.message = ""
+        self.message = message
         self.setMinimumSize(240, 135)
         signal = getattr(player, "frameReady", None)
         if signal is not None:
@@ -59,15 +59,17 @@ class FrameView(QWidget):
 
 def make_surface(player: Any, has_video: bool, path: str) -> QWidget:
     """The media engine's video surface or waveform when available, else a :class:`FrameView`."""
+    audio_note = "Audio-only recording: follow the time display and the timeline"
+    fallback = FrameView(player, "" if has_video else audio_note)
     try:
         from observer_app.media import widgets
     except ImportError:
-        return FrameView(player)
+        return fallback
     if has_video and hasattr(widgets, "VideoSurface"):
         try:
             return widgets.VideoSurface(player)  # type: ignore[no-any-return]
         except TypeError:
-            return FrameView(player)
+            return fallback
     if not has_video and hasattr(widgets, "WaveformWidget"):
         try:
             w = widgets.WaveformWidget(player)
@@ -77,8 +79,8 @@ def make_surface(player: Any, has_video: bool, path: str) -> QWidget:
                 w.load(path)
             return w  # type: ignore[no-any-return]
         except TypeError:
-            return FrameView(player)
-    return FrameView(player)
+            return fallback
+    return fallback
 
 
 class PlayerPanel(QWidget):

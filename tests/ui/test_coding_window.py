@@ -118,15 +118,21 @@ def test_modifier_picker_keeps_the_press_time(
     fake_player.seek(9_000)  # the coder takes their time; playback goes on
     key(qtbot, window, Qt.Key.Key_Return)  # required modifier missing: refused, still open
     assert window.picker.active and "required" in window.picker.message.text()
+    # non-modal: other code keys still log while it is open; a second picker is refused
+    key(qtbot, window, Qt.Key.Key_N)
+    assert [e.code for e in saved_events(lab, lab.mine)] == ["nod"]
+    key(qtbot, window, Qt.Key.Key_T)
+    assert "first" in window.statusBar().currentMessage()
+    window.picker.setFocus()
     key(qtbot, window, Qt.Key.Key_2)
     key(qtbot, window, Qt.Key.Key_Return)
     assert not window.picker.active
-    [event] = saved_events(lab, lab.mine)
-    assert (event.code, event.onset_ms, event.modifiers) == ("tagged", 2_000, {"intensity": "high"})
+    [event] = [e for e in saved_events(lab, lab.mine) if e.code == "tagged"]
+    assert (event.onset_ms, event.modifiers) == (2_000, {"intensity": "high"})
     # Escape cancels: nothing is logged
     key(qtbot, window, Qt.Key.Key_T)
     key(qtbot, window, Qt.Key.Key_Escape)
-    assert len(saved_events(lab, lab.mine)) == 1
+    assert len(saved_events(lab, lab.mine)) == 2
 
 
 def test_pause_while_choosing(qtbot: QtBot, window: CodingWindow, fake_player: Any) -> None:

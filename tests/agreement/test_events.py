@@ -121,6 +121,12 @@ def test_event_inputs_are_validated() -> None:
         match_point_events([("X", 0)], [("X", 0)], -1)
     assert point_event_agreement([], []).statistic("percent agreement").value is None
     assert match_point_events([Event("X", 5)], [Event("X", 7)], 2) == [(0, 0)]
+    with pytest.raises(InputError, match="whole number of ms"):
+        match_point_events([("X", 5.5)], [("X", 7)], 2)
+    with pytest.raises(InputError, match="event 2: onset"):
+        match_point_events([Event("X", 5), Event("X", 6.25)], [("X", 7)], 2)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="expected \\(code, onset_ms"):
+        match_point_events([("X",)], [("X", 7)], 2)
 
 
 def test_elan_linking_threshold_relative_to_longer_annotation() -> None:

@@ -80,18 +80,20 @@ class Event:
 
 
 def as_events(events: Iterable[Any], who: str = "coder") -> list[Event]:
-    """Normalise tuples ``(code, onset[, offset])`` or objects with those attributes."""
+    """Normalise tuples ``(code, onset[, offset])`` or objects with those attributes; times must
+    be whole milliseconds."""
     out = []
     for i, e in enumerate(events):
         if isinstance(e, Event):
-            ev = e
+            code, on, off = e.code, e.onset_ms, e.offset_ms
         elif hasattr(e, "code") and hasattr(e, "onset_ms"):
-            ev = Event(str(e.code), int(e.onset_ms), _opt_int(getattr(e, "offset_ms", None)))
+            code, on, off = e.code, e.onset_ms, getattr(e, "offset_ms", None)
         else:
             t = tuple(e)
             if len(t) not in (2, 3):
                 raise InputError(f"{who} event {i + 1}: expected (code, onset_ms[, offset_ms])")
-            ev = Event(str(t[0]), int(t[1]), _opt_int(t[2]) if len(t) == 3 else None)
+            code, on, off = t[0], t[1], t[2] if len(t) == 3 else None
+        ev = Event(str(code), _whole_ms(on, who, i, "onset"), _opt_ms(off, who, i))
         if ev.offset_ms is not None and ev.offset_ms < ev.onset_ms:
             raise InputError(
                 f"{who} event {i + 1}: offset {ev.offset_ms} is before onset {ev.onset_ms}"
@@ -100,8 +102,19 @@ def as_events(events: Iterable[Any], who: str = "coder") -> list[Event]:
     return out
 
 
-def _opt_int(v: Any) -> int | None:
-    return None if v is None else int(v)
+def _whole_ms(v: Any, who: str, i: int, what: str) -> int:
+    try:
+        ms = int(v)
+        exact = ms == v
+    except (TypeError, ValueError):
+        exact = False
+    if not exact or isinstance(v, bool):
+        raise InputError(f"{who} event {i + 1}: {what} {v!r} is not a whole number of ms")
+    return ms
+
+
+def _opt_ms(v: Any, who: str, i: int) -> int | None:
+    return None if v is None else _whole_ms(v, who, i, "offset")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ import numpy as np
 from scipy import stats
 
 from observer_app.coding.agreement._data import (
+    Coded,
     FloatArray,
     IntArray,
     as_2d,
@@ -341,7 +342,7 @@ def fleiss_kappa(
     coded = code_categories(arr, categories)
     codes = coded.codes[:, np.any(coded.codes >= 0, axis=0)]
     complete = np.all(codes >= 0, axis=1)
-    kept = coded.__class__(codes[complete], coded.categories)
+    kept = Coded(codes[complete], coded.categories)
     counts: IntArray = counts_per_unit(kept)
     return fleiss_kappa_counts(
         counts,

@@ -172,6 +172,7 @@ class VlcPlayer(QObject):
         self._player.audio_set_volume(self._volume)
         self._needs_restart = True
         self._begin_landing(0, play_after=False)
+        self._set_state(PlaybackState.PAUSED)
         self._timer.start()
         self.mediaLoaded.emit(info)
         return info
@@ -205,7 +206,8 @@ class VlcPlayer(QObject):
             self._set_state(PlaybackState.PLAYING)
             return
         with self._lock:
-            if self._phase is _Phase.LANDING:
+            landing = self._phase is _Phase.LANDING
+            if landing:  # the seek under way will keep playing when it lands
                 self._play_after = True
             else:
                 now = time.monotonic()
@@ -214,26 +216,29 @@ class VlcPlayer(QObject):
                 self._floor_ms = self._still_ms
                 self._resume_filter = set(self._paused_sigs)
                 self._resume_until = now + _RESUME_FILTER_S
-            self._collect_paused = False
-        self._player.audio_set_mute(self._muted)
-        self._player.set_pause(0)
-        QTimer.singleShot(_RATE_DELAY_MS, self._apply_rate)
+                self._collect_paused = False
+        if not landing:
+            self._player.audio_set_mute(self._muted)
+            self._player.set_pause(0)
+            QTimer.singleShot(_RATE_DELAY_MS, self._apply_rate)
         self._loop_prev = self._still_ms
         self._set_state(PlaybackState.PLAYING)
 
     def pause(self) -> None:
         if self._info is None or self._state is not PlaybackState.PLAYING:
             return
-        self._rate_one()
-        self._player.set_pause(1)
         with self._lock:
-            if self._phase is _Phase.LANDING:
+            landing = self._phase is _Phase.LANDING
+            if landing:  # the seek under way will stay paused when it lands
                 self._play_after = False
-            else:
+        if not landing:
+            self._rate_one()
+            self._player.set_pause(1)
+            with self._lock:
                 self._still_ms = self._position_locked(time.monotonic())
                 self._phase = _Phase.FROZEN
-            self._paused_sigs.clear()
-            self._collect_paused = False
+                self._paused_sigs.clear()
+                self._collect_paused = False
         self._set_state(PlaybackState.PAUSED)
         self._emit_position(force=True)
 

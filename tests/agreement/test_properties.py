@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -117,3 +118,50 @@ def test_bounds(x: np.ndarray) -> None:
     for r in (f, *(c.result for c in per)):
         if r.defined:
             assert r.value <= 1 + 1e-12
+
+
+@st.composite
+def event_lists(draw: st.DrawFn) -> list[tuple[str, int]]:
+    n = draw(st.integers(1, 25))
+    codes = draw(st.lists(st.sampled_from("XYZ"), min_size=n, max_size=n))
+    times = draw(st.lists(st.integers(0, 60_000), min_size=n, max_size=n))
+    return list(zip(codes, times, strict=True))
+
+
+@SETTINGS
+@given(event_lists(), event_lists(), st.randoms(use_true_random=False))
+def test_event_agreement_invariant_to_event_order(a, b, rnd) -> None:
+    from observer_app.coding.agreement import interval_event_agreement, point_event_agreement
+
+    ref = point_event_agreement(a, b, 2000)
+    ia = [(c, t, t + 1000 + (t % 7) * 300) for c, t in a]
+    ib = [(c, t, t + 1000 + (t % 5) * 400) for c, t in b]
+    rnd_state = rnd.getstate()
+    ia2, ib2 = ia[:], ib[:]
+    rnd.shuffle(ia2)
+    rnd.shuffle(ib2)
+    rnd.setstate(rnd_state)
+    assert (
+        interval_event_agreement(ia2, ib2).confusion == interval_event_agreement(ia, ib).confusion
+    )
+    a2, b2 = a[:], b[:]
+    rnd.shuffle(a2)
+    rnd.shuffle(b2)
+    again = point_event_agreement(a2, b2, 2000)
+    assert again.confusion == ref.confusion
+    assert [s.value for s in again.statistics] == [s.value for s in ref.statistics]
+
+
+@SETTINGS
+@given(event_lists())
+def test_identical_event_records_agree_perfectly(a) -> None:
+    from observer_app.coding.agreement import point_event_agreement
+
+    res = point_event_agreement(a, a, 2000)
+    assert res.statistic("percent agreement").value == 1.0
+    kappa = res.statistic("kappa (with unmatched)")
+    if len({c for c, _ in a}) > 1:
+        assert kappa.value == pytest.approx(1.0)
+    else:
+        assert kappa.value is None
+        assert kappa.undefined_reason

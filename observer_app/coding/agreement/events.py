@@ -268,19 +268,42 @@ def match_point_events(
     return _match_points(a, b, ca, cb, tolerance_ms=tolerance_ms, across_codes=across_codes)
 
 
+def _canonical(onset: IntArray, offset: IntArray, code: IntArray) -> IntArray:
+    """Order by onset, offset, code: solving in this order makes the result (the table, and
+    which of two equally good partners is chosen) independent of the order of the input."""
+    order: IntArray = np.lexsort((code, offset, onset)).astype(np.int64)
+    return order
+
+
 def _match_points(
     a: _Track, b: _Track, ca: IntArray, cb: IntArray, *, tolerance_ms: int, across_codes: bool
 ) -> list[tuple[int, int]]:
     if not len(a) or not len(b):
         return []
-    ta, tb = a.onset, b.onset
+    oa, ob = _canonical(a.onset, a.offset, ca), _canonical(b.onset, b.offset, cb)
+    pairs = _match_sorted(
+        a.onset[oa],
+        b.onset[ob],
+        ca[oa],
+        cb[ob],
+        tolerance_ms=tolerance_ms,
+        across_codes=across_codes,
+    )
+    return [(int(oa[i]), int(ob[j])) for i, j in pairs]
+
+
+def _match_sorted(
+    ta: IntArray, tb: IntArray, ca: IntArray, cb: IntArray, *, tolerance_ms: int, across_codes: bool
+) -> list[tuple[int, int]]:
     ii, jj = _candidates(ta, tb, tolerance_ms)
     if not across_codes:
         keep = ca[ii] == cb[jj]
         ii, jj = ii[keep], jj[keep]
     if len(ii) == 0:
         return []
-    return _assign(ii=ii, jj=jj, ta=ta, tb=tb, ca=ca, cb=cb, tol=tolerance_ms, na=len(a), nb=len(b))
+    return _assign(
+        ii=ii, jj=jj, ta=ta, tb=tb, ca=ca, cb=cb, tol=tolerance_ms, na=len(ta), nb=len(tb)
+    )
 
 
 def _assign(
@@ -421,16 +444,28 @@ def match_interval_events(
 ) -> list[tuple[int, int]]:
     """Holle & Rein (2015) linking: greedy, largest overlap relative to the longer annotation
     first; a link needs relative overlap >= threshold."""
-    return _match_intervals(_track(events_a, "coder A"), _track(events_b, "coder B"), threshold)
+    a, b = _track(events_a, "coder A"), _track(events_b, "coder B")
+    _, ca, cb = _code_index(a, b)
+    return _match_intervals(a, b, threshold, ca, cb)
 
 
-def _match_intervals(a: _Track, b: _Track, threshold: float) -> list[tuple[int, int]]:
+def _match_intervals(
+    a: _Track, b: _Track, threshold: float, ca: IntArray, cb: IntArray
+) -> list[tuple[int, int]]:
     if not 0 < threshold <= 1:
         raise InputError("the overlap threshold must be in (0, 1]")
-    on_a, off_a = _intervals(a, "coder A")
-    on_b, off_b = _intervals(b, "coder B")
+    _intervals(a, "coder A")
+    _intervals(b, "coder B")
     if not len(a) or not len(b):
         return []
+    oa, ob = _canonical(a.onset, a.offset, ca), _canonical(b.onset, b.offset, cb)
+    pairs = _link_sorted(a.onset[oa], a.offset[oa], b.onset[ob], b.offset[ob], threshold)
+    return [(int(oa[i]), int(ob[j])) for i, j in pairs]
+
+
+def _link_sorted(
+    on_a: IntArray, off_a: IntArray, on_b: IntArray, off_b: IntArray, threshold: float
+) -> list[tuple[int, int]]:
     ii, jj = _interval_candidates(on_a, off_a, on_b, off_b)
     overlap = np.minimum(off_a[ii], off_b[jj]) - np.maximum(on_a[ii], on_b[jj])
     longer = np.maximum(off_a[ii] - on_a[ii], off_b[jj] - on_b[jj])
@@ -438,8 +473,8 @@ def _match_intervals(a: _Track, b: _Track, threshold: float) -> list[tuple[int, 
     keep = (overlap > 0) & (rel >= threshold - 1e-12)
     ii, jj, rel = ii[keep], jj[keep], rel[keep]
     order = np.lexsort((jj, ii, -rel))  # largest relative overlap first, then A, then B order
-    used_a = np.zeros(len(a), dtype=bool)
-    used_b = np.zeros(len(b), dtype=bool)
+    used_a = np.zeros(len(on_a), dtype=bool)
+    used_b = np.zeros(len(on_b), dtype=bool)
     pairs = []
     for i, j in zip(ii[order].tolist(), jj[order].tolist(), strict=True):
         if not used_a[i] and not used_b[j]:
@@ -518,8 +553,8 @@ def interval_event_agreement(
     unmatched row and column, and raw agreement."""
     a = _track(events_a, "coder A")
     b = _track(events_b, "coder B")
-    pairs = _match_intervals(a, b, threshold)
     codes, ca, cb = _code_index(a, b)
+    pairs = _match_intervals(a, b, threshold, ca, cb)
     table, per = _table_from_pairs(ca, cb, pairs, codes)
     params: dict[str, Param] = {"threshold": threshold}
     q = len(codes)

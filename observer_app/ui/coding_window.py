@@ -118,6 +118,8 @@ class CodingWindow(QMainWindow):
         self._remembered = -1
         self._since_remember = 0
         self.frame_ms = 40.0
+        self._surface_position: Callable[[int], None] | None = None
+        self._last_tick_pos = -1
         self.segments: SegmentNavigator | None = None
         self.segment_form: InstrumentForm | None = None
         self.session_forms = SessionForms()
@@ -485,7 +487,12 @@ class CodingWindow(QMainWindow):
                 duration = info.duration_ms or duration
                 has_video = info.has_video
         if self._surface_factory is not None:
-            self.panel.set_surface(self._surface_factory(self.player, has_video, str(path)))
+            surface = self._surface_factory(self.player, has_video, str(path))
+            seek = getattr(surface, "seekRequested", None)
+            if seek is not None:
+                seek.connect(self.seek)
+            self.panel.set_surface(surface)
+        self._surface_position = getattr(self.panel.surface, "set_position", None)
         self.panel.set_media(duration, fps)
         if duration and duration != self.timeline.canvas.duration_ms:
             self.timeline.canvas.set_duration(duration)
@@ -519,6 +526,9 @@ class CodingWindow(QMainWindow):
         pos = int(self.player.position_ms())
         playing = _playing(self.player)
         self.panel.show_position(pos, playing)
+        if self._surface_position is not None and pos != self._last_tick_pos:
+            self._surface_position(pos)
+        self._last_tick_pos = pos
         self.timeline.canvas.set_playhead(pos)
         if self.segments is not None and self.session is not None:
             self.segments.follow(pos)

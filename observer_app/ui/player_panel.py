@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -57,30 +58,61 @@ class FrameView(QWidget):
         p.end()
 
 
+_jobs: set[Any] = set()  # waveform jobs still running (kept alive until they report)
+
+
 def make_surface(player: Any, has_video: bool, path: str) -> QWidget:
-    """The media engine's video surface or waveform when available, else a :class:`FrameView`."""
-    audio_note = "Audio-only recording: follow the time display and the timeline"
-    fallback = FrameView(player, "" if has_video else audio_note)
-    try:
-        from observer_app.media import widgets
-    except ImportError:
-        return fallback
-    if has_video and hasattr(widgets, "VideoSurface"):
-        try:
-            return widgets.VideoSurface(player)  # type: ignore[no-any-return]
-        except TypeError:
-            return fallback
-    if not has_video and hasattr(widgets, "WaveformWidget"):
-        try:
-            w = widgets.WaveformWidget(player)
-            if hasattr(w, "set_path"):
-                w.set_path(path)
-            elif hasattr(w, "load"):
-                w.load(path)
-            return w  # type: ignore[no-any-return]
-        except TypeError:
-            return fallback
-    return fallback
+    """The picture: the media engine's video surface, or for audio-only recordings its
+    waveform (computed off the GUI thread, with the playhead; a click seeks)."""
+    from observer_app.media.widgets import VideoSurface, WaveformWidget
+
+    if has_video:
+        surface = VideoSurface()
+        surface.attach(player)
+        frame = player.current_frame()
+        if frame is not None:
+            surface.show_frame(frame)
+        elif not Path(path).is_file():
+            surface.show_message("No picture: the recording file is missing")
+        return surface
+    wave = WaveformWidget()
+    if Path(path).is_file():
+        _start_waveform(wave, path)
+    else:
+        wave.show_message("No waveform: the recording file is missing")
+    return wave
+
+
+def _start_waveform(widget: QWidget, path: str) -> None:
+    from observer_app.media.waveform import WaveformJob
+
+    job = WaveformJob(path)
+    _jobs.add(job)
+    alive = [True]
+
+    def gone() -> None:
+        alive[0] = False
+        job.cancel()
+
+    def finished(envelope: object) -> None:
+        _jobs.discard(job)
+        if alive[0]:
+            widget.set_envelope(envelope)  # type: ignore[attr-defined]
+
+    def failed(message: str) -> None:
+        _jobs.discard(job)
+        if alive[0]:
+            widget.show_message(message)  # type: ignore[attr-defined]
+
+    def progress(percent: int) -> None:
+        if alive[0]:
+            widget.set_progress(percent)  # type: ignore[attr-defined]
+
+    widget.destroyed.connect(gone)
+    job.progress.connect(progress)
+    job.finished.connect(finished)
+    job.failed.connect(failed)
+    job.start()
 
 
 class PlayerPanel(QWidget):

@@ -30,7 +30,13 @@ from observer_app.coding.edits import (
     edit_for_plan,
 )
 from observer_app.coding.errors import ObserverError
-from observer_app.coding.state_logic import KeyPlan, open_states, plan_key_press
+from observer_app.coding.state_logic import (
+    KeyPlan,
+    format_ms,
+    open_states,
+    overlapping_exclusive,
+    plan_key_press,
+)
 from observer_app.services.editing import StudyEditPort, rating_key, read_events, response_of
 from observer_app.services.records import (
     AssignmentInfo,
@@ -244,7 +250,28 @@ class CodingSession(QObject):
         before = {k: getattr(record, k) for k in changes}
         if before == changes:
             return True
-        return self.run(UpdateEvent(event_id, before, dict(changes), label))
+        if not self.run(UpdateEvent(event_id, before, dict(changes), label)):
+            return False
+        self._warn_overlaps(event_id)
+        return True
+
+    def _warn_overlaps(self, event_id: int) -> None:
+        """An edit may make exclusive states overlap: allowed (it can be fixed next), but said."""
+        record = self.events.get(event_id)
+        if self.scheme is None or record is None or not record.is_state:
+            return
+        rivals = set(self.scheme.exclusive_with(record.code))
+        if not rivals:
+            return
+        states = [e for e in self.events.values() if e.code in rivals or e.id == event_id]
+        for a, b in overlapping_exclusive(self.scheme, states):
+            if event_id in (a, b):
+                other = self.events[b if a == event_id else a]
+                self.failed.emit(
+                    f"note: {record.code} now overlaps {other.code} at "
+                    f"{format_ms(other.onset_ms)}, which is mutually exclusive with it"
+                )
+                return
 
     def rate(self, key: RatingKey, response: Response | None) -> bool:
         before = response_of(self.ratings.get(key))

@@ -4,7 +4,6 @@ segments rated with a segment form, a session form), and the media engine's ``Fa
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,27 +13,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
+from observer_app.media import FakePlayer, MediaError, MediaInfo
 from observer_app.services.study import Study
 
 HERE = Path(__file__).parent
 DURATION_MS = 150_000  # three segments: 0-60 s, 60-120 s, 120-150 s
 FPS = 25.0
-
-
-def fake_player_class() -> Any:
-    """The media engine's FakePlayer (controllable clock)."""
-    for module in (
-        "observer_app.media",
-        "observer_app.media.fake",
-        "observer_app.media.fake_player",
-    ):
-        try:
-            found = getattr(importlib.import_module(module), "FakePlayer", None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    pytest.skip("observer_app.media.FakePlayer is not available yet")
 
 
 def probe_stub(path: Path) -> Any:
@@ -98,10 +82,16 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def fake_media_info(path: Path) -> MediaInfo:
+    """What the FakePlayer reports for a recording file that exists (any bytes)."""
+    if not Path(path).is_file():
+        raise MediaError(f"{path}: no such file")
+    return MediaInfo(str(path), DURATION_MS, FPS, 320, 240, True, True)
+
+
 @pytest.fixture
-def fake_player(qapp: Any) -> Iterator[Any]:
-    player = fake_player_class()()
+def fake_player(qapp: Any) -> Iterator[FakePlayer]:
+    """The media engine's FakePlayer: time moves only when the test seeks or advances it."""
+    player = FakePlayer(probe=fake_media_info)
     yield player
-    close = getattr(player, "close", None)
-    if close is not None:
-        close()
+    player.close()

@@ -419,3 +419,20 @@ def test_manager_opens_the_manager_window(
     manager = window._manager_window
     assert manager is not None and manager.isVisible()
     manager.close()
+
+
+def test_retiming_into_an_exclusive_state_is_saved_and_flagged(
+    qtbot: QtBot, window: CodingWindow, lab: Any, fake_player: Any
+) -> None:
+    for t in (1_000, 2_000):
+        fake_player.seek(t)
+        key(qtbot, window, Qt.Key.Key_A)  # talk 1000-2000
+    for t in (5_000, 6_000):
+        fake_player.seek(t)
+        key(qtbot, window, Qt.Key.Key_S)  # silence 5000-6000
+    silence = next(e for e in saved_events(lab, lab.mine) if e.code == "silence")
+    assert window.session is not None
+    assert window.session.update_event(silence.id, onset_ms=1_500)
+    assert "overlaps talk" in window.statusBar().currentMessage()
+    moved = next(e for e in saved_events(lab, lab.mine) if e.code == "silence")
+    assert moved.onset_ms == 1_500

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -36,11 +36,16 @@ def _generator() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def media() -> tuple[ModuleType, Path]:
+def media_files() -> tuple[ModuleType, dict[str, Path]]:
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is needed to generate the test media (sudo apt-get install ffmpeg)")
     gen = _generator()
-    files = gen.make_all(Path(tempfile.gettempdir()) / "observer-app-test-media")
+    return gen, gen.make_all(Path(tempfile.gettempdir()) / "observer-app-test-media")
+
+
+@pytest.fixture(scope="module")
+def media(media_files: tuple[ModuleType, dict[str, Path]]) -> tuple[ModuleType, Path]:
+    gen, files = media_files
     return gen, files["index"]
 
 
@@ -148,3 +153,41 @@ def test_code_a_recording_with_the_real_player(
         ("session", 0, "q1"): (6.0, None),
         ("session", 0, "q2"): (2.0, None),
     }
+
+
+def test_audio_only_recording_shows_its_waveform_and_a_click_seeks(
+    qtbot: QtBot,
+    media_files: tuple[ModuleType, dict[str, Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_lab: Any,
+) -> None:
+    monkeypatch.setenv("OBSERVER_APP_AUDIO", "dummy")
+    from observer_app.media.probe import probe
+    from observer_app.media.vlc_player import VlcPlayer
+    from observer_app.media.widgets import WaveformWidget
+    from observer_app.ui.coding_window import CodingWindow
+
+    _, files = media_files
+    lab = make_lab(tmp_path, files["audio"], probe)
+    study = Study.open(lab.path, as_coder="Ana Alves", backup=False, probe=probe)
+    player = VlcPlayer()
+    window = CodingWindow(
+        study, player, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.open_assignment(lab.mine)
+    wave = window.panel.surface
+    assert isinstance(wave, WaveformWidget)
+    qtbot.waitUntil(lambda: wave.envelope() is not None, timeout=20_000)
+    envelope = wave.envelope()
+    assert envelope is not None and envelope.duration_ms > 5_000
+    # the generator's loud tone section (1-3 s) is louder than its silence (3-4 s)
+    assert envelope.peak_at(2_000) > 0.5 > envelope.peak_at(3_500)
+    x = int(wave.x_for(4_500))
+    qtbot.mouseClick(wave, Qt.MouseButton.LeftButton, pos=QPoint(x, wave.height() // 2))
+    qtbot.waitUntil(lambda: abs(player.position_ms() - 4_500) <= 100, timeout=5_000)
+    window.close()
+    player.close()
+    study.close()

@@ -46,6 +46,11 @@ def reconcile_first(lab: Lab) -> int:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     folder = tmp_path_factory.mktemp("export")
     lab = build_lab(folder, n_recordings=6, coders_per_recording=2, seed=3)
+    # one state event (with an offset) on a recording that is not reconciled
+    aid = lab.assignments[(lab.recordings[1], "Ben Brook")]
+    lab.admin.assignments.reopen(aid)
+    lab.admin.events.log(aid, "ST", 61_500, offset_ms=75_250, is_state=True, comment="long")
+    assert lab.admin.assignments.complete(aid) == []
     cid = reconcile_first(lab)
     xlsx, csv_dir = folder / "study.xlsx", folder / "csv"
     summary = export_study(lab.manager(), xlsx, csv_dir=csv_dir)

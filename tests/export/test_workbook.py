@@ -81,13 +81,18 @@ def test_events_match_the_database(wb: Any, exported: Exported) -> None:
         assert row["category"] == scheme.code(e.code).category
         assert row["onset_s"] == e.onset_ms / 1000
         assert _ms(row["onset"]) == e.onset_ms
-        assert (row["offset_s"], row["duration_s"]) == (None, None)
+        if e.offset_ms is None:
+            assert (row["offset_s"], row["offset"], row["duration_s"]) == (None, None, None)
+        else:
+            assert row["offset_s"] == e.offset_ms / 1000 and _ms(row["offset"]) == e.offset_ms
+            assert row["duration_s"] == (e.offset_ms - e.onset_ms) / 1000
         assert json.loads(row["modifiers"] or "{}") == e.modifiers
         assert (row["comment"] or "") == e.comment
         onset = ws.cell(k, 10)
         # a real time value (openpyxl reads time-formatted numbers back as times), not text
         assert onset.data_type in ("n", "d") and onset.number_format == "[h]:mm:ss.000"
         assert ws.cell(k, 9).number_format == "0.000"
+    assert [(r["code"], r["duration_s"]) for r in rows if r["code"] == "ST"] == [("ST", 13.75)]
     # the comment "=1+1" is text, not a formula
     assert any(r["comment"] == "=1+1" for r in rows)
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
@@ -153,7 +158,7 @@ def test_recordings_coders_and_segments(wb: Any, exported: Exported) -> None:
         (a, s) for a in assignments for s in range(1, 6)
     }
     for r in segs:
-        for code in ("WD", "CF", "RS", "XX"):
+        for code in ("WD", "CF", "RS", "XX", "ST"):
             assert r[f"n_{code}"] == counted[(r["assignment_id"], r["segment"], code)]
         assert r["end_s"] - r["start_s"] == 60.0
 

@@ -67,6 +67,13 @@ label = "Never used"
 category = "repair"
 kind = "point"
 key = "x"
+
+[[codes]]
+id = "ST"
+label = "Silence"
+category = "repair"
+kind = "state"
+key = "s"
 """
 
 DURATION_MS = 5 * 60_000

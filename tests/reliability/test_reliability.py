@@ -161,10 +161,10 @@ def test_event_agreement_equals_agree_events_on_pooled_lists(
 def test_per_code_counts_and_specific_agreement(crossed: Lab) -> None:
     report = ReliabilityService.of(crossed.manager()).compute(ReliabilityRequest(crossed.scheme_id))
     assert report.events is not None
-    assert [c.code for c in report.codes] == ["WD", "CF", "RS", "XX"]
+    assert [c.code for c in report.codes] == ["WD", "CF", "RS", "XX", "ST"]
     engine = {c.code: c for c in report.events.per_code}
     for c in report.codes:
-        if c.code == "XX":  # never used: no events, undefined agreement, flagged
+        if c.code in ("XX", "ST"):  # never used: no events, undefined agreement, flagged
             assert (c.events_a, c.events_b, c.specific_agreement) == (0, 0, None)
             assert c.flagged
             continue

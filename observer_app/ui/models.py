@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPixmap
 
 from observer_app.coding.definitions.scheme import Scheme
 from observer_app.coding.errors import InputError
@@ -26,6 +26,15 @@ from observer_app.services.records import AssignmentInfo, EventRecord, Problem
 Index = QModelIndex | QPersistentModelIndex
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_EDIT = Qt.ItemDataRole.EditRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_FONT = Qt.ItemDataRole.FontRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _SELECTABLE | Qt.ItemFlag.ItemIsEditable
 
 #: Called by the event model to commit an in-place edit: (event id, changes) -> accepted.
 EditRequest = Callable[[int, dict[str, Any]], bool]
@@ -97,6 +106,12 @@ class EventTableModel(QAbstractTableModel):
         self._rows: list[EventRecord] = []
         self._keys: list[tuple[int, int]] = []
         self._by_id: dict[int, EventRecord] = {}
+        self._shown: dict[int, tuple[str, ...]] = {}
+        self._grey = QColor("#808080")
+        self._swatches: dict[str, QPixmap] = {}
+        self._red = QBrush(QColor("#c0392b"))
+        self._bold = QFont()
+        self._bold.setBold(True)
         self.read_only = False
         self._colours: dict[str, QColor] = {}
         self._labels: dict[str, str] = {}
@@ -114,10 +129,12 @@ class EventTableModel(QAbstractTableModel):
         self._rows = live
         self._keys = [(e.onset_ms, e.id) for e in live]
         self._by_id = {e.id: e for e in live}
+        self._shown = {}
         self.endResetModel()
 
     def upsert(self, record: EventRecord) -> None:
         """Insert, move, update or (when deleted) remove one event."""
+        self._shown.pop(record.id, None)
         old = self._by_id.get(record.id)
         if old is not None:
             row = bisect.bisect_left(self._keys, (old.onset_ms, old.id))
@@ -180,21 +197,27 @@ class EventTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Called for every visible cell and role on each repaint: the common cases are plain
+        # integer comparisons and a per-event cache of the shown texts.
+        row = index.row()
+        if row < 0 or row >= len(self._rows):
             return None
-        e = self._rows[index.row()]
+        e = self._rows[row]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return self._text(e, col, role == Qt.ItemDataRole.EditRole)
-        if role == Qt.ItemDataRole.DecorationRole and col == self.CODE:
-            return self._colours.get(e.code, QColor("#808080"))
-        if role == Qt.ItemDataRole.FontRole and col == self.END and e.is_open:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ForegroundRole and col == self.END and e.is_open:
-            return QBrush(QColor("#c0392b"))
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _DISPLAY:
+            texts = self._shown.get(e.id)
+            if texts is None:
+                texts = self._shown[e.id] = tuple(self._text(e, c, False) for c in range(6))
+            return texts[col]
+        if role == _EDIT:
+            return self._text(e, col, True)
+        if role == _DECORATION:
+            return self._swatch(e.code) if col == self.CODE else None
+        if role == _FONT:
+            return self._bold if col == self.END and e.is_open else None
+        if role == _FOREGROUND:
+            return self._red if col == self.END and e.is_open else None
+        if role == _TOOLTIP:
             kind = "state" if e.is_state else "point"
             state = " (open)" if e.is_open else ""
             return f"#{e.id} {self._labels.get(e.code, e.code)} — {kind}{state}"
@@ -203,6 +226,15 @@ class EventTableModel(QAbstractTableModel):
         if role == CATEGORY_ROLE:
             return self._categories.get(e.code, "")
         return None
+
+    def _swatch(self, code: str) -> QPixmap:
+        """A small square in the code's colour (cached: the view asks on every repaint)."""
+        swatch = self._swatches.get(code)
+        if swatch is None:
+            swatch = QPixmap(12, 12)
+            swatch.fill(self._colours.get(code, self._grey))
+            self._swatches[code] = swatch
+        return swatch
 
     def _text(self, e: EventRecord, col: int, editing: bool) -> str:
         if col == self.TIME:
@@ -221,16 +253,15 @@ class EventTableModel(QAbstractTableModel):
         return e.comment
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        row = index.row()
+        if row < 0 or row >= len(self._rows):
+            return _NO_FLAGS
         if self.read_only or self._edit is None:
-            return base
-        e = self._rows[index.row()]
+            return _SELECTABLE
         col = index.column()
-        if col == self.CATEGORY or (col == self.END and not e.is_state):
-            return base
-        return base | Qt.ItemFlag.ItemIsEditable
+        if col == self.CATEGORY or (col == self.END and not self._rows[row].is_state):
+            return _SELECTABLE
+        return _EDITABLE
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or self._edit is None:

@@ -15,7 +15,8 @@ from typing import Any
 def _application() -> Any:
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("observer-app")
     app.setOrganizationName("observer-app")
     app.setApplicationDisplayName("observer-app")

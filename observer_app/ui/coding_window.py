@@ -32,6 +32,8 @@ from observer_app.coding.definitions.scheme import Code
 from observer_app.coding.edits import logged_event_id
 from observer_app.coding.errors import ObserverError
 from observer_app.coding.state_logic import format_ms
+from observer_app.media.protocol import MediaPlayer
+from observer_app.media.types import PlaybackState
 from observer_app.services.records import Problem
 from observer_app.services.study import Study
 from observer_app.ui.actions import (
@@ -59,9 +61,8 @@ REMEMBER_EVERY_MS = 10_000
 LAYOUT_VERSION = 1
 
 
-def _playing(player: Any) -> bool:
-    state = player.state()
-    return getattr(state, "value", state) == "playing"
+def _playing(player: MediaPlayer) -> bool:
+    return player.state() is PlaybackState.PLAYING
 
 
 def asks_modifiers(code: Code) -> bool:
@@ -99,10 +100,10 @@ class CodingWindow(QMainWindow):
     def __init__(
         self,
         study: Study,
-        player: Any,
+        player: MediaPlayer,
         *,
         settings: QSettings | None = None,
-        surface_factory: Callable[[Any, bool, str], QWidget] | None = make_surface,
+        surface_factory: Callable[[MediaPlayer, bool, str], QWidget] | None = make_surface,
         choose_assignment: Callable[[CodingWindow], int | None] | None = None,
     ) -> None:
         super().__init__()
@@ -143,10 +144,7 @@ class CodingWindow(QMainWindow):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
-        for name in ("errorOccurred",):
-            signal = getattr(player, name, None)
-            if signal is not None:
-                signal.connect(self._player_error)
+        player.errorOccurred.connect(self._player_error)  # type: ignore[attr-defined]
         self._restore_layout()
 
     # -- construction ----------------------------------------------------------------------
@@ -499,9 +497,7 @@ class CodingWindow(QMainWindow):
         self.frame_ms = 1000.0 / fps if fps else 40.0
 
     def _close_player(self) -> None:
-        close = getattr(self.player, "close", None)
-        if close is not None:
-            close()
+        self.player.close()
 
     # -- playback --------------------------------------------------------------------------
     def seek(self, ms: int) -> None:
@@ -510,12 +506,12 @@ class CodingWindow(QMainWindow):
 
     def _set_rate(self, rate: float) -> None:
         self.player.set_rate(rate)
-        current = self.player.rate() if hasattr(self.player, "rate") else rate
+        current = self.player.rate()
         self.panel.show_rate(current)
         self.statusBar().showMessage(f"Rate {current:g}×", 1500)
 
     def _step_rate(self, direction: int) -> None:
-        current = self.player.rate() if hasattr(self.player, "rate") else 1.0
+        current = self.player.rate()
         if direction > 0:
             rate = next((r for r in RATES if r > current + 1e-9), RATES[-1])
         else:

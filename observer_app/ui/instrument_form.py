@@ -60,15 +60,15 @@ class _ItemRow(QFrame):
             self.group.addButton(b, value)
             grid.addWidget(b, 0, col)
         if scale.allow_not_rated:
-            b = QToolButton()
+            b = QToolButton()  # the "not rated" choice
             b.setText(f"N\n{scale.not_rated_label}")
             b.setCheckable(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.group.addButton(b, NOT_RATED_ID)
             grid.addWidget(b, 0, len(scale.points))
         grid.setColumnStretch(len(scale.points) + 1, 1)
-        for b in self.group.buttons():
-            b.setStyleSheet(
+        for button in self.group.buttons():
+            button.setStyleSheet(
                 "QToolButton:checked { background: palette(highlight); "
                 "color: palette(highlighted-text); font-weight: bold; }"
             )
@@ -124,9 +124,9 @@ class InstrumentForm(QWidget):
         outer.addWidget(self.title)
         self.progress = QLabel()
         outer.addWidget(self.progress)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body = QWidget()
         rows = QVBoxLayout(body)
         rows.setContentsMargins(2, 2, 2, 2)
@@ -140,8 +140,8 @@ class InstrumentForm(QWidget):
             rows.addWidget(row)
             self.rows.append(row)
         rows.addStretch(1)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(body)
+        outer.addWidget(self.scroll_area, 1)
         hint = QLabel("Keys: digits answer and advance · N not rated · ↑/↓ move · Delete clears")
         hint.setEnabled(False)
         outer.addWidget(hint)
@@ -246,7 +246,7 @@ class InstrumentForm(QWidget):
         for i, row in enumerate(self.rows):
             row.set_current(i == self.current)
         if self.rows:
-            self.scroll.ensureWidgetVisible(self.rows[self.current])
+            self.scroll_area.ensureWidgetVisible(self.rows[self.current])
 
     # -- keyboard --------------------------------------------------------------------------
     def _handles(self, event: QKeyEvent) -> bool:

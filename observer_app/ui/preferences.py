@@ -166,6 +166,8 @@ class PreferencesDialog(QDialog):
         bad = {a for ids in clashes.values() for a in ids}
         for row, action_id in enumerate(self._ids):
             item = self.table.item(row, 0)
+            if item is None:
+                continue
             item.setBackground(QColor("#f8d7da") if action_id in bad else QColor(0, 0, 0, 0))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(not clashes)

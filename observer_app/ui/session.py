@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -108,15 +108,13 @@ class CodingSession(QObject):
         self.undo_stack = QUndoStack(self)
 
     def _forms(self) -> list[FormSpec]:
-        getter = getattr(self.study.definitions, "assigned_instruments", None)
-        if getter is None:
-            return []
-        forms = []
-        for a in getter(self.info.id):
-            pack_of = getattr(self.study.definitions, "text_pack", None)
-            pack = pack_of(a.version_id) if pack_of is not None else None
-            forms.append(FormSpec(a.version_id, a.instrument, tuple(a.units), pack))
-        return forms
+        definitions = self.study.definitions
+        return [
+            FormSpec(
+                a.version_id, a.instrument, tuple(a.units), definitions.text_pack(a.version_id)
+            )
+            for a in definitions.assigned_instruments(self.info.id)
+        ]
 
     # -- facts -----------------------------------------------------------------------------
     @property
@@ -189,8 +187,6 @@ class CodingSession(QObject):
         self.saved.emit(self.port.last_saved)
 
     def _set_status(self, status: str) -> None:
-        from dataclasses import replace
-
         self.info = replace(self.info, status=status)
         self.statusChanged.emit(status)
 

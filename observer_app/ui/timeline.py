@@ -339,12 +339,14 @@ class TimelineCanvas(QWidget):
         p = QPainter(image)
         self._paint_ruler(p, pal)
         for i, lane in enumerate(self._lanes):
-            top = RULER_H + i * lane_h
+            label_top = RULER_H + i * lane_h
             p.setPen(pal.color(QPalette.ColorRole.Text))
             label = self.fontMetrics().elidedText(
                 lane.label, Qt.TextElideMode.ElideRight, LABEL_W - 8
             )
-            p.drawText(QRectF(4, top, LABEL_W - 8, lane_h), Qt.AlignmentFlag.AlignVCenter, label)
+            p.drawText(
+                QRectF(4, label_top, LABEL_W - 8, lane_h), Qt.AlignmentFlag.AlignVCenter, label
+            )
         self._paint_segments(p, pal)
         p.end()
         return image
@@ -384,12 +386,11 @@ class TimelineCanvas(QWidget):
         lane_h = self._lane_h()
         for e in self._open.values():
             self._paint_bar(p, e, lane_h, (e.onset_ms, max(self.playhead_ms, e.onset_ms)), True)
-        if self._drag is not None:
-            e = self._events.get(self._drag[0])
-            if e is not None:
-                shift = self._drag_dx * self.view_ms / self._plot_w()
-                end = e.offset_ms if e.offset_ms is not None else e.onset_ms
-                self._paint_bar(p, e, lane_h, (e.onset_ms + shift, end + shift), False)
+        dragged = self._events.get(self._drag[0]) if self._drag is not None else None
+        if dragged is not None:
+            shift = self._drag_dx * self.view_ms / self._plot_w()
+            end = dragged.offset_ms if dragged.offset_ms is not None else dragged.onset_ms
+            self._paint_bar(p, dragged, lane_h, (dragged.onset_ms + shift, end + shift), False)
 
     def _paint_bar(
         self, p: QPainter, e: EventRecord, lane_h: float, span: tuple[float, float], hatch: bool
@@ -452,6 +453,7 @@ class TimelineCanvas(QWidget):
         best: tuple[float, int] | None = None
         for k in range(lo, hi):
             onset, offset, is_state, ev_id = lane.items[k]
+            d: float
             if abs(onset - t) <= tol:
                 d = abs(onset - t)
             elif is_state and offset is not None and onset <= t <= offset:

@@ -54,7 +54,7 @@ def window(qtbot: QtBot, lab: Any, fake_player: Any, settings: QSettings) -> Cod
 
 
 def test_title_resume_and_point_event_logged_by_key(
-    qtbot: QtBot, window: CodingWindow, lab: Any, fake_player: Any
+    qtbot: QtBot, window: CodingWindow, lab: Any, fake_player: Any, settings: QSettings
 ) -> None:
     assert window.windowTitle().startswith("observer-app")
     fake_player.seek(12_340)
@@ -68,6 +68,9 @@ def test_title_resume_and_point_event_logged_by_key(
     window.close()
     with lab.open_as("Ana Alves") as study:
         assert study.assignments.get(lab.mine).last_position_ms == 33_000
+    again = open_window(qtbot, lab, fake_player, settings)
+    assert fake_player.position_ms() == 33_000
+    assert again.event_model.rowCount() == 1
 
 
 def test_reaction_lag_is_subtracted(

@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 from observer_app.media.types import PlaybackState
 from observer_app.services.consensus import ConsensusService
 from observer_app.services.study import Study
-from observer_app.ui.manager.reconcile import KIND_COLOURS, ReconcilePage
+from observer_app.ui.manager.pair_timeline import KIND_COLOURS
+from observer_app.ui.manager.reconcile import ReconcilePage
 
 from .conftest import Lab, code_study
 from .fakes import StandInPlayer
@@ -37,16 +38,15 @@ def test_open_shows_both_timelines_coloured_by_alignment(
     a, b = coded.pairs[rid]
     assert (rec.assignment_a, rec.assignment_b) == (a, b)
     assert player.info() is not None and page.panel is not None  # the video is loaded
-    assert page.label_a.text().startswith("A: Ana Alves") and page.label_b.text().startswith(
-        "B: Ben Brook"
-    )
-    # every event of each coder is on its timeline, coloured by its alignment
+    assert page.timeline.names == ("A: Ana Alves", "B: Ben Brook")
+    # every event of each coder is on its band, coloured by its alignment
     for item in rec.items:
         for e in (item.a, item.b):
             if e is not None:
-                assert page.timeline_a.status_colours[e.id] == KIND_COLOURS[item.kind]
-    assert len(page.timeline_a._events) == sum(1 for i in rec.items if i.a)
-    assert len(page.timeline_b._events) == sum(1 for i in rec.items if i.b)
+                assert page.timeline.colour_of(e.id) == KIND_COLOURS[item.kind]
+    assert [m.event_id for m in page.timeline.marks_a] == [i.a.id for i in rec.items if i.a]
+    assert [m.event_id for m in page.timeline.marks_b] == [i.b.id for i in rec.items if i.b]
+    page.grab().save(str(tmp_path / "reconcile.png"))
     assert page.aligned.rowCount() == len(rec.items)
     qtmodeltester.check(page.aligned)
     qtmodeltester.check(page.ratings)
@@ -63,7 +63,13 @@ def test_next_and_previous_disagreement_seek_before_it_and_play(lab: Lab, qtbot:
     assert first == rec.disagreements[0]
     assert player.position_ms() == max(0, first.time_ms - 4000)
     assert player.state() == PlaybackState.PLAYING
-    assert page.timeline_a.playhead_ms == player.position_ms()
+    assert page.timeline.playhead_ms == player.position_ms()
+    assert page.timeline.current_key == first.key
+    assert (
+        page.timeline.view_start
+        <= first.time_ms
+        <= page.timeline.view_start + page.timeline.view_ms
+    )
     second = page.next_disagreement()
     assert second == rec.disagreements[1]
     assert page.previous_disagreement() == first
@@ -184,4 +190,34 @@ def test_ratings_item_by_item_with_consensus_entry(lab: Lab, qtbot: QtBot, qtmod
     assert src["values"] == {"A": rows[row].value_a, "B": rows[row].value_b}
     assert src["coders"] == ["Ana Alves", "Ben Brook"]
     qtmodeltester.check(model)
+    manager.close()
+
+
+def test_clicking_the_timeline_selects_an_event_or_seeks(lab: Lab, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QPoint, Qt
+
+    page, player, manager, _ = _page(lab, qtbot)
+    page.select_recording(lab.recordings[0])
+    rec = page.open_selected()
+    assert rec is not None
+    page.show()
+    tl = page.timeline
+    tl.show_range(0, 600_000)
+    item = rec.items[len(rec.items) // 2]
+    event = item.a or item.b
+    band_a, band_b = tl._bands()
+    band = band_a if item.a is not None else band_b
+    where = QPoint(round(tl.x_of(event.onset_ms)), round(band.center().y()))
+    qtbot.mouseClick(tl, Qt.MouseButton.LeftButton, pos=where)
+    assert page.current == item and tl.current_key == item.key
+    assert player.position_ms() == item.seek_ms(round(page.lead.value() * 1000))
+    assert player.state() == PlaybackState.PAUSED  # selecting from the timeline does not play
+    # a click away from any event seeks there
+    empty_ms = 599_000
+    qtbot.mouseClick(
+        tl,
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(round(tl.x_of(empty_ms)), round(band_b.center().y())),
+    )
+    assert abs(player.position_ms() - empty_ms) <= tl.view_ms / tl._plot_w() + 1
     manager.close()

@@ -78,33 +78,36 @@ class _TaskSignals(QObject):
 
 
 class Task(QRunnable):
-    """Runs ``work(progress)`` on a pool thread; ObserverErrors become a one-line ``failed``."""
+    """Runs ``work(progress)`` on a pool thread; ObserverErrors become a one-line ``failed``.
 
-    def __init__(self, work: Callable[[Progress], Any]) -> None:
+    The pool owns and deletes the runnable when ``run`` returns (auto-delete), so nothing on the
+    GUI thread may hold on to it: the :class:`TaskBar` keeps only the ``progress`` object (to
+    cancel) and the ``signals`` object (created on the GUI thread, kept alive by the bar).
+    """
+
+    def __init__(self, work: Callable[[Progress], Any], signals: _TaskSignals) -> None:
         super().__init__()
-        self.setAutoDelete(False)
-        self.signals = _TaskSignals()
-        self.progress = Progress(self.signals)
+        self.setAutoDelete(True)
+        self.signals = signals
+        self.progress = Progress(signals)
         self._work = work
 
-    def cancel(self) -> None:
-        self.progress.cancelled = True
-
     def run(self) -> None:
+        progress, signals = self.progress, self.signals
         try:
-            result = self._work(self.progress)
+            result = self._work(progress)
         except Cancelled:
-            self.signals.cancelled.emit()
+            signals.cancelled.emit()
         except ObserverError as exc:
-            self.signals.failed.emit(str(exc))
+            signals.failed.emit(str(exc))
         except Exception as exc:  # a bug: report it rather than lose it on a pool thread
             log.exception("background task failed")
-            self.signals.failed.emit(f"unexpected error: {exc!r}")
+            signals.failed.emit(f"unexpected error: {exc!r}")
         else:
-            if self.progress.cancelled:
-                self.signals.cancelled.emit()
+            if progress.cancelled:
+                signals.cancelled.emit()
             else:
-                self.signals.finished.emit(result)
+                signals.finished.emit(result)
 
 
 class _Relay(QObject):
@@ -152,8 +155,14 @@ class TaskBar(QWidget):
     def __init__(self, pool: QThreadPool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pool = pool
-        self._task: Task | None = None
+        self._progress: Progress | None = None
         self._relay: _Relay | None = None
+        #: Signal objects of every task started here: a pool thread may still be inside an
+        #: emit on one after the GUI thread has handled it, so they live as long as the bar.
+        self._signals: list[_TaskSignals] = []
+        #: Relays likewise: deleting one from inside its own slot (deleteLater or the last
+        #: Python reference) crashed Qt's event dispatch; they are a few bytes each.
+        self._relays: list[_Relay] = []
         self.caption = QLabel()
         self.bar = QProgressBar()
         self.bar.setMinimumWidth(220)
@@ -169,7 +178,7 @@ class TaskBar(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
+        return self._progress is not None
 
     def _set_running(self, running: bool) -> None:
         self.bar.setVisible(running)
@@ -181,10 +190,11 @@ class TaskBar(QWidget):
         on_done: Callable[[Any], None],
         caption: str,
         on_failed: Callable[[str], None] | None = None,
-    ) -> Task:
-        if self._task is not None:
+    ) -> Progress:
+        if self._progress is not None:
             raise RuntimeError("a task is already running")
-        task = Task(work)
+        signals = _TaskSignals()
+        self._signals.append(signals)
         relay = _Relay(
             self,
             lambda r: self._end(on_done, r),
@@ -192,21 +202,23 @@ class TaskBar(QWidget):
             self._step,
             self._cancelled,
         )
-        task.signals.finished.connect(relay.done)
-        task.signals.failed.connect(relay.failed)
-        task.signals.progress.connect(relay.progress)
-        task.signals.cancelled.connect(relay.cancelled)
-        self._task, self._relay = task, relay
+        self._relays.append(relay)
+        signals.finished.connect(relay.done)
+        signals.failed.connect(relay.failed)
+        signals.progress.connect(relay.progress)
+        signals.cancelled.connect(relay.cancelled)
+        task = Task(work, signals)
+        self._progress, self._relay = task.progress, relay
         self.last_error = None
         self.caption.setText(caption)
         self.bar.setRange(0, 0)
         self._set_running(True)
         self._pool.start(task)
-        return task
+        return task.progress
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        if self._progress is not None and not self._progress.cancelled:
+            self._progress.cancelled = True
             self.caption.setText(self.caption.text() + " - cancelling…")
 
     def _step(self, done: int, total: int, text: str) -> None:
@@ -217,10 +229,8 @@ class TaskBar(QWidget):
             self.caption.setText(text)
 
     def _finish(self) -> None:
-        self._task = None
-        if self._relay is not None:
-            self._relay.deleteLater()
-            self._relay = None
+        self._progress = None
+        self._relay = None  # kept in self._relays (see start)
         self._set_running(False)
         self.idle.emit()
 

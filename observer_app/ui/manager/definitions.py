@@ -42,7 +42,11 @@ class DefinitionModel(RowsModel):
                 Column("Name", lambda d: d.name),
                 Column("Attached", lambda d: "attached" if d.attached else ""),
                 Column("Source", lambda d: d.source_name),
-                Column("Content hash", lambda d: d.content_hash[:12], tip=lambda d: d.content_hash),
+                Column(
+                    "Content hash",
+                    lambda d: d.content_hash.removeprefix("sha256:")[:12],
+                    tip=lambda d: d.content_hash,
+                ),
             ],
             parent,
         )
@@ -105,7 +109,7 @@ class DefinitionsPage(Page):
         split.addWidget(self.view)
         split.addWidget(lower)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -114,7 +118,8 @@ class DefinitionsPage(Page):
 
     def refresh(self) -> None:
         self.model.set_rows(self.study.definitions.versions())
-        self.view.resizeColumnsToContents()
+        if self.model.rowCount():
+            self.view.resizeColumnsToContents()
         self._selection_changed()
 
     def selected(self) -> DefinitionInfo | None:

@@ -88,6 +88,7 @@ class MetadataImportDialog(QDialog):
         self.key_kind.addItem("recording number (#)", "id")
         self.fields: dict[str, QComboBox] = {f: QComboBox() for f in FIELDS}
         self.meta = QListWidget()
+        self.meta.setMaximumHeight(140)
         self.meta.setToolTip("Checked columns are stored as extra metadata under their own name")
         mapping_box = QGroupBox("Column mapping")
         form = QFormLayout(mapping_box)
@@ -203,7 +204,7 @@ class MetadataImportDialog(QDialog):
             text = (
                 f"<b>{n_bad} of {check.n_rows} rows have problems</b> (listed below with their row "
                 f"numbers; row 1 is the header). Nothing is imported unless every row is valid, "
-                f"or you choose to import the {n_ok} valid rows only."
+                f"or you choose to import the {n_ok} valid row{'s' if n_ok != 1 else ''} only."
             )
         self.summary.setText(text)
         self.import_button.setEnabled(check.ok and n_ok > 0)

@@ -49,7 +49,6 @@ from observer_app.services.consensus import (
     Reconciliation,
     SourceEvent,
 )
-from observer_app.services.records import EventRecord
 from observer_app.services.study import Study
 from observer_app.ui.manager._common import (
     GOOD,
@@ -62,52 +61,17 @@ from observer_app.ui.manager._common import (
     make_table,
     selected_rows,
 )
+from observer_app.ui.manager.pair_timeline import KIND_COLOURS, Mark, PairTimeline
 from observer_app.ui.player_panel import PlayerPanel, make_surface
-from observer_app.ui.timeline import TimelineCanvas
 
 PlayerFactory = Callable[[], Any]
 
-KIND_COLOURS = {
-    "matched": GOOD.darker(160),
-    "mismatched": QColor(230, 140, 0),
-    "unmatched_a": QColor(200, 30, 30),
-    "unmatched_b": QColor(200, 30, 30),
-}
 KIND_TEXT = {
     "matched": "matched",
     "mismatched": "different code",
     "unmatched_a": "only A",
     "unmatched_b": "only B",
 }
-
-
-def _record(e: SourceEvent) -> EventRecord:
-    return EventRecord(
-        e.id,
-        e.assignment_id,
-        e.code,
-        e.onset_ms,
-        e.offset_ms,
-        e.is_state,
-        dict(e.modifiers),
-        e.comment,
-        False,
-        {},
-    )
-
-
-class StatusTimeline(TimelineCanvas):
-    """The coder workstation's timeline, read-only, events coloured by how they aligned."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.read_only = True
-        self.status_colours: dict[int, QColor] = {}
-        self.setMinimumHeight(70)
-
-    def _item(self, e: EventRecord) -> tuple[int, int | None, bool, int, QColor]:
-        onset, offset, is_state, ident, colour = super()._item(e)
-        return onset, offset, is_state, ident, self.status_colours.get(e.id, colour)
 
 
 def _describe(e: SourceEvent | None) -> str:
@@ -335,22 +299,14 @@ class ReconcilePage(Page):
         side.addWidget(self.aligned_view, 1)
         side.addLayout(self.buttons)
 
-        self.timeline_a = StatusTimeline()
-        self.timeline_b = StatusTimeline()
-        self.label_a = QLabel("A")
-        self.label_b = QLabel("B")
-        for tl in (self.timeline_a, self.timeline_b):
-            tl.seekRequested.connect(self.seek)
-        self.timeline_a.viewChanged.connect(lambda: self._sync_view(self.timeline_a))
-        self.timeline_b.viewChanged.connect(lambda: self._sync_view(self.timeline_b))
+        self.timeline = PairTimeline()
+        self.timeline.seekRequested.connect(self.seek)
+        self.timeline.itemClicked.connect(self._timeline_item)
         timelines = QWidget()
         tl_layout = QVBoxLayout(timelines)
         tl_layout.setContentsMargins(0, 0, 0, 0)
         tl_layout.setSpacing(2)
-        tl_layout.addWidget(self.label_a)
-        tl_layout.addWidget(self.timeline_a, 1)
-        tl_layout.addWidget(self.label_b)
-        tl_layout.addWidget(self.timeline_b, 1)
+        tl_layout.addWidget(self.timeline, 1)
         tl_layout.addWidget(self._legend())
 
         upper = QSplitter(Qt.Orientation.Horizontal)
@@ -436,13 +392,6 @@ class ReconcilePage(Page):
         label.setTextFormat(Qt.TextFormat.RichText)
         return label
 
-    def _sync_view(self, source: TimelineCanvas) -> None:
-        other = self.timeline_b if source is self.timeline_a else self.timeline_a
-        if (other.view_start, other.view_ms) != (source.view_start, source.view_ms):
-            other.view_ms = source.view_ms
-            other.view_start = source.view_start
-            other.update()
-
     # -- choosing ------------------------------------------------------------------------------
     def refresh(self) -> None:
         try:
@@ -523,14 +472,11 @@ class ReconcilePage(Page):
         self._instrument_names = {
             d.id: d.definition_id for d in self.study.definitions.versions("instrument")
         }
-        for tl in (self.timeline_a, self.timeline_b):
-            tl.set_scheme(self._scheme)
 
     def _load_media(self, recording_id: int) -> None:
         rec = self.study.recordings.get(recording_id)
         duration = rec.duration_ms or 0
-        for tl in (self.timeline_a, self.timeline_b):
-            tl.set_duration(duration or self._last_event_ms() + 10_000)
+        self.timeline.set_duration(duration or self._last_event_ms() + 10_000)
         if not Path(rec.media_path).exists():
             self._show_player_message(
                 f"{rec.media_path}: file not found (Recordings tab: Find moved media…)"
@@ -555,8 +501,7 @@ class ReconcilePage(Page):
             self.panel.set_media(info.duration_ms, info.fps)
             self.panel.surface.hide()  # replaced (deleted later): never paint it meanwhile
             self.panel.set_surface(make_surface(self.player, info.has_video, rec.media_path))
-            for tl in (self.timeline_a, self.timeline_b):
-                tl.set_duration(info.duration_ms)
+            self.timeline.set_duration(info.duration_ms)
 
     def _last_event_ms(self) -> int:
         if self.rec is None or not self.rec.items:
@@ -594,35 +539,23 @@ class ReconcilePage(Page):
         playing = getattr(self.player.state(), "value", "") == "playing"
         if self.panel is not None:
             self.panel.show_position(ms, playing)
-        for tl in (self.timeline_a, self.timeline_b):
-            tl.set_playhead(ms)
+        self.timeline.set_playhead(ms)
 
     def seek(self, ms: int) -> None:
         if self.player is not None and self._loaded_path is not None:
             self.player.seek(ms)
-        for tl in (self.timeline_a, self.timeline_b):
-            tl.set_playhead(ms)
+        self.timeline.set_playhead(ms)
 
     # -- showing -------------------------------------------------------------------------------
     def _show(self, rec: Reconciliation) -> None:
         self.rec = rec
-        colours: dict[int, QColor] = {}
-        events_a: list[EventRecord] = []
-        events_b: list[EventRecord] = []
+        marks_a: list[Mark] = []
+        marks_b: list[Mark] = []
         for item in rec.items:
-            colour = KIND_COLOURS[item.kind]
-            if item.a is not None:
-                colours[item.a.id] = colour
-                events_a.append(_record(item.a))
-            if item.b is not None:
-                colours[item.b.id] = colour
-                events_b.append(_record(item.b))
-        self.timeline_a.status_colours = colours
-        self.timeline_b.status_colours = colours
-        self.timeline_a.set_events(events_a)
-        self.timeline_b.set_events(events_b)
-        self.label_a.setText(f"A: {rec.coder_a} (assignment #{rec.assignment_a})")
-        self.label_b.setText(f"B: {rec.coder_b} (assignment #{rec.assignment_b})")
+            for e, marks in ((item.a, marks_a), (item.b, marks_b)):
+                if e is not None:
+                    marks.append(Mark(e.id, e.onset_ms, e.offset_ms, e.code, item.kind, item.key))
+        self.timeline.set_marks((f"A: {rec.coder_a}", f"B: {rec.coder_b}"), marks_a, marks_b)
         key = self.current.key if self.current is not None else None
         self.aligned.set_rows(list(rec.items))
         self.aligned_view.resizeColumnsToContents()
@@ -677,6 +610,7 @@ class ReconcilePage(Page):
     def _row_selected(self) -> None:
         rows = selected_rows(self.aligned_view)
         self.current = self.aligned.row_at(rows[0]) if rows else None
+        self.timeline.set_current(self.current.key if self.current else None)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -706,10 +640,18 @@ class ReconcilePage(Page):
         """Select ``item`` and play the video from a few seconds before it."""
         self._select_key(item.key)
         self.current = item
-        self.seek(item.seek_ms(self._lead_ms()))
+        self.timeline.set_current(item.key)
+        start = item.seek_ms(self._lead_ms())
+        if self.timeline.view_ms > 120_000:  # zoom in enough to tell the events apart
+            self.timeline.show_range(max(0, start - 10_000), start + 50_000)
+        self.seek(start)
         if play and self.player is not None and self._loaded_path is not None:
             self.player.play()
         self._update_buttons()
+
+    def _timeline_item(self, key: str) -> None:
+        if self.rec is not None:
+            self.go_to(self.rec.item(key), play=False)
 
     def next_disagreement(self) -> Aligned | None:
         if self.rec is None:

@@ -7,20 +7,24 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from observer_app.media.types import PlaybackState
+from observer_app.media.fake import FakePlayer
+from observer_app.media.types import MediaInfo, PlaybackState
 from observer_app.services.consensus import ConsensusService
 from observer_app.services.study import Study
 from observer_app.ui.manager.pair_timeline import KIND_COLOURS
 from observer_app.ui.manager.reconcile import ReconcilePage
 
 from .conftest import Lab, code_study
-from .fakes import StandInPlayer
 
 
-def _page(lab: Lab, qtbot: QtBot) -> tuple[ReconcilePage, StandInPlayer, Study, object]:
+def _page(lab: Lab, qtbot: QtBot) -> tuple[ReconcilePage, FakePlayer, Study, object]:
     coded = code_study(lab)
     manager = Study.open(lab.path, as_coder="Mo Master", backup=False)
-    player = StandInPlayer()
+    catalog = {
+        r.media_path: MediaInfo(r.media_path, r.duration_ms or 0, 25.0, 320, 240, True, True)
+        for r in manager.recordings.all()
+    }
+    player = FakePlayer(catalog=catalog)
     page = ReconcilePage(manager, lambda: player)
     qtbot.addWidget(page)
     page.resize(1400, 900)
@@ -221,3 +225,25 @@ def test_clicking_the_timeline_selects_an_event_or_seeks(lab: Lab, qtbot: QtBot)
     )
     assert abs(player.position_ms() - empty_ms) <= tl.view_ms / tl._plot_w() + 1
     manager.close()
+
+
+def test_the_edit_dialog_keeps_modifiers_of_an_unchanged_code(lab: Lab, qtbot: QtBot) -> None:
+    from observer_app.services.consensus import Aligned, SourceEvent
+    from observer_app.ui.manager.reconcile import EditEventDialog
+
+    scheme = lab.study.definitions.scheme(lab.study.definitions.import_builtin("scheme", "3rs").id)
+    code = scheme.codes[0]
+    event = SourceEvent(1, 1, "Ana", code.id, 5000, None, False, {"x": 1}, "note")
+    dialog = EditEventDialog(scheme, Aligned("a1-b", "unmatched_a", event, None))
+    qtbot.addWidget(dialog)
+    assert dialog.offset.text() == "none" and dialog.comment.text() == "note"
+    dialog.onset.setValue(6.25)
+    edit = dialog.edit()
+    assert (edit.code, edit.onset_ms, edit.offset_ms, edit.modifiers) == (
+        code.id,
+        6250,
+        None,
+        {"x": 1},
+    )
+    dialog.code.setCurrentIndex(1)
+    assert dialog.edit().modifiers == {}  # another code: the coder's modifiers do not carry over

@@ -217,3 +217,17 @@ def _pool(qtbot: QtBot):  # type: ignore[no-untyped-def]
     pool = QThreadPool()
     pool.setMaxThreadCount(1)
     return pool
+
+
+def test_a_manager_cannot_lock_themselves_out(lab: Lab, qtbot: QtBot) -> None:
+    me = Study.open(lab.path, as_coder="Mo Master", backup=False)
+    page = CodersPage(me)
+    qtbot.addWidget(page)
+    page.select("Mo Master")
+    page.toggle_active()
+    assert "your own profile" in page.status.text()
+    page.toggle_role()
+    assert "your own profile" in page.status.text()
+    mo = me.coders.get("Mo Master")
+    assert mo.active and mo.role == "manager"
+    me.close()

@@ -159,6 +159,9 @@ class CodersPage(Page):
         c = self.selected()
         if c is None:
             return
+        if c.active and c.id == self.study.actor.id:
+            self.report_error("You cannot deactivate your own profile while signed in with it.")
+            return
         verb = "Reactivated" if not c.active else "Deactivated"
         if self.run_action(
             lambda: self.study.coders.set_active(c.id, not c.active), f"{verb} {c.name}."
@@ -171,6 +174,9 @@ class CodersPage(Page):
         if c is None:
             return
         role = "coder" if c.role == "manager" else "manager"
+        if role == "coder" and c.id == self.study.actor.id:
+            self.report_error("You cannot take the manager role from your own profile.")
+            return
         if self.run_action(
             lambda: self.study.coders.set_role(c.id, role), f"{c.name} is now a {role}."
         ):

@@ -56,7 +56,7 @@ class PlanModel(RowsModel):
         )
 
     def background(self, row: Any, column: int) -> QColor | None:
-        return WARN if row[2] == "reliability" else None
+        return WARN if row[2] != "primary" else None
 
 
 class AssignmentModel(RowsModel):
@@ -122,11 +122,13 @@ class PlannerPage(Page):
 
     def _plan_box(self) -> QGroupBox:
         self.pool = QListWidget()
+        self.pool.setMaximumHeight(110)
         self.pool.setToolTip("Coders who share the primary coding and the double coding")
         self.share = QSpinBox()
         self.share.setRange(0, 100)
         self.share.setSuffix(" %")
         self.share.setValue(25)
+        self.share.setMaximumWidth(120)
         self.seed = QSpinBox()
         self.seed.setRange(0, MAX_SEED)
         self.seed.setValue(random.SystemRandom().randint(1, 999_999))
@@ -173,6 +175,7 @@ class PlannerPage(Page):
     def _calibration_box(self) -> QGroupBox:
         self.master = QComboBox()
         self.trainees = QListWidget()
+        self.trainees.setMaximumHeight(90)
         self.calibration_recordings = QListWidget()
         self.calibration_recordings.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
         self.calibrate_button = QPushButton("Create calibration assignments")
@@ -279,13 +282,15 @@ class PlannerPage(Page):
             self.report_error(str(exc))
             return None
         self.plan = plan
+        order = {"primary": 0, "reliability": 1}
+        ordered = sorted(plan.assignments, key=lambda p: (p.recording_id, order[p.purpose]))
         rows = [
             (
                 self._labels.get(p.recording_id, f"#{p.recording_id}"),
                 self._coders[p.coder_id].name,
-                p.purpose,
+                "second coder (blind)" if p.purpose == "reliability" else p.purpose,
             )
-            for p in plan.assignments
+            for p in ordered
         ]
         self.plan_model.set_rows(rows)
         self.plan_view.resizeColumnsToContents()

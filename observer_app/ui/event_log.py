@@ -6,15 +6,18 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRect,
     Qt,
     Signal,
 )
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -27,14 +30,51 @@ from observer_app.services.records import EventRecord
 from observer_app.ui.models import EVENT_ROLE, CategoryFilterModel, EventTableModel
 
 Index = QModelIndex | QPersistentModelIndex
+_LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
-class CodeDelegate(QStyledItemDelegate):
-    """Edits the Code column with a list of the scheme's codes of the same kind."""
+class EventDelegate(QStyledItemDelegate):
+    """Paints the log's cells directly (one call per cell instead of one per cell and role,
+    which keeps a repaint after each key press cheap) and edits the Code column with a list
+    of the scheme's codes of the same kind."""
 
     def __init__(self, log: EventLog) -> None:
         super().__init__(log)
         self._log = log
+        self._red = QColor("#c0392b")
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        log = self._log
+        source = log.proxy.mapToSource(index)
+        if not source.isValid():
+            return
+        model = log.model
+        e = model.event_at(source.row())
+        col = index.column()
+        rect = option.rect
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        x = rect.x() + 4
+        if col == EventTableModel.CODE:
+            painter.fillRect(QRect(x, rect.center().y() - 5, 11, 11), model.colour(e.code))
+            x += 17
+        painter.save()
+        if col == EventTableModel.END and e.is_open:
+            font = painter.font()
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(palette.highlightedText().color() if selected else self._red)
+        else:
+            role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            painter.setPen(palette.color(role))
+        text_rect = QRect(x, rect.y(), rect.right() - x - 2, rect.height())
+        text = painter.fontMetrics().elidedText(
+            model.shown(e)[col], Qt.TextElideMode.ElideRight, text_rect.width()
+        )
+        painter.drawText(text_rect, _LEFT_MIDDLE, text)
+        painter.restore()
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         scheme = self._log.scheme
@@ -104,7 +144,7 @@ class EventLog(QWidget):
         header.setStretchLastSection(True)
         for col, width in enumerate((100, 100, 170, 110, 150)):
             self.view.setColumnWidth(col, width)
-        self.view.setItemDelegateForColumn(EventTableModel.CODE, CodeDelegate(self))
+        self.view.setItemDelegate(EventDelegate(self))
         self.view.clicked.connect(self._clicked)
         layout.addWidget(self.view)
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):

@@ -205,10 +205,7 @@ class EventTableModel(QAbstractTableModel):
         e = self._rows[row]
         col = index.column()
         if role == _DISPLAY:
-            texts = self._shown.get(e.id)
-            if texts is None:
-                texts = self._shown[e.id] = tuple(self._text(e, c, False) for c in range(6))
-            return texts[col]
+            return self.shown(e)[col]
         if role == _EDIT:
             return self._text(e, col, True)
         if role == _DECORATION:
@@ -226,6 +223,16 @@ class EventTableModel(QAbstractTableModel):
         if role == CATEGORY_ROLE:
             return self._categories.get(e.code, "")
         return None
+
+    def shown(self, e: EventRecord) -> tuple[str, ...]:
+        """The texts of an event's row as displayed (cached until the event changes)."""
+        texts = self._shown.get(e.id)
+        if texts is None:
+            texts = self._shown[e.id] = tuple(self._text(e, c, False) for c in range(6))
+        return texts
+
+    def colour(self, code: str) -> QColor:
+        return self._colours.get(code, self._grey)
 
     def _swatch(self, code: str) -> QPixmap:
         """A small square in the code's colour (cached: the view asks on every repaint)."""

@@ -401,7 +401,7 @@ def test_code_column_edits_with_a_list_of_codes_of_the_same_kind(
     key(qtbot, window, Qt.Key.Key_A)
     log = window.event_log
     index = log.proxy.index(0, EventTableModel.CODE)
-    delegate = log.view.itemDelegateForColumn(EventTableModel.CODE)
+    delegate = log.view.itemDelegate()
     editor = delegate.createEditor(log.view.viewport(), QStyleOptionViewItem(), index)
     assert isinstance(editor, QComboBox)
     offered = [editor.itemData(i) for i in range(editor.count())]

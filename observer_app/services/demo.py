@@ -73,7 +73,16 @@ def _build(study: Study) -> None:
     ana1 = create(rec1, ids["Ana Alves"], scheme_version_id=setup.scheme_id).id
     ben1 = create(rec1, ids["Ben Brook"], purpose="reliability", scheme_version_id=setup.scheme_id)
     ben2 = create(rec2, ids["Ben Brook"], scheme_version_id=setup.scheme_id).id
-    create(rec2, ids["Cy Cole"], purpose="reliability", scheme_version_id=setup.scheme_id)
+    # Waiting in the queues: Ana re-codes session 2 blind; Cy calibrates on session 1 against
+    # Ana, the lab's master coder.
+    create(rec2, ids["Ana Alves"], purpose="reliability", scheme_version_id=setup.scheme_id)
+    create(
+        rec1,
+        ids["Cy Cole"],
+        purpose="calibration",
+        scheme_version_id=setup.scheme_id,
+        reference={"master_coder_id": ids["Ana Alves"]},
+    )
     _code(study, setup, ana1, codes1, rng, jitter_ms=0, drop_every=0, base=None)
     _code(study, setup, ben1.id, codes1, rng, jitter_ms=900, drop_every=4, base=5)
     study.assignments.complete(ana1)

@@ -163,7 +163,7 @@ def test_demo_study_is_created_once_and_reopened(
     with Study.open(db) as s:
         info = s.info()
         assert info.recordings == 2 and info.coders == 4
-        assert info.assignments_by_status == {"not_started": 1, "in_progress": 1, "complete": 2}
+        assert info.assignments_by_status == {"not_started": 2, "in_progress": 1, "complete": 2}
         first_events = s.events.all_in_study()
     assert run(capsys, "demo", str(tmp_path / "d"), "--no-gui")[0] == 0
     with Study.open(db) as s:

@@ -247,3 +247,25 @@ def test_the_edit_dialog_keeps_modifiers_of_an_unchanged_code(lab: Lab, qtbot: Q
     )
     dialog.code.setCurrentIndex(1)
     assert dialog.edit().modifiers == {}  # another code: the coder's modifiers do not carry over
+
+
+def test_space_plays_and_pauses(lab: Lab, qtbot: QtBot) -> None:
+    import warnings
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    page, player, manager, _ = _page(lab, qtbot)
+    page.select_recording(lab.recordings[0])
+    assert page.open_selected() is not None
+    page.show()
+    qtbot.waitExposed(page)
+    with warnings.catch_warnings():  # offscreen windows are not activated by the platform
+        warnings.simplefilter("ignore", DeprecationWarning)
+        QApplication.setActiveWindow(page)
+    page.aligned_view.setFocus()  # the table has the focus, as when a manager clicks a row
+    qtbot.keyClick(page.aligned_view, Qt.Key.Key_Space)
+    assert player.state() == PlaybackState.PLAYING
+    qtbot.keyClick(page.aligned_view, Qt.Key.Key_Space)
+    assert player.state() == PlaybackState.PAUSED
+    manager.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -254,6 +254,14 @@ class ReconcilePage(Page):
         layout.addLayout(bottom)
         self._update_buttons()
         self.refresh()
+        play = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        play.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        play.activated.connect(self.toggle_play)
+
+    def toggle_play(self) -> None:
+        """Space: play or pause the recording (when one is loaded)."""
+        if self.player is not None and self._loaded_path is not None:
+            self.player.toggle()
 
     def _top_row(self) -> QHBoxLayout:
         self.recording = QComboBox()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ class RecordingModel(RowsModel):
                     "File",
                     lambda r: Path(r.media_path).name,
                     tip=lambda r: (
-                        r.media_path + ("" if Path(r.media_path).exists() else "\n(file not found)")
+                        r.media_path + ("\n(file not found)" if self.is_missing(r) else "")
                     ),
                 ),
                 Column("Duration", lambda r: hms(r.duration_ms), align_right=True),
@@ -109,9 +110,19 @@ class RecordingModel(RowsModel):
             ],
             parent,
         )
+        #: Ids of recordings whose file is missing, checked once per reload (not per paint:
+        #: media often lives on a slow network share).
+        self.missing: set[int] = set()
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.missing = {r.id for r in rows if not Path(r.media_path).exists()}
+        super().set_rows(rows)
+
+    def is_missing(self, rec: RecordingInfo) -> bool:
+        return rec.id in self.missing
 
     def background(self, row: Any, column: int) -> QColor | None:
-        return LOW if column == 1 and not Path(row.media_path).exists() else None
+        return LOW if column == 1 and self.is_missing(row) else None
 
 
 @dataclass
@@ -247,12 +258,11 @@ class RecordingsPage(Page):
 
     def _found_moved(self, found: dict[int, Path]) -> None:
         self.moved = found
-        missing = [r for r in self.model.rows() if not Path(r.media_path).exists()]
         if not found:
-            self.report(f"No moved media found ({len(missing)} recording(s) missing).")
+            self.report(f"No moved media found ({len(self.model.missing)} recording(s) missing).")
             return
         n = self.relink(found)
-        still = len(missing) - n
+        still = len(self.model.missing)
         self.report(f"Relinked {n} recording(s) by fingerprint; {still} still missing.")
 
     def relink(self, found: dict[int, Path]) -> int:

@@ -130,7 +130,9 @@ def _ci(r: AgreementResult) -> str:
 def _print_report(rep: ReliabilityReport) -> None:
     coders = ", ".join(c.name for c in rep.coders) or "none"
     print(f"\n{rep.kind} {rep.definition_id} {rep.definition_version} ({rep.name})")
-    print(f"coders: {coders}; recordings: {len(rep.recording_ids)}")
+    print(f"coders: {coders}; recordings: {len(rep.recording_ids)}; raters as {rep.layout}")
+    for note in rep.notes:
+        print(f"note: {note}")
     if rep.scores:
         rows: list[dict[str, Any]] = [
             {

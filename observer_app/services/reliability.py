@@ -401,8 +401,7 @@ class ReliabilityService:
         lay = _layout(work, coders, request.layout)
         definitions = inst.score_definitions()
         master = self._master(request, work)
-        others = [w for w in work if master is not None and w.coder_id != master]
-        ticker.total = len(inst.items) + len(definitions) + len(others)
+        ticker.total = len(inst.items) + len(definitions) + len(_master_pairs(work, master))
         item_values = _item_arrays(inst, work, forms, units, lay)
         score_values = _score_arrays(inst, work, forms, units, lay)
         labels = tuple(_unit_label(k) for k in unit_keys)
@@ -483,8 +482,7 @@ class ReliabilityService:
         coders = _coders(work, names)
         master = self._master(request, work)
         blocks = _pair_blocks(work)
-        others = [w for w in work if master is not None and w.coder_id != master]
-        ticker.total = 1 + len(scheme.codes) + len(others)
+        ticker.total = 1 + len(scheme.codes) + len(_master_pairs(work, master))
         seg_ms = request.segment_ms or (
             scheme.segments.length_ms if scheme.segments else DEFAULT_SEGMENT_MS
         )
@@ -803,8 +801,11 @@ def _master_pairs(work: Sequence[_Work], master: int | None) -> list[tuple[_Work
     if master is None:
         return []
     by_rec = {w.recording_id: w for w in work if w.coder_id == master}
-    pairs = [(w, by_rec[w.recording_id]) for w in work if w.coder_id != master]
-    return [(w, m) for w, m in pairs if w.recording_id in by_rec]
+    return [
+        (w, by_rec[w.recording_id])
+        for w in work
+        if w.coder_id != master and w.recording_id in by_rec
+    ]
 
 
 def _sorted_drift(points: list[DriftPoint]) -> tuple[DriftPoint, ...]:

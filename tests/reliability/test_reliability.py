@@ -328,3 +328,32 @@ def test_only_managers_and_valid_requests(crossed: Lab) -> None:
         svc.compute(ReliabilityRequest(crossed.scheme_id, tolerance_ms=-1))
     assert svc.versions_with_data() == sorted([crossed.scheme_id, crossed.instrument_id])
     json.dumps(svc.compute(ReliabilityRequest(crossed.scheme_id)).to_dict())
+
+
+def test_drift_only_where_the_master_coded_and_progress_completes(pairs: Lab) -> None:
+    """Round robin: the master coder coded only some recordings; drift has a point for each
+    other coder's work on those, and none elsewhere (no error)."""
+    mia = pairs.manager()
+    ana = pairs.coders["Ana Alves"]
+    shared = {rec for (rec, name) in pairs.assignments if name == "Ana Alves"}
+    assert 0 < len(shared) < len(pairs.recordings)
+    for version in (pairs.instrument_id, pairs.scheme_id):
+        seen = _Recorder()
+        report = ReliabilityService.of(mia).compute(
+            ReliabilityRequest(version, master_coder_id=ana), progress=seen
+        )
+        expected = {
+            (rec, name)
+            for (rec, name) in pairs.assignments
+            if rec in shared and name != "Ana Alves"
+        }
+        assert {(p.recording_id, p.coder_name) for p in report.drift} == expected
+        assert seen.calls[-1][0] == seen.calls[-1][1]
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def __call__(self, done: int, total: int) -> None:
+        self.calls.append((done, total))

@@ -51,6 +51,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("next_segment", "&Next segment", "Segments", "Ctrl+Right"),
     ActionSpec("loop_segment", "&Loop current segment", "Segments", "Ctrl+L"),
     ActionSpec("focus_form", "Rate this &segment", "Segments", "Ctrl+R"),
+    ActionSpec("zoom_in", "Zoom timeline &in", "View", "Ctrl+="),
+    ActionSpec("zoom_out", "Zoom timeline &out", "View", "Ctrl+-"),
+    ActionSpec("zoom_all", "Whole &recording in the timeline", "View", "Ctrl+0"),
     ActionSpec("reset_layout", "&Reset layout", "View", ""),
     ActionSpec("keys_help", "&Keyboard shortcuts", "Help", "F1"),
 )

@@ -58,7 +58,7 @@ class CodingPad(QScrollArea):
                     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                     b.setCheckable(code.kind == "state")
                     b.setToolTip(code.description or code.label)
-                    b.setMinimumHeight(38)
+                    b.setMinimumHeight(2 * b.fontMetrics().height() + 10)
                     b.setMinimumWidth(60)
                     b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
                     colour = QColor(code.colour)

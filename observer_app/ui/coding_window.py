@@ -227,6 +227,9 @@ class CodingWindow(QMainWindow):
             "next_segment": lambda: self._segment_step(1),
             "loop_segment": self._toggle_loop,
             "focus_form": self._focus_segment_form,
+            "zoom_in": lambda: self.timeline.canvas.zoom(0.5),
+            "zoom_out": lambda: self.timeline.canvas.zoom(2.0),
+            "zoom_all": lambda: self.timeline.canvas.zoom(1e9),
             "reset_layout": self.reset_layout,
             "keys_help": self.show_keys,
         }
@@ -243,7 +246,14 @@ class CodingWindow(QMainWindow):
             self.addAction(action)
             self.menus[spec.menu].addAction(action)
             self.actions_by_id[spec.id] = action
-            if spec.id in ("quit", "preferences", "delete_event", "rate_normal", "loop_segment"):
+            if spec.id in (
+                "quit",
+                "preferences",
+                "delete_event",
+                "rate_normal",
+                "loop_segment",
+                "zoom_all",
+            ):
                 self.menus[spec.menu].addSeparator()
         for dock in (
             self.pad_dock,

@@ -37,8 +37,7 @@ from observer_app.coding.state_logic import format_ms
 from observer_app.services.records import EventRecord
 
 LABEL_W = 150
-RULER_H = 18
-MIN_LANE_H = 18
+MIN_LANE_H = 18  # at the default font; grows with the text
 HIT_PX = 4
 MIN_VIEW_MS = 500
 _NO_OFFSET = -1
@@ -271,8 +270,12 @@ class TimelineCanvas(QWidget):
         self.update(left, 0, int(abs(new_x - old_x)) + 5, self.height())
 
     # -- geometry --------------------------------------------------------------------------
+    @property
+    def _ruler_h(self) -> int:
+        return self.fontMetrics().height() + 5
+
     def sizeHint(self) -> QSize:
-        return QSize(800, RULER_H + MIN_LANE_H * max(3, len(self._lanes)) + 4)
+        return QSize(800, self._ruler_h + MIN_LANE_H * max(3, len(self._lanes)) + 4)
 
     def _plot_w(self) -> float:
         return max(1.0, self.width() - LABEL_W - 4)
@@ -285,7 +288,7 @@ class TimelineCanvas(QWidget):
 
     def _lane_h(self) -> float:
         n = max(1, len(self._lanes))
-        return max(float(MIN_LANE_H), (self.height() - RULER_H - 2) / n)
+        return max(float(MIN_LANE_H), (self.height() - self._ruler_h - 2) / n)
 
     def _clamp_start(self, start: float) -> int:
         limit = max(0, self.duration_ms - self.view_ms)
@@ -315,7 +318,10 @@ class TimelineCanvas(QWidget):
             self._layer = self._render_layer()
             self._layer_key = key
         p = QPainter(self)
-        p.drawImage(event.rect(), self._layer, event.rect())
+        dpr = self._layer.devicePixelRatio()
+        area = event.rect()
+        source = QRectF(area.x() * dpr, area.y() * dpr, area.width() * dpr, area.height() * dpr)
+        p.drawImage(QRectF(area), self._layer, source)
         self._paint_live(p)
         x = self._x(self.playhead_ms)
         p.setPen(QPen(QColor("#e53935"), 2))
@@ -324,22 +330,25 @@ class TimelineCanvas(QWidget):
 
     def _render_layer(self) -> QImage:
         """Lanes, ruler, segment lines and every closed event in view, as one image."""
-        w, h = max(1, self.width()), max(1, self.height())
+        dpr = self.devicePixelRatioF()  # render in device pixels: sharp on high-DPI screens
+        w, h = max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr))
         pal = self.palette()
         buf = np.full((h, w), pal.color(QPalette.ColorRole.Base).rgba(), np.uint32)
         lane_h = self._lane_h()
         alt = pal.color(QPalette.ColorRole.AlternateBase).rgba()
         for i, lane in enumerate(self._lanes):
-            top = int(RULER_H + i * lane_h)
-            bottom = min(h, int(RULER_H + (i + 1) * lane_h))
+            top = round((self._ruler_h + i * lane_h) * dpr)
+            bottom = min(h, round((self._ruler_h + (i + 1) * lane_h) * dpr))
             if i % 2:
                 buf[top:bottom, :] = alt
-            self._render_lane(buf, lane, top + 3, max(top + 4, bottom - 3))
+            pad = round(3 * dpr)
+            self._render_lane(buf, lane, (top + pad, max(top + pad + 1, bottom - pad)), dpr)
         image = QImage(buf.data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
+        image.setDevicePixelRatio(dpr)
         p = QPainter(image)
         self._paint_ruler(p, pal)
         for i, lane in enumerate(self._lanes):
-            label_top = RULER_H + i * lane_h
+            label_top = self._ruler_h + i * lane_h
             p.setPen(pal.color(QPalette.ColorRole.Text))
             label = self.fontMetrics().elidedText(
                 lane.label, Qt.TextElideMode.ElideRight, LABEL_W - 8
@@ -351,20 +360,23 @@ class TimelineCanvas(QWidget):
         p.end()
         return image
 
-    def _render_lane(self, buf: np.ndarray, lane: _Lane, y0: int, y1: int) -> None:
+    def _render_lane(self, buf: np.ndarray, lane: _Lane, band: tuple[int, int], dpr: float) -> None:
+        """Draw one lane's closed bars and markers into ``buf`` (device pixels)."""
         if not lane.items:
             return
+        y0, y1 = band
         a = lane.arrays
         t0, t1 = self.view_start, self.view_start + self.view_ms
         w = buf.shape[1]
-        scale = self._plot_w() / max(1, self.view_ms)
+        left_edge = round(LABEL_W * dpr)
+        scale = self._plot_w() * dpr / max(1, self.view_ms)
         lo = bisect.bisect_left(lane.onsets, t0 - lane.max_len)
         hi = bisect.bisect_right(lane.onsets, t1)
         on, off, state = a["on"][lo:hi], a["off"][lo:hi], a["state"][lo:hi]
         closed = state & (off != _NO_OFFSET) & (off >= t0)
         if closed.any():
-            x1 = np.clip(LABEL_W + (on[closed] - t0) * scale, LABEL_W, w).astype(np.int64)
-            x2 = np.clip(LABEL_W + (off[closed] - t0) * scale, LABEL_W, w).astype(np.int64)
+            x1 = np.clip(left_edge + (on[closed] - t0) * scale, left_edge, w).astype(np.int64)
+            x2 = np.clip(left_edge + (off[closed] - t0) * scale, left_edge, w).astype(np.int64)
             colours = a["bar"][lo:hi][closed]
             rows = a["row"][lo:hi][closed]
             step = (y1 - y0) / lane.rows
@@ -374,11 +386,11 @@ class TimelineCanvas(QWidget):
                 buf[top : max(top + 2, y0 + int((row + 1) * step) - 1), left:right] = colour
         marks = ((on >= t0) & (on <= t1)) & (~state | (off == _NO_OFFSET) | (off >= t0))
         if marks.any():
-            xs = (LABEL_W + (on[marks] - t0) * scale).astype(np.int64)
+            xs = (left_edge + (on[marks] - t0) * scale).astype(np.int64)
             colours = a["colour"][lo:hi][marks]
-            width = 1 if state[marks].all() else 3
-            for dx in range(-(width // 2), width // 2 + 1):
-                cols = np.clip(xs + dx, LABEL_W, w - 1)
+            width = max(1, round(dpr)) * (1 if state[marks].all() else 3)
+            for dx in range(-(width // 2), width - width // 2):
+                cols = np.clip(xs + dx, left_edge, w - 1)
                 buf[y0:y1, cols] = colours[np.newaxis, :]
 
     def _paint_live(self, p: QPainter) -> None:
@@ -398,7 +410,7 @@ class TimelineCanvas(QWidget):
         lane = self._lane_of.get(self._code_cat.get(e.code, ""))
         if lane is None:
             return
-        top = RULER_H + lane * lane_h + 3
+        top = self._ruler_h + lane * lane_h + 3
         h = lane_h - 6
         rows = self._lanes[lane].rows
         row = self._colour_pair(e.code)[2]
@@ -417,7 +429,7 @@ class TimelineCanvas(QWidget):
             p.fillRect(QRectF(x1 - 1, top, 3, h), colour)
 
     def _paint_ruler(self, p: QPainter, pal: QPalette) -> None:
-        p.fillRect(QRectF(0, 0, self.width(), RULER_H), pal.color(QPalette.ColorRole.Window))
+        p.fillRect(QRectF(0, 0, self.width(), self._ruler_h), pal.color(QPalette.ColorRole.Window))
         step = _tick_step(self.view_ms, self._plot_w())
         first = (self.view_start // step) * step
         p.setPen(pal.color(QPalette.ColorRole.WindowText))
@@ -425,9 +437,9 @@ class TimelineCanvas(QWidget):
         while t <= self.view_start + self.view_ms:
             x = self._x(t)
             if x >= LABEL_W:
-                p.drawLine(QPointF(x, RULER_H - 5), QPointF(x, RULER_H))
+                p.drawLine(QPointF(x, self._ruler_h - 5), QPointF(x, self._ruler_h))
                 text = format_ms(t)[:8] if step >= 1000 else format_ms(t)[3:]
-                p.drawText(QPointF(x + 2, RULER_H - 6), text)
+                p.drawText(QPointF(x + 2, self._ruler_h - 6), text)
             t += step
 
     def _paint_segments(self, p: QPainter, pal: QPalette) -> None:
@@ -437,13 +449,13 @@ class TimelineCanvas(QWidget):
         for start, _ in self.segments[1:]:
             x = self._x(start)
             if LABEL_W <= x <= self.width():
-                p.drawLine(QPointF(x, RULER_H), QPointF(x, self.height()))
+                p.drawLine(QPointF(x, self._ruler_h), QPointF(x, self.height()))
 
     # -- interaction -----------------------------------------------------------------------
     def _hit(self, x: float, y: float) -> EventRecord | None:
         lane_h = self._lane_h()
-        i = int((y - RULER_H) // lane_h)
-        if y < RULER_H or not 0 <= i < len(self._lanes):
+        i = int((y - self._ruler_h) // lane_h)
+        if y < self._ruler_h or not 0 <= i < len(self._lanes):
             return None
         lane = self._lanes[i]
         t = self._ms(x)

@@ -208,7 +208,7 @@ def test_timeline_click_seeks_and_drag_retimes(
     canvas.resize(1000, 160)
     canvas.set_duration(150_000)
     x = int(canvas._x(60_000))
-    y = int(canvas._lane_h() * 0.5 + 18)
+    y = int(canvas._lane_h() * 0.5 + canvas._ruler_h)
     qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
     qtbot.mouseMove(canvas, QPoint(x + 50, y))
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(x + 50, y))
@@ -439,3 +439,15 @@ def test_retiming_into_an_exclusive_state_is_saved_and_flagged(
     assert "overlaps talk" in window.statusBar().currentMessage()
     moved = next(e for e in saved_events(lab, lab.mine) if e.code == "silence")
     assert moved.onset_ms == 1_500
+
+
+def test_timeline_zoom_keys(qtbot: QtBot, window: CodingWindow, fake_player: Any) -> None:
+    canvas = window.timeline.canvas
+    whole = canvas.view_ms
+    fake_player.seek(70_000)
+    window._tick()
+    key(qtbot, window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.view_ms == whole // 2
+    assert canvas.view_start <= 70_000 <= canvas.view_start + canvas.view_ms
+    key(qtbot, window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.view_ms == whole

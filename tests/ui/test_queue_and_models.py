@@ -144,3 +144,19 @@ def test_cli_code_opens_the_window_on_the_assignment(
     assert seen == {"actor": "Ben Brook", "assignment": lab.bens}
     with pytest.raises(AuthenticationError):
         Study.open(lab.path, as_coder="Ben Brook", backup=False)
+
+
+def test_no_study_path_opens_the_demo_study(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    from observer_app.app import demo_study_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    path = demo_study_path()
+    assert path.is_file() and path.is_relative_to(tmp_path)
+    with Study.open(path, backup=False) as admin:
+        coders = [c.name for c in admin.coders.all() if c.role == "coder"]
+    with Study.open(path, as_coder=coders[0], backup=False) as study:
+        dialog = QueueDialog(study)
+        qtbot.addWidget(dialog)
+        assert dialog.model.rowCount() >= 1

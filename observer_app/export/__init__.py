@@ -49,6 +49,18 @@ class _Progress:
         self._progress = progress
         self._cancel = cancel
 
+    def to_fraction(self, budget: int) -> Callable[[float], None]:
+        """A callback that advances this meter over ``budget`` ticks as a fraction goes 0..1."""
+        start = self.done
+
+        def advance(fraction: float) -> None:
+            self.tick(max(0, start + round(budget * fraction) - self.done))
+
+        return advance
+
+    def finish(self) -> None:
+        self.tick(self.total - self.done)
+
     def tick(self, n: int) -> None:
         if self._cancel is not None and self._cancel.is_set():
             raise Cancelled("export cancelled; nothing was written")
@@ -128,9 +140,12 @@ def _write(
 ) -> dict[str, int]:
     data = sh.StudyData(study, stream, options)
     n_events, n_ratings = stream.count_events(), stream.count_ratings()
-    meter = _Progress(n_events + 3 * n_ratings + 100, progress, cancel)
-    reports = sh.reliability_reports(data, cancel=cancel)
-    meter.tick(50)
+    # reliability takes about as long per event as writing it (pooled matching)
+    budget = n_events + n_ratings + 50
+    meter = _Progress(budget + n_events + 3 * n_ratings + 100, progress, cancel)
+    advance = meter.to_fraction(budget)
+    reports = sh.reliability_reports(data, progress=advance, cancel=cancel)
+    advance(1.0)
     book = XlsxBook()
     csvs = CsvDir(tmp_csv) if tmp_csv is not None else None
     order: list[Callable[[], sh.Sheet]] = [
@@ -160,7 +175,7 @@ def _write(
     except BaseException:
         book.discard()
         raise
-    meter.tick(50)
+    meter.finish()
     return written
 
 

@@ -650,12 +650,22 @@ _TARGET_LABEL = 6
 
 
 def reliability_reports(
-    data: StudyData, progress: Any = None, cancel: CancelFlag | None = None
+    data: StudyData,
+    progress: Callable[[float], None] | None = None,
+    cancel: CancelFlag | None = None,
 ) -> list[ReliabilityReport]:
+    """Every scheme's and instrument's reliability with the export's settings;
+    ``progress(fraction)`` reports the share done (0..1)."""
     o = data.options
     svc = ReliabilityService.of(data.study)
     reports = []
-    for vid in svc.versions_with_data():
+    versions = svc.versions_with_data()
+    for k, vid in enumerate(versions):
+
+        def step(done: int, total: int, k: int = k) -> None:
+            if progress is not None:
+                progress((k + done / max(total, 1)) / len(versions))
+
         request = ReliabilityRequest(
             vid,
             tolerance_ms=o.tolerance_ms,
@@ -666,7 +676,7 @@ def reliability_reports(
             kappa_threshold=o.kappa_threshold,
             completed_only=o.completed_only,
         )
-        reports.append(svc.compute(request, progress=progress, cancel=cancel))
+        reports.append(svc.compute(request, progress=step, cancel=cancel))
     return reports
 
 

@@ -338,12 +338,12 @@ class CodingWindow(QMainWindow):
 
     def open_assignment(self, assignment_id: int) -> None:
         """Load an assignment into every dock and resume at its last position."""
-        self._leave_assignment()
         try:
             session = CodingSession(self.study, assignment_id, self)
-        except ObserverError as exc:
+        except ObserverError as exc:  # e.g. another coder's blind work: the current one stays
             self.show_error(str(exc))
             return
+        self._leave_assignment()
         self.session = session
         session.eventChanged.connect(self._event_changed)
         session.ratingChanged.connect(self._rating_changed)
@@ -417,6 +417,7 @@ class CodingWindow(QMainWindow):
         session = self.session
         assert session is not None
         scheme = session.scheme
+        self.event_model.deleteLater()
         self.event_model = EventTableModel(scheme, self._edit_from_log, self)
         self.event_model.editRefused.connect(self.show_error)
         self.event_model.set_events(session.events.values())

@@ -451,3 +451,11 @@ def test_timeline_zoom_keys(qtbot: QtBot, window: CodingWindow, fake_player: Any
     assert canvas.view_start <= 70_000 <= canvas.view_start + canvas.view_ms
     key(qtbot, window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert canvas.view_ms == whole
+
+
+def test_another_coders_blind_assignment_is_refused_and_the_open_one_stays(
+    window: CodingWindow, lab: Any
+) -> None:
+    window.open_assignment(lab.bens)
+    assert "blind" in window.statusBar().currentMessage()
+    assert window.session is not None and window.session.assignment_id == lab.mine

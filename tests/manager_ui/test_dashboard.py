@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from observer_app.services.reliability import ReliabilityRequest, ReliabilityService
@@ -115,17 +115,18 @@ def test_calibration_drift_plot(lab: Lab, qtbot: QtBot, tmp_path: Path) -> None:
     page.grab().save(str(tmp_path / "drift.png"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.reliability._master_pairs raises KeyError when coders other than the "
-    "master coded recordings the master did not (reported to the reliability author)",
-)
 def test_whole_study_with_calibration_and_double_coding(lab: Lab, qtbot: QtBot) -> None:
     coded = code_study(lab)
     page = ReliabilityPage(lab.study, _pool())
     qtbot.addWidget(page)
     page.definition.setCurrentIndex(page.definition.findData(coded.scheme_id))
     _compute(page, qtbot)
+    report = page.report_data
+    assert report is not None
+    assert report.recording_ids == tuple(lab.recordings)
+    assert [p.coder_name for p in report.drift] == ["Cy Cole"] * 3  # only the master's recordings
+    expected = ReliabilityService.of(lab.study).compute(ReliabilityRequest(coded.scheme_id))
+    assert report.to_dict() == expected.to_dict()
 
 
 def test_a_computation_can_be_cancelled(lab: Lab, qtbot: QtBot) -> None:
@@ -139,3 +140,14 @@ def test_a_computation_can_be_cancelled(lab: Lab, qtbot: QtBot) -> None:
     # either it finished before the flag was seen, or it stopped and said so
     assert page.tasks.caption.text() == "Cancelled." or page.report_data is not None
     assert page.compute_button.isEnabled()
+
+
+def test_choosing_nobody_is_refused_not_taken_as_everyone(lab: Lab, qtbot: QtBot) -> None:
+    coded = code_study(lab, calibration=False)
+    page = ReliabilityPage(lab.study, _pool())
+    qtbot.addWidget(page)
+    page.definition.setCurrentIndex(page.definition.findData(coded.instrument_id))
+    page._check_all(page.coders, Qt.CheckState.Unchecked)
+    page.compute()
+    assert not page.tasks.busy
+    assert page.status.text() == "Check at least one coder."

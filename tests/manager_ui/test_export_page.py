@@ -24,7 +24,7 @@ def _pool():  # type: ignore[no-untyped-def]
 def test_export_writes_the_workbook_and_csv_in_the_background(
     lab: Lab, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    code_study(lab, calibration=False)  # see test_dashboard's xfail: drift with both fails
+    code_study(lab)
     page = ExportPage(lab.study, _pool())
     qtbot.addWidget(page)
     target = tmp_path / "out" / "study.xlsx"
@@ -55,7 +55,7 @@ def test_export_writes_the_workbook_and_csv_in_the_background(
 
 
 def test_a_cancelled_export_leaves_nothing(lab: Lab, qtbot: QtBot, tmp_path: Path) -> None:
-    code_study(lab, calibration=False)  # see test_dashboard's xfail: drift with both fails
+    code_study(lab)
     page = ExportPage(lab.study, _pool())
     qtbot.addWidget(page)
     target = tmp_path / "cancelled.xlsx"

@@ -25,7 +25,25 @@ def test_only_managers_open_the_window(lab: Lab, qtbot: QtBot) -> None:
     window = open_manager_window(lab.study)
     qtbot.addWidget(window)
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles[:4] == ["Coders", "Recordings", "Schemes && instruments", "Assignments"]
+    assert titles == [
+        "Coders",
+        "Recordings",
+        "Schemes && instruments",
+        "Assignments",
+        "Reliability",
+        "Reconciliation",
+        "Export",
+    ]
+    # every tab reloads when shown: a coder added elsewhere appears
+    other = Study.open(lab.path, backup=False)
+    other.coders.add("Zoe Zed")
+    other.close()
+    window.tabs.setCurrentWidget(window.planner)
+    window.tabs.setCurrentWidget(window.coders)
+    assert "Zoe Zed" in [c.name for c in window.coders.model.rows()]
+    window.export_action.trigger()
+    assert window.tabs.currentWidget() is window.export
+    window.close()
 
 
 def test_coders_add_deactivate_role_password(lab: Lab, qtbot: QtBot, qtmodeltester) -> None:

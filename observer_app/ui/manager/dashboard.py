@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -355,8 +356,8 @@ class ReliabilityPage(Page):
         self.compute_button.clicked.connect(self.compute)
         form = QFormLayout(box)
         form.addRow("Scheme or instrument", self.definition)
-        form.addRow("Coders", self.coders)
-        form.addRow("Recordings", self.recordings)
+        form.addRow("Coders", self._with_all_none(self.coders))
+        form.addRow("Recordings", self._with_all_none(self.recordings))
         form.addRow("Event tolerance", self.tolerance)
         form.addRow("ICC form", self.icc_form)
         form.addRow("Flag ICC below", self.icc_threshold)
@@ -364,6 +365,27 @@ class ReliabilityPage(Page):
         form.addRow(self.completed_only)
         form.addRow(self.compute_button)
         return box
+
+    def _with_all_none(self, widget: QListWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(widget)
+        row = QHBoxLayout()
+        for text, state in (("All", Qt.CheckState.Checked), ("None", Qt.CheckState.Unchecked)):
+            button = QPushButton(text)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _c=False, s=state: self._check_all(widget, s))
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return box
+
+    @staticmethod
+    def _check_all(widget: QListWidget, state: Qt.CheckState) -> None:
+        for i in range(widget.count()):
+            widget.item(i).setCheckState(state)
 
     # -- choices -------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -430,6 +452,12 @@ class ReliabilityPage(Page):
             return
         if self.tasks.busy:
             return
+        for widget, what in ((self.coders, "coder"), (self.recordings, "recording")):
+            if not any(
+                widget.item(i).checkState() == Qt.CheckState.Checked for i in range(widget.count())
+            ):
+                self.report_error(f"Check at least one {what}.")
+                return
         request = self.request()
         service = self.service
 

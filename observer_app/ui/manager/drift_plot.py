@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 #: Colour-blind-safe palette (Okabe & Ito 2008).
 PALETTE = (
@@ -53,6 +53,7 @@ class DriftPlot(QWidget):
         self.setMinimumSize(420, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAutoFillBackground(True)
+        self.setMouseTracking(True)
 
     def sizeHint(self) -> QSize:
         return QSize(720, 360)
@@ -96,6 +97,29 @@ class DriftPlot(QWidget):
         x = rect.left() + (rect.width() * (index + 0.5) / n if n else rect.width() / 2)
         y = rect.bottom() - (value - low) / (high - low) * rect.height()
         return QPointF(x, y)
+
+    def point_near(self, x: float, y: float, radius: float = 7.0) -> tuple[str, str, float] | None:
+        """``(coder, label, value)`` of the point drawn nearest to ``(x, y)``, if close."""
+        best: tuple[float, tuple[str, str, float]] | None = None
+        for series in self.series:
+            for i, (label, value) in enumerate(series.points):
+                if value is None or not math.isfinite(value):
+                    continue
+                p = self.point_at(i, value)
+                d = math.hypot(p.x() - x, p.y() - y)
+                if d <= radius and (best is None or d < best[0]):
+                    best = (d, (series.coder, label, value))
+        return best[1] if best else None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        hit = self.point_near(event.position().x(), event.position().y())
+        if hit is None:
+            QToolTip.hideText()
+            return
+        coder, label, value = hit
+        QToolTip.showText(
+            event.globalPosition().toPoint(), f"{coder}, recording {label}: {value:.2f}", self
+        )
 
     # -- painting ------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:

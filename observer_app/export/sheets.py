@@ -417,15 +417,33 @@ def _segment_bounds(
     return scheme.segment_bounds(duration)
 
 
+def _unique(headers: list[str]) -> dict[str, int]:
+    """Column index per header, merging headers that differ only in case (Excel tables
+    require unique headers regardless of case)."""
+    index: dict[str, int] = {}
+    for h in headers:
+        index.setdefault(h.lower(), len(index))
+    return index
+
+
 def segments(data: StudyData) -> Sheet:
-    codes: list[str] = []
+    code_heads: list[str] = []
     for scheme in data.schemes.values():
-        codes += [c.id for c in scheme.codes if c.id not in codes]
-    seg_items: list[tuple[int, str, str]] = []  # (version id, instrument id, item id)
-    for vid, inst in data.instruments.items():
+        code_heads += [f"n_{c.id}" for c in scheme.codes]
+    code_col = _unique(code_heads)
+    item_heads: list[str] = []
+    for inst in data.instruments.values():
         if inst.unit == "segment":
-            seg_items += [(vid, inst.id, i.id) for i in inst.items]
-    item_col = {(vid, item): k for k, (vid, _, item) in enumerate(seg_items)}
+            item_heads += [f"{inst.id}:{i.id}" for i in inst.items]
+    item_index = _unique(item_heads)
+    item_col = {
+        (vid, i.id): item_index[f"{inst.id}:{i.id}".lower()]
+        for vid, inst in data.instruments.items()
+        if inst.unit == "segment"
+        for i in inst.items
+    }
+    n_codes, n_items = len(code_col), len(item_index)
+    first_spelling = {h.lower(): h for h in reversed(code_heads + item_heads)}
     cols = (
         Column("recording_id", "int", 12),
         Column("coder", "key", 16),
@@ -436,11 +454,8 @@ def segments(data: StudyData) -> Sheet:
         Column("start_s", "seconds", 9),
         Column("end_s", "seconds", 9),
         Column("start", "time", 12),
-        *(Column(f"n_{c}", "int", max(6.0, len(c) + 4)) for c in codes),
-        *(
-            Column(f"{inst}:{item}", "float", max(8.0, len(inst) + len(item) + 3))
-            for _, inst, item in seg_items
-        ),
+        *(Column(first_spelling[h], "int", max(6.0, len(h) + 2)) for h in code_col),
+        *(Column(first_spelling[h], "float", max(8.0, len(h) + 2)) for h in item_index),
     )
 
     def rows() -> Iterator[Row]:
@@ -448,9 +463,7 @@ def segments(data: StudyData) -> Sheet:
         for r in data.ratings():
             k = item_col.get((r.instrument_version_id, r.item_id))
             if r.unit_kind == "segment" and k is not None:
-                slot = seg_ratings.setdefault(
-                    (r.assignment_id, r.unit_index), [None] * len(seg_items)
-                )
+                slot = seg_ratings.setdefault((r.assignment_id, r.unit_index), [None] * n_items)
                 slot[k] = r.value
         last = data.stream.last_onsets()
         by_scheme: dict[int, list[AssignmentInfo]] = defaultdict(list)
@@ -461,13 +474,16 @@ def segments(data: StudyData) -> Sheet:
             scheme = data.schemes[vid]
             seg_ms = scheme.segments.length_ms if scheme.segments else WHOLE_RECORDING_MS
             counts = data.stream.segment_counts([a.id for a in assigned], seg_ms)
+            mine = [(c.id, code_col[f"n_{c.id}".lower()]) for c in scheme.codes]
             for a in sorted(assigned, key=lambda x: (x.recording_id, x.id)):
                 rec = data.recordings[a.recording_id]
                 head = data.assignment_cols(a.id)
                 bounds = _segment_bounds(scheme, rec.duration_ms, last.get(a.id))
                 for index, (start, end) in enumerate(bounds):
-                    n = [counts.get((a.id, index, c), 0) for c in codes]
-                    rated = seg_ratings.get((a.id, index), [None] * len(seg_items))
+                    n: list[int | None] = [None] * n_codes
+                    for code, k in mine:
+                        n[k] = (n[k] or 0) + counts.get((a.id, index, code), 0)
+                    rated = seg_ratings.get((a.id, index), [None] * n_items)
                     yield (*head, index + 1, start / 1000, end / 1000, start, *n, *rated)
 
     return Sheet("Segments", cols, rows())
@@ -551,14 +567,15 @@ def score_columns(data: StudyData) -> list[str]:
             if inst.unit == "segment"
             else [d.id for d in inst.score_definitions()]
         )
-        names += [n for n in ids if n not in names]
+        # Excel table headers are unique regardless of case
+        names += [n for n in ids if n.lower() not in {x.lower() for x in names}]
     return names
 
 
 def scores(data: StudyData) -> Sheet:
     names = score_columns(data)
-    col = {n: k for k, n in enumerate(names)}
-    cols = (
+    col = {n.lower(): k for k, n in enumerate(names)}
+    fixed = (
         Column("recording_id", "int", 12),
         Column("session_number", "int", 15),
         Column("phase", "int", 8),
@@ -570,7 +587,12 @@ def scores(data: StudyData) -> Sheet:
         Column("instrument_version", "key", 10),
         Column("version_id", "int", 10),
         Column("unit", "key", 16),
-        *(Column(n, "float", max(9.0, len(n) + 2)) for n in names),
+    )
+    taken = {c.name.lower() for c in fixed} | {"notes"}
+    headers = [f"score_{n}" if n.lower() in taken else n for n in names]
+    cols = (
+        *fixed,
+        *(Column(h, "float", max(9.0, len(h) + 2)) for h in headers),
         Column("notes", "text", 40),
     )
 
@@ -587,13 +609,13 @@ def scores(data: StudyData) -> Sheet:
                 if inst.unit == "segment":
                     segs = [units[k] for k in sorted(units) if k[0] == "segment"]
                     for rolled in roll_up(inst, segs):
-                        values[col[rolled.id]] = rolled.value
+                        values[col[rolled.id.lower()]] = rolled.value
                         if rolled.reason:
                             notes.append(f"{rolled.id}: {rolled.reason}")
                     unit = "segments (roll-up)"
                 else:
                     for sc in score_responses(inst, units.get(("session", 0), {})).scores:
-                        values[col[sc.id]] = sc.value
+                        values[col[sc.id.lower()]] = sc.value
                         if sc.reason:
                             notes.append(f"{sc.id}: {sc.reason}")
                     unit = "session"

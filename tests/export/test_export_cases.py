@@ -53,3 +53,24 @@ def test_progress_is_monotonic_and_ends_at_the_total(exported: Exported, tmp_pat
     assert len(totals) == 1
     done = [d for d, _ in calls]
     assert done == sorted(done) and done[-1] == calls[-1][1]
+
+
+def test_two_versions_of_a_definition_keep_headers_unique(tmp_path: Path) -> None:
+    from observer_app.coding.resources import resource_path
+    from tests.reliability.lab import SCHEME_TOML
+
+    study = Study.create(tmp_path / "v.db", "Versions")
+    text = resource_path("instruments", "alliance-quick-demo.toml").read_text(encoding="utf-8")
+    v1 = study.definitions.import_text(text, "a.toml").id
+    v2 = study.definitions.import_text(text.replace('version = "1"', 'version = "2"'), "b.toml").id
+    s1 = study.definitions.import_text(SCHEME_TOML, "s1.toml").id
+    s2 = study.definitions.import_text(
+        SCHEME_TOML.replace('version = "1"', 'version = "2"'), "s2.toml"
+    ).id
+    assert len({v1, v2, s1, s2}) == 4
+    summary = export_study(study, tmp_path / "v.xlsx")
+    wb = load_workbook(summary.xlsx)
+    for ws in wb.worksheets:
+        header = [str(c.value).lower() for c in ws[1]]
+        assert len(header) == len(set(header)), ws.title
+    assert [c.value for c in wb["Scores"][1]].count("total") == 1

@@ -141,6 +141,11 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
+def meta_key(column: str) -> str:
+    """The metadata key a free column is stored under: ``"Site (city)"`` -> ``"site_city"``."""
+    return _norm(column) or column.strip()
+
+
 _ALIASES: Mapping[str, tuple[str, ...]] = {
     "key": ("file", "file_name", "filename", "media", "media_path", "path", "recording", "video"),
     "dyad_id": ("dyad_id", "dyad"),
@@ -172,7 +177,7 @@ def guess_mapping(columns: Sequence[str]) -> MetadataMapping:
         if hit is not None and hit != key:
             fields[target] = hit
     used = {key, *fields.values()}
-    meta = {_norm(c) or c: c for c in columns if c not in used and c.strip()}
+    meta = {meta_key(c): c for c in columns if c not in used and c.strip()}
     return MetadataMapping(key_column=key, fields=fields, meta=meta, key_kind=key_kind)
 
 
@@ -355,12 +360,12 @@ def _check_row(
         except ValueError as exc:
             problems.append(RowProblem(row.number, column, f"{target}: {exc}"))
     meta: dict[str, Any] = {}
-    for meta_key, column in mapping.meta.items():
+    for key, column in mapping.meta.items():
         value = row.values.get(column)
         if _blank(value):
             continue
         try:
-            meta[meta_key] = _meta_value(value)
+            meta[key] = _meta_value(value)
         except ValueError as exc:
             problems.append(RowProblem(row.number, column, str(exc)))
     if rid is None or len(problems) > before:

@@ -61,6 +61,17 @@ def test_instrument_tables_equal_the_service(
         assert (colour is not None and colour.color() == LOW) == s.flagged
     assert page.results.isTabVisible(0) and not page.results.isTabVisible(1)
     qtmodeltester.check(model)
+    # the ratings behind a row: units x coders, rows where the coders differ highlighted
+    dialog = page.show_matrix(0)
+    matrix = dialog.model
+    qtmodeltester.check(matrix)
+    source = report.scores[0].matrix
+    assert matrix.rowCount() == len(source.units) and matrix.columnCount() == 2
+    for r, values in enumerate(source.values):
+        shown = [matrix.index(r, c).data() for c in range(2)]
+        assert shown == [f"{v:g}" for v in values]
+        assert (matrix.index(r, 0).data(8) is not None) == (values[0] != values[1])
+    dialog.close()
     page.grab().save(str(tmp_path / "dashboard-instrument.png"))
 
 

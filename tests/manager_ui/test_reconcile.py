@@ -269,3 +269,20 @@ def test_space_plays_and_pauses(lab: Lab, qtbot: QtBot) -> None:
     qtbot.keyClick(page.aligned_view, Qt.Key.Key_Space)
     assert player.state() == PlaybackState.PAUSED
     manager.close()
+
+
+def test_timeline_zoom_keeps_the_playhead_in_view(qtbot: QtBot) -> None:
+    from observer_app.ui.manager.pair_timeline import MIN_VIEW_MS, PairTimeline
+
+    tl = PairTimeline()
+    qtbot.addWidget(tl)
+    tl.resize(900, 160)
+    tl.set_duration(600_000)
+    tl.set_playhead(300_000)
+    for _ in range(20):
+        tl.zoom(0.5)
+        assert tl.view_start <= 300_000 <= tl.view_start + tl.view_ms
+    assert tl.view_ms == MIN_VIEW_MS
+    tl.show_range(0, 1 << 40)
+    assert (tl.view_start, tl.view_ms) == (0, 600_000)
+    assert tl.ms_at(tl.x_of(123_456)) == 123_456

@@ -23,6 +23,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -41,6 +43,7 @@ from observer_app.coding import agreement as ag
 from observer_app.services.reliability import (
     ICC_FORM_NAMES,
     Cancelled,
+    RatingMatrix,
     ReliabilityReport,
     ReliabilityRequest,
     ReliabilityService,
@@ -259,6 +262,75 @@ class ConfusionModel(QAbstractTableModel):
         return None
 
 
+class MatrixModel(QAbstractTableModel):
+    """The units × coders values a statistic was computed from (empty = not rated); units where
+    the coders differ are highlighted."""
+
+    def __init__(self, matrix: RatingMatrix, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.matrix = matrix
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.matrix.units)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.matrix.coders)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        names = (
+            self.matrix.coders if orientation == Qt.Orientation.Horizontal else self.matrix.units
+        )
+        return names[section] if 0 <= section < len(names) else None
+
+    def _differs(self, row: int) -> bool:
+        values = {v for v in self.matrix.values[row] if math.isfinite(v)}
+        return len(values) > 1
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self.matrix.units) and 0 <= c < len(self.matrix.coders)):
+            return None
+        v = self.matrix.values[r][c]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if not math.isfinite(v) else f"{v:g}"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and self._differs(r):
+            return QBrush(WARN)
+        return None
+
+
+class MatrixDialog(QDialog):
+    """What one item or score's statistics were computed from."""
+
+    def __init__(self, score: ScoreReliability, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Ratings behind {score.label}")
+        self.resize(560, 480)
+        self.model = MatrixModel(score.matrix, self)
+        view = make_table(self.model, stretch_last=False)
+        view.verticalHeader().setVisible(True)
+        view.resizeColumnsToContents()
+        note = QLabel(
+            f"{score.kind} {score.id}: {why(score.icc) or ''}<br>Rows are units (recording, or "
+            "recording and segment); highlighted rows are where the coders differ; an empty "
+            "cell was not rated."
+        )
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(view, 1)
+        layout.addWidget(buttons)
+
+
 def drift_series(report: ReliabilityReport) -> list[DriftSeries]:
     by_coder: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
     for p in report.drift:
@@ -287,6 +359,8 @@ class ReliabilityPage(Page):
         self.codes = CodeModel(self)
         self.confusion = ConfusionModel(self)
         self.score_view = make_table(self.scores)
+        self.score_view.setToolTip("Double-click a row to see the ratings behind it")
+        self.score_view.doubleClicked.connect(self._show_matrix)
         self.code_view = make_table(self.codes)
         self.confusion_view = make_table(self.confusion, stretch_last=False)
         self.confusion_view.verticalHeader().setVisible(True)
@@ -477,6 +551,16 @@ class ReliabilityPage(Page):
 
     def _failed(self, message: str) -> None:
         self.report_error(message)
+
+    def _show_matrix(self, index: QModelIndex) -> None:
+        self.show_matrix(index.row())
+
+    def show_matrix(self, row: int) -> QDialog:
+        """Open the units × coders values behind one row of the scores table."""
+        dialog = MatrixDialog(self.scores.row_at(row), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _idle(self) -> None:
         self.compute_button.setEnabled(True)

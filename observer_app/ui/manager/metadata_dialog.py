@@ -28,6 +28,7 @@ from observer_app.services.metadata_import import (
     MetadataMapping,
     SourceTable,
     guess_mapping,
+    meta_key,
     metadata_importer,
 )
 from observer_app.services.study import Study
@@ -174,8 +175,7 @@ class MetadataImportDialog(QDialog):
         for i in range(self.meta.count()):
             item = self.meta.item(i)
             if item.checkState() == Qt.CheckState.Checked and item.text() not in used:
-                name = item.text().strip()
-                meta[name.lower().replace(" ", "_")] = name
+                meta[meta_key(item.text())] = item.text()
         return MetadataMapping(
             key_column=self.key.currentData() or "",
             fields=fields,

@@ -111,6 +111,16 @@ class PairTimeline(QWidget):
         self.view_start = self._clamp(start_ms)
         self.update()
 
+    def zoom(self, factor: float) -> None:
+        """Zoom by ``factor`` (< 1 zooms in) around the playhead."""
+        centre = self.playhead_ms
+        frac = (centre - self.view_start) / max(1, self.view_ms)
+        if not 0 <= frac <= 1:
+            centre, frac = self.view_start + self.view_ms // 2, 0.5
+        self.view_ms = int(max(MIN_VIEW_MS, min(self.duration_ms, self.view_ms * factor)))
+        self.view_start = self._clamp(centre - frac * self.view_ms)
+        self.update()
+
     # -- geometry ---------------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
         return QSize(900, 150)

@@ -334,7 +334,20 @@ class ReconcilePage(Page):
         tl_layout.setContentsMargins(0, 0, 0, 0)
         tl_layout.setSpacing(2)
         tl_layout.addWidget(self.timeline, 1)
-        tl_layout.addWidget(self._legend())
+        legend_row = QHBoxLayout()
+        legend_row.addWidget(self._legend(), 1)
+        for text, tip, action in (
+            ("Fit", "Show the whole recording", lambda: self.timeline.show_range(0, 1 << 40)),
+            ("−", "Zoom out (or Ctrl+wheel)", lambda: self.timeline.zoom(2.0)),
+            ("+", "Zoom in (or Ctrl+wheel)", lambda: self.timeline.zoom(0.5)),
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.setAutoDefault(False)
+            button.setMaximumWidth(48)
+            button.clicked.connect(action)
+            legend_row.addWidget(button)
+        tl_layout.addLayout(legend_row)
 
         upper = QSplitter(Qt.Orientation.Horizontal)
         upper.addWidget(self.player_box)

@@ -52,6 +52,7 @@ def test_export_writes_the_workbook_and_csv_in_the_background(
     wb.close()
     assert {p.stem for p in page.summary.csv_files} >= {"Events", "Ratings"}
     assert "Export finished." in page.status.text()
+    assert not page.show_folder.isHidden()
 
 
 def test_a_cancelled_export_leaves_nothing(lab: Lab, qtbot: QtBot, tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -52,6 +53,10 @@ class ExportPage(Page):
         layout.addWidget(box)
         layout.addWidget(note)
         layout.addWidget(self.result)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.show_folder)
+        folder_row.addStretch(1)
+        layout.addLayout(folder_row)
         layout.addStretch(1)
         layout.addWidget(self.tasks)
         layout.addWidget(self.status)
@@ -85,6 +90,9 @@ class ExportPage(Page):
         self.export_button.clicked.connect(self.export)
         self.result = QLabel()
         self.result.setWordWrap(True)
+        self.show_folder = QPushButton("Show in folder")
+        self.show_folder.setVisible(False)
+        self.show_folder.clicked.connect(self._open_folder)
 
         box = QGroupBox("Export the study for analysis")
         form = QFormLayout(box)
@@ -154,6 +162,7 @@ class ExportPage(Page):
                 raise TaskCancelled from None
 
         self.export_button.setEnabled(False)
+        self.show_folder.setVisible(False)
         self.result.setText("")
         self.report("")
         self.tasks.start(work, self._done, f"Exporting to {xlsx.name}…", on_failed=self._failed)
@@ -169,3 +178,8 @@ class ExportPage(Page):
             f"Wrote {summary.xlsx}{csv} in {summary.seconds:.1f} s.\nRows: {counts}."
         )
         self.report("Export finished.")
+        self.show_folder.setVisible(True)
+
+    def _open_folder(self) -> None:
+        if self.summary is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.summary.xlsx).parent)))

@@ -464,12 +464,14 @@ class ReconcilePage(Page):
     def _fill_pair(self) -> None:
         d: DoubleCoded | None = self.recording.currentData()
         for combo, default in ((self.coder_a, 0), (self.coder_b, 1)):
+            before = combo.currentData()
             combo.clear()
             if d is None:
                 continue
             for aid, name, purpose, _status in d.assignments:
                 combo.addItem(f"{name} ({purpose})", aid)
-            combo.setCurrentIndex(min(default, combo.count() - 1))
+            kept = combo.findData(before) if before is not None else -1
+            combo.setCurrentIndex(kept if kept >= 0 else min(default, combo.count() - 1))
         self.open_button.setEnabled(d is not None)
 
     def select_recording(self, recording_id: int) -> None:

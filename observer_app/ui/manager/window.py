@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from observer_app.services.study import Study
 from observer_app.ui.manager._common import Page
@@ -55,6 +55,9 @@ class ManagerWindow(QMainWindow):
         menu.addAction(self.export_action)
         menu.addSeparator()
         menu.addAction(close)
+        app = QApplication.instance()
+        if app is not None:  # quitting with the coding window must not wait for a long export
+            app.aboutToQuit.connect(self.cancel_tasks)
 
     def _add_optional_pages(self) -> None:
         """Reliability, reconciliation and export need the analysis services."""
@@ -75,11 +78,15 @@ class ManagerWindow(QMainWindow):
         if page is not None:
             self.tabs.setCurrentWidget(page)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def cancel_tasks(self) -> None:
+        """Ask every running background task to stop (they check between units of work)."""
         for page in self.findChildren(Page):
             bar = getattr(page, "tasks", None)
             if bar is not None:
                 bar.cancel()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel_tasks()
         self.pool.waitForDone(10_000)
         player = getattr(getattr(self, "reconcile", None), "player", None)
         if player is not None:

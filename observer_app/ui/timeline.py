@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -189,7 +189,52 @@ class TimelineCanvas(QWidget):
             self._remove_item(old)
         if not record.deleted:
             self._add_item(record)
-        self._changed()
+        if old is None and not record.deleted and self._patch_layer(record):
+            self.update()  # the cached layer already shows it
+        else:
+            self._changed()
+
+    def _patch_layer(self, record: EventRecord) -> bool:
+        """Draw a newly logged event into the cached layer instead of re-rendering it.
+
+        A key press adds a point or opens a state: one onset tick (an open state's bar is
+        painted live); anything else (a move, a deletion, a closed interval) re-renders.
+        """
+        layer = self._layer
+        key = (self._version, self.view_start, self.view_ms, self.width(), self.height())
+        if layer is None or key != self._layer_key:
+            return False
+        if record.is_state and record.offset_ms is not None:
+            return False
+        lane = self._lane_of.get(self._code_cat.get(record.code, ""))
+        if lane is None:
+            return False
+        t0 = self.view_start
+        if t0 <= record.onset_ms <= t0 + self.view_ms:
+            self._paint_tick(layer, lane, record)
+        self._version += 1
+        self._layer_key = (self._version, *key[1:])
+        return True
+
+    def _paint_tick(self, layer: QImage, lane: int, record: EventRecord) -> None:
+        """The tick ``_render_lane`` draws for an event's onset, in the same device pixels."""
+        dpr = layer.devicePixelRatio()
+        lane_h = self._lane_h()
+        top = round((self._ruler_h + lane * lane_h) * dpr)
+        bottom = min(layer.height(), round((self._ruler_h + (lane + 1) * lane_h) * dpr))
+        pad = round(3 * dpr)
+        y0, y1 = top + pad, max(top + pad + 1, bottom - pad)
+        left_edge = round(LABEL_W * dpr)
+        scale = self._plot_w() * dpr / max(1, self.view_ms)
+        x = int(left_edge + (record.onset_ms - self.view_start) * scale)
+        width = max(1, round(dpr)) * (1 if record.is_state else 3)
+        x0 = max(left_edge, x - width // 2)
+        x1 = min(layer.width() - 1, x + width - width // 2 - 1)
+        p = QPainter(layer)
+        p.scale(1 / dpr, 1 / dpr)  # device pixels, as the numpy renderer
+        colour = QColor.fromRgba(self._colour_pair(record.code)[0])
+        p.fillRect(QRect(x0, y0, x1 - x0 + 1, y1 - y0), colour)
+        p.end()
 
     def _changed(self) -> None:
         self._version += 1
@@ -384,11 +429,13 @@ class TimelineCanvas(QWidget):
             for left, right, colour, row in bars:
                 top = y0 + int(row * step) + 1
                 buf[top : max(top + 2, y0 + int((row + 1) * step) - 1), left:right] = colour
-        marks = ((on >= t0) & (on <= t1)) & (~state | (off == _NO_OFFSET) | (off >= t0))
-        if marks.any():
+        in_view = (on >= t0) & (on <= t1)
+        unit = max(1, round(dpr))
+        for marks, width in ((in_view & ~state, 3 * unit), (in_view & state, unit)):
+            if not marks.any():
+                continue  # points get a 3-pixel tick, state onsets a 1-pixel one
             xs = (left_edge + (on[marks] - t0) * scale).astype(np.int64)
             colours = a["colour"][lo:hi][marks]
-            width = max(1, round(dpr)) * (1 if state[marks].all() else 3)
             for dx in range(-(width // 2), width - width // 2):
                 cols = np.clip(xs + dx, left_edge, w - 1)
                 buf[y0:y1, cols] = colours[np.newaxis, :]

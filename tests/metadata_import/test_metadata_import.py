@@ -7,12 +7,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from observer_app.coding.errors import AccessDenied, InputError
 from observer_app.export.tables_in import read_table, sheet_names
 from observer_app.services.metadata_import import (
     MetadataImportError,
     MetadataMapping,
+    SourceRow,
+    SourceTable,
+    check_rows,
     guess_mapping,
     metadata_importer,
 )
@@ -229,3 +234,59 @@ def test_missing_sheet_and_missing_file(tmp_path: Path) -> None:
         read_table(tmp_path / "x.xlsx", sheet="Other")
     with pytest.raises(InputError, match="no such file"):
         read_table(tmp_path / "missing.csv")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bom.csv", "\ufeffFile,Client\r\ns01.mp4,C1\r\n".encode()),
+        ("tabs.tsv", b"File\tClient\ns01.mp4\tC1\n"),
+        ("quoted.csv", b'File,Client\n"s01.mp4","C1"\n'),
+    ],
+)
+def test_csv_variants_read_alike(tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    table = read_table(path)
+    assert table.columns == ("File", "Client")
+    assert [dict(r.values) for r in table.rows] == [{"File": "s01.mp4", "Client": "C1"}]
+
+
+RECS = [(i, f"/data/s{i:02d}.mp4") for i in range(1, 31)]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 40),  # recording number (31-40 do not exist)
+            st.one_of(st.integers(0, 99).map(str), st.sampled_from(["x", "1.5", "-2", ""])),
+        ),
+        max_size=25,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_exactly_the_bad_rows_are_reported(rows: list[tuple[int, str]]) -> None:
+    """Row i (file row i + 2) is bad iff its recording is unknown, repeats an earlier row's
+    recording, or its session is not a whole number >= 0 (blank leaves the value alone)."""
+    table = SourceTable(
+        ("File", "Session"),
+        tuple(
+            SourceRow(i + 2, {"File": f"s{rec:02d}.mp4", "Session": session})
+            for i, (rec, session) in enumerate(rows)
+        ),
+    )
+    check = check_rows(table, MetadataMapping("File", fields={"session_number": "Session"}), RECS)
+    expected_bad, seen = set(), set()
+    for i, (rec, session) in enumerate(rows):
+        bad = rec > 30 or (session != "" and not session.isdigit())
+        if rec <= 30 and rec in seen and not bad:
+            bad = True
+        if rec <= 30 and not (session != "" and not session.isdigit()):
+            seen.add(rec)
+        if bad:
+            expected_bad.add(i + 2)
+    assert set(check.bad_rows) == expected_bad
+    assert {u.row for u in check.updates} == {i + 2 for i in range(len(rows))} - expected_bad
+    for u in check.updates:
+        session = rows[u.row - 2][1]
+        assert u.changes == ({} if session == "" else {"session_number": int(session)})

@@ -105,12 +105,14 @@ def make_index_video(out: Path, seconds: float = 20.0, width: int = 320, height:
 
 
 def make_index_video_1080p(out: Path, seconds: float = 30.0) -> Path:
-    """1920x1080 25 fps H.264 (GOP 250, like camera files) with moving noise over the blocks."""
+    """1920x1080 25 fps H.264 at ~6 Mbit/s with a keyframe every 2 s (like camera files), the
+    index blocks under moving noise so the decoder does real work."""
     tone = f"sine=frequency=440:sample_rate=48000:duration={seconds}"
-    noise = "scale=1920:1080:flags=neighbor,noise=alls=12:allf=t"
+    noise = "scale=1920:1080:flags=neighbor,noise=alls=6:allf=t"
     args = ["-f", "lavfi", "-i", tone, "-map", "0:v", "-map", "1:a", "-vf", noise]
-    args += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
-    args += ["-g", "250", "-c:a", "aac", "-b:a", "96k", "-shortest", "-movflags", "+faststart"]
+    args += ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M"]
+    args += ["-bufsize", "12M", "-pix_fmt", "yuv420p", "-g", "50", "-bf", "2"]
+    args += ["-c:a", "aac", "-b:a", "96k", "-shortest", "-movflags", "+faststart"]
     _encode_raw(round(seconds * FPS), 192, 108, args, out)
     return out
 

@@ -179,6 +179,10 @@ class FakePlayer(QObject):
     def state(self) -> PlaybackState:
         return self._state
 
+    def seeking(self) -> bool:
+        """Always False: the fake lands every seek at once."""
+        return False
+
     # ----------------------------------------------------------------- internals
     def _lookup(self, path: str | Path) -> MediaInfo:
         key = str(path)

@@ -48,7 +48,6 @@ _BUFFERS = 6  # ring of picture buffers handed to libvlc (more than it keeps in 
 _LANDING_TIMEOUT_S = 0.5  # per landing step: give up waiting for a fresh frame (static video)
 _LEAD_FRAMES = 3  # libvlc seeks by decode time: start this many frames early (B-frame delay)
 _LABEL_SLACK = 0.2  # fraction of a frame a picture may be displayed early by libvlc
-_RESUME_FILTER_S = 0.2  # after resuming, drop repeats of pictures libvlc showed while paused
 _STALE_FRAME_S = 0.25  # no frame for this long: position follows the clock alone
 _TICK_MS = 20
 _RATE_SETTLE_S = 0.5  # after a rate change libvlc's display lags its clock this long at most
@@ -56,10 +55,16 @@ _RATE_DELAY_MS = 100  # after resuming, wait this long before changing libvlc's 
 
 
 class _Step(enum.Enum):
-    STARTING = 0  # libvlc (re)starts the recording; we pause and seek once it plays
+    STARTING = 0  # libvlc (re)opens the recording, paused on its first picture
     SEEKING = 1  # paused seek to a few frames before the target; waiting for its first frame
     RUNNING = 2  # playing into the target; frames are labelled with the landing clock
     DONE = 3
+
+
+class _Landed(enum.Enum):
+    RUNNING = 0  # libvlc is playing just past the target
+    AT_TARGET = 1  # libvlc is paused on the target (a seek to the first frame)
+    UNSURE = 2  # no frame came in time (static picture) or audio only: re-seek libvlc
 
 
 class _Phase(enum.Enum):
@@ -144,14 +149,16 @@ class VlcPlayer(QObject):
         self._vlc_ms = 0
         self._buffered = False
         self._landing_t = 0.0
+        self._landed_how = _Landed.UNSURE
+        self._vlc_paused_ms = 0.0
         self._deadline = 0.0
         self._stale: set[int] = set()
         self._seek_t = 0.0
         self._recent: deque[int] = deque(maxlen=8)
-        self._paused_sigs: set[int] = set()
-        self._collect_paused = False
-        self._resume_filter: set[int] = set()
-        self._resume_until = 0.0
+        self._last_any_sig = 0  # the last picture libvlc displayed, published or not
+        self._vlc_label = 0  # index of the last distinct picture libvlc displayed
+        self._count_frozen = False  # count pictures libvlc still shows after we froze
+        self._resume_pending = False  # label the first new picture after a resume by count
         self._handled_seq = 0
 
     # ----------------------------------------------------------------- public API
@@ -212,11 +219,11 @@ class VlcPlayer(QObject):
             else:
                 now = time.monotonic()
                 self._phase = _Phase.PLAYING
-                self._reanchor(self._still_ms, now)
+                self._reanchor(max(self._vlc_paused_ms, self._still_ms), now)
                 self._floor_ms = self._still_ms
-                self._resume_filter = set(self._paused_sigs)
-                self._resume_until = now + _RESUME_FILTER_S
-                self._collect_paused = False
+                self._resume_pending = True
+                self._count_frozen = False
+                self._shown_at = now  # hold the position on this frame until the next
         if not landing:
             self._player.audio_set_mute(self._muted)
             self._player.set_pause(0)
@@ -232,13 +239,14 @@ class VlcPlayer(QObject):
             if landing:  # the seek under way will stay paused when it lands
                 self._play_after = False
         if not landing:
-            self._rate_one()
             self._player.set_pause(1)
             with self._lock:
-                self._still_ms = self._position_locked(time.monotonic())
+                now = time.monotonic()
+                self._vlc_paused_ms = self._estimate(now)
+                self._still_ms = self._position_locked(now)
                 self._phase = _Phase.FROZEN
-                self._paused_sigs.clear()
-                self._collect_paused = False
+                self._vlc_label = transport.frame_index(self._shown_ms, self._info)
+                self._count_frozen = True
         self._set_state(PlaybackState.PAUSED)
         self._emit_position(force=True)
 
@@ -258,6 +266,8 @@ class VlcPlayer(QObject):
             self._set_state(PlaybackState.PAUSED)
         if not info.has_video and not self._needs_restart:
             self._audio_seek(target, playing)
+        elif not playing and self._same_frame_paused(target, info):
+            pass  # that frame is already on screen
         else:
             self._begin_landing(target, play_after=playing)
         self._loop_prev = target
@@ -273,6 +283,20 @@ class VlcPlayer(QObject):
         self.pause()
         self.seek(transport.step_target(self._transport_position(), n, self._info))
 
+    def _same_frame_paused(self, target: int, info: MediaInfo) -> bool:
+        with self._lock:
+            same = (
+                self._phase is _Phase.FROZEN
+                and not self._needs_restart
+                and self._shown is not None
+                and transport.frame_index(target, info)
+                == transport.frame_index(self._shown_ms, info)
+            )
+            if same:
+                self._still_ms = target
+                self._floor_ms = target
+            return same
+
     def _transport_position(self) -> int:
         """Where relative moves start: the pending target while a seek is under way (so quick
         repeated jumps and steps add up), else the position."""
@@ -287,8 +311,8 @@ class VlcPlayer(QObject):
             self._apply_rate()
 
     def _rate_one(self) -> None:
-        """libvlc 3 mis-handles pauses and seeks at rates other than 1 (its clock jumps by the
-        paused time times the rate): go back to 1 before pausing or seeking."""
+        """libvlc 3 mis-handles seeks while paused at rates other than 1 (its clock jumps by
+        the paused time times the rate): go back to 1 before seeking."""
         with self._lock:
             if self._vlc_rate == 1.0:
                 return
@@ -344,6 +368,11 @@ class VlcPlayer(QObject):
     def state(self) -> PlaybackState:
         return self._state
 
+    def seeking(self) -> bool:
+        """True while an exact seek (or the initial load) is still finding its frame."""
+        with self._lock:
+            return self._phase is _Phase.LANDING
+
     # ----------------------------------------------------------------- set-up
     def _ensure_player(self) -> None:
         if self._player is not None:
@@ -360,7 +389,7 @@ class VlcPlayer(QObject):
         for kind, name in (
             (et.MediaPlayerTimeChanged, "time"),
             (et.MediaPlayerBuffering, "buffering"),
-            (et.MediaPlayerPlaying, "playing"),
+            (et.MediaPlayerPaused, "paused"),
             (et.MediaPlayerEndReached, "end"),
             (et.MediaPlayerEncounteredError, "error"),
         ):
@@ -375,7 +404,9 @@ class VlcPlayer(QObject):
 
     def _new_media(self) -> Any:
         assert self._info is not None
-        return _libvlc.instance(self._audio).media_new_path(self._info.path)
+        media = _libvlc.instance(self._audio).media_new_path(self._info.path)
+        media.add_option(":start-paused")  # opens, shows the first picture, pauses
+        return media
 
     # ----------------------------------------------------------------- seeking
     def _begin_landing(self, target: int, *, play_after: bool) -> None:
@@ -396,17 +427,17 @@ class VlcPlayer(QObject):
             self._still_ms = target
             self._play_after = play_after
             self._buffered = False
-            self._stale = set(list(self._recent)[-3:]) | self._paused_sigs
+            self._stale = set(list(self._recent)[-3:])
             self._seek_t = time.monotonic()
-            self._paused_sigs.clear()
-            self._collect_paused = False
+            self._count_frozen = False
+            self._resume_pending = False
             self._deadline = time.monotonic() + _LANDING_TIMEOUT_S
         player = self._player
         player.audio_set_mute(True)
         if self._needs_restart:
             player.stop()
             player.set_media(self._new_media())
-            player.play()  # continues in _on_vlc_event("playing")
+            player.play()  # continues in _landing_label or _on_vlc_event("paused")
             self._needs_restart = False
         else:
             player.set_pause(1)
@@ -440,6 +471,7 @@ class VlcPlayer(QObject):
         with self._lock:
             self._still_ms = target
             self._floor_ms = target
+            self._vlc_paused_ms = target
             self._reanchor(target, time.monotonic())
 
     def _land_locked(self, frame: QImage | None, label: int | None, now: float) -> int:
@@ -459,6 +491,14 @@ class VlcPlayer(QObject):
         self._floor_ms = shown
         self._reanchor(shown, now)
         self._phase = _Phase.PLAYING if self._play_after else _Phase.FROZEN
+        self._vlc_label = label if label is not None else transport.frame_index(shown, info)
+        self._count_frozen = frame is not None and self._step is _Step.RUNNING
+        if frame is None:
+            self._landed_how = _Landed.UNSURE
+        elif self._step is _Step.RUNNING:
+            self._landed_how = _Landed.RUNNING
+        else:
+            self._landed_how = _Landed.AT_TARGET
         self._step = _Step.DONE
         return self._seq
 
@@ -468,23 +508,36 @@ class VlcPlayer(QObject):
                 return
             self._handled_seq = seq
             playing = self._phase is _Phase.PLAYING
+            how = self._landed_how
             restore = self._restore_point()
-            if not playing:
-                self._paused_sigs.clear()
-                self._collect_paused = True
         player = self._player
+        if how is _Landed.UNSURE:
+            player.set_time(restore)  # libvlc's position is not known: put it on the target
         if playing:
+            if how is not _Landed.RUNNING:  # libvlc is still paused at the target
+                player.set_pause(0)
+                with self._lock:
+                    self._reanchor(self._still_ms, time.monotonic())
             QTimer.singleShot(_RATE_DELAY_MS, self._apply_rate)
             self._set_state(PlaybackState.PLAYING)
         else:
-            # Pause, then put libvlc's own clock on the frame we show, so that a resume
-            # continues from it (what libvlc displays meanwhile is ignored).
-            player.set_pause(1)
-            player.set_time(restore)
+            if how is _Landed.RUNNING:
+                # libvlc ran a little past the frame we show; a resume continues from where
+                # it paused (re-seeking here would stall libvlc 3 at the next rate change).
+                player.set_pause(1)
+            with self._lock:
+                if how is _Landed.RUNNING:
+                    self._vlc_paused_ms = self._landing_clock(time.monotonic())
+                else:
+                    self._vlc_paused_ms = restore
             if self._state is not PlaybackState.ENDED:
                 self._set_state(PlaybackState.PAUSED)
         player.audio_set_mute(self._muted)
         self._emit_position(force=True)
+
+    def _landing_clock(self, now: float) -> float:
+        """libvlc's clock during the run into a seek target (landings run at rate 1)."""
+        return self._vlc_ms + (now - self._landing_t) * 1000.0
 
     def _restore_point(self) -> int:
         info = self._info
@@ -548,9 +601,11 @@ class VlcPlayer(QObject):
             phase = self._phase
             if phase is _Phase.IDLE:
                 return
+            fresh = sig != self._last_any_sig
+            self._last_any_sig = sig
             if phase is _Phase.FROZEN:
-                if self._collect_paused:
-                    self._paused_sigs.add(sig)
+                if self._count_frozen and fresh:  # libvlc still advancing after our pause
+                    self._vlc_label += 1
                 self._recent.append(sig)
                 return
             if phase is _Phase.LANDING:
@@ -558,8 +613,8 @@ class VlcPlayer(QObject):
                 self._recent.append(sig)
                 if label is None:
                     return
-            elif now < self._resume_until and sig in self._resume_filter:
-                return
+            elif self._resume_pending and not fresh:
+                return  # libvlc repeats the paused picture
             self._recent.append(sig)
         frame = QImage(width, height, QImage.Format.Format_RGB32)
         ctypes.memmove((ctypes.c_char * size).from_buffer(frame.bits()), buf, size)
@@ -572,7 +627,15 @@ class VlcPlayer(QObject):
             else:
                 info = self._info
                 assert info is not None
-                k = self._playing_label(sig, now, info)
+                if self._resume_pending:
+                    # The first new picture after a resume follows the last one libvlc
+                    # showed while pausing: anchor the clock on it.
+                    k = self._vlc_label + 1
+                    self._reanchor(max(transport.frame_time(k, info), self._floor_ms), now)
+                    self._resume_pending = False
+                else:
+                    k = self._playing_label(sig, now, info)
+                self._vlc_label = k
                 self._shown_sig = sig
                 self._shown = frame
                 self._shown_ms = transport.frame_time(k, info)
@@ -598,8 +661,11 @@ class VlcPlayer(QObject):
         else None (remembering pictures that are leftovers of the seek)."""
         info = self._info
         assert info is not None
-        if self._step is _Step.STARTING:
+        if self._step is _Step.STARTING:  # the first picture of the recording
+            if self._target_frame == 0:
+                return 0
             self._stale.add(sig)
+            self._vlcEvent.emit("started", self._seq)
             return None
         if self._step is _Step.SEEKING:
             # The first picture libvlc decodes after the seek: 0.15 s after it at the latest
@@ -607,12 +673,14 @@ class VlcPlayer(QObject):
             decoded = self._buffered or now - self._seek_t > 0.15
             fresh = sig not in self._stale
             self._stale.add(sig)
+            if decoded and fresh and self._target_frame == 0:
+                return 0  # after a seek to 0 the first picture decoded is the first frame
             if decoded and fresh:  # now run into the target
                 self._resumeReq.emit(self._seq)
             return None
         if self._step is not _Step.RUNNING:
             return None
-        est = self._vlc_ms + (now - self._landing_t) * 1000.0  # landings run at rate 1
+        est = self._landing_clock(now)
         label = math.floor(est / info.frame_ms + _LABEL_SLACK)
         if label < self._target_frame:  # leftovers and the run-in before the target
             return None
@@ -639,7 +707,7 @@ class VlcPlayer(QObject):
         info = self._info
         if info is None:
             return
-        if name == "playing":
+        if name == "paused":
             with self._lock:
                 starting = self._phase is _Phase.LANDING and self._step is _Step.STARTING
                 seq = -1
@@ -649,6 +717,8 @@ class VlcPlayer(QObject):
                 self._on_landed(seq)
             elif starting:
                 self._seek_paused()
+        elif name == "started":
+            self._seek_paused()
         elif name == "end":
             self._on_end(info)
         elif name == "error":
@@ -684,19 +754,23 @@ class VlcPlayer(QObject):
 
     def _tick(self) -> None:
         now = time.monotonic()
-        seq, resume = -1, -1
+        seq, resume, start = -1, -1, False
         with self._lock:
             if self._phase is _Phase.LANDING and now > self._deadline:
                 self._deadline = now + _LANDING_TIMEOUT_S
-                if self._step is _Step.SEEKING:
+                if self._step is _Step.STARTING:
+                    start = True
+                elif self._step is _Step.SEEKING:
                     resume = self._seq
                 elif self._step is _Step.RUNNING:
                     seq = self._land_locked(None, None, now)
+        if start:
+            self._seek_paused()
         if resume >= 0:
             self._resume_landing(resume)
         if seq >= 0:
             self._on_landed(seq)
-        if self._state is PlaybackState.PLAYING and self._info is not None:
+        if self._state is PlaybackState.PLAYING and self._info is not None and not self.seeking():
             pos = self.position_ms()
             target = transport.loop_jump(self._loop_prev, pos, self._loop)
             self._loop_prev = pos

@@ -286,3 +286,20 @@ def test_timeline_zoom_keeps_the_playhead_in_view(qtbot: QtBot) -> None:
     tl.show_range(0, 1 << 40)
     assert (tl.view_start, tl.view_ms) == (0, 600_000)
     assert tl.ms_at(tl.x_of(123_456)) == 123_456
+
+
+def test_a_missing_recording_is_named_and_the_previous_one_released(lab: Lab, qtbot: QtBot) -> None:
+    page, player, manager, _ = _page(lab, qtbot)
+    page.select_recording(lab.recordings[0])
+    page.open_selected()
+    assert player.info() is not None
+    missing = Path(manager.recordings.get(lab.recordings[1]).media_path)
+    missing.rename(missing.with_suffix(".moved"))
+    page.select_recording(lab.recordings[1])
+    rec = page.open_selected()
+    assert rec is not None  # the events can still be reconciled
+    assert "file not found" in page.no_player.text() and not page.no_player.isHidden()
+    assert player.info() is None
+    page.next_disagreement()  # no crash, no seeking in the other recording
+    assert player.position_ms() == 0
+    manager.close()

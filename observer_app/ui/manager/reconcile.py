@@ -551,6 +551,9 @@ class ReconcilePage(Page):
         return max(i.time_ms for i in self.rec.items)
 
     def _show_player_message(self, text: str) -> None:
+        if self.player is not None and self._loaded_path is not None:
+            self.player.close()  # never keep showing (and seeking) another recording
+        self._loaded_path = None
         self.no_player.setText(text)
         self.no_player.setVisible(True)
         if self.panel is not None:

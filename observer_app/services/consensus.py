@@ -110,6 +110,9 @@ class Reconciliation:
     tolerance_ms: int
     items: tuple[Aligned, ...]
     consensus_id: int | None = None
+    #: Decisions whose aligned item no longer exists (a coder's events changed after the
+    #: decision): their consensus events stay until the manager decides the new items.
+    stale: tuple[str, ...] = ()
 
     @property
     def disagreements(self) -> tuple[Aligned, ...]:
@@ -323,6 +326,7 @@ class ConsensusService:
             replace(i, decision=decisions[i.key]["decision"]) if i.key in decisions else i
             for i in items
         )
+        stale = tuple(sorted(set(decisions) - {i.key for i in items}))
         return Reconciliation(
             recording_id,
             assignment_a,
@@ -332,6 +336,7 @@ class ConsensusService:
             tolerance_ms,
             items,
             consensus.id if consensus is not None and ours else None,
+            stale,
         )
 
     def _consensus_row(self, s: StudySession, recording_id: int) -> Assignment | None:

@@ -215,3 +215,17 @@ def test_only_manager_profiles_reconcile(lab: Lab) -> None:
     assert [d.recording_id for d in admin.double_coded()] == lab.recordings
     with pytest.raises(InputError, match="tolerance"):
         admin.open(lab.recordings[0], tolerance_ms=-5)
+
+
+def test_decisions_on_changed_source_events_are_reported_stale(lab: Lab) -> None:
+    svc, recon = _open(lab)
+    item = next(i for i in recon.disagreements if i.a is not None)
+    recon = svc.decide(recon, item.key, "accept_a")
+    assert recon.stale == ()
+    mia = lab.manager()
+    mia.assignments.reopen(recon.assignment_a)
+    assert item.a is not None
+    mia.events.delete(item.a.id)
+    again = svc.open(lab.recordings[0])
+    assert again.stale == (item.key,)
+    assert item.key not in {i.key for i in again.items}

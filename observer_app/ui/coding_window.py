@@ -277,7 +277,8 @@ class CodingWindow(QMainWindow):
         self._show_lag()
 
     def _show_lag(self) -> None:
-        self.lag_label.setText(f"lag −{self.prefs.reaction_lag_ms} ms")
+        lag = self.prefs.reaction_lag_ms
+        self.lag_label.setText(f"reaction lag −{lag} ms" if lag else "no reaction lag")
 
     # -- preferences and keymap ------------------------------------------------------------
     def _load_prefs(self) -> Preferences:

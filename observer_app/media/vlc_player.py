@@ -368,6 +368,10 @@ class VlcPlayer(QObject):
     def state(self) -> PlaybackState:
         return self._state
 
+    def libvlc_time_ms(self) -> int:
+        """libvlc's own ``get_time()`` (coarse: for diagnostics and benchmarks only)."""
+        return int(self._player.get_time()) if self._player is not None else 0
+
     def seeking(self) -> bool:
         """True while an exact seek (or the initial load) is still finding its frame."""
         with self._lock:

@@ -1,0 +1,109 @@
+"""Waveform decoding through libvlc (off the GUI thread) and the two widgets the UI embeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
+
+from observer_app.media import Envelope, MediaError, VlcPlayer, WaveformJob, compute_envelope
+from observer_app.media.widgets import VideoSurface, WaveformWidget
+
+pytestmark = pytest.mark.media
+
+# AAC is lossy and has a short priming delay: compare away from section edges, loosely.
+EDGE_MS = 100
+TOLERANCE = 0.08
+
+
+def test_envelope_follows_the_generated_amplitudes(
+    media_files: dict[str, Path], gen: ModuleType
+) -> None:
+    env = compute_envelope(media_files["audio"], bucket_ms=20)
+    assert abs(env.duration_ms - gen.AUDIO_SECONDS * 1000) <= 100
+    step = 50
+    for ms in range(EDGE_MS, int(gen.AUDIO_SECONDS * 1000) - EDGE_MS, step):
+        near_edge = any(
+            abs(ms - edge * 1000) < EDGE_MS for s, e, _a in gen.AUDIO_SECTIONS for edge in (s, e)
+        )
+        if near_edge:
+            continue
+        expected = gen.audio_envelope(ms / 1000)
+        assert env.peak_at(ms) == pytest.approx(expected, abs=TOLERANCE), f"at {ms} ms"
+
+
+def test_waveform_job_reports_progress_and_result_off_the_gui_thread(
+    qtbot: QtBot, media_files: dict[str, Path]
+) -> None:
+    job = WaveformJob(media_files["audio"])
+    progress: list[int] = []
+    job.progress.connect(progress.append)
+    with qtbot.waitSignal(job.finished, timeout=20_000) as done:
+        job.start()
+    env = done.args[0]
+    assert isinstance(env, Envelope) and len(env.peaks) > 0
+    assert progress and progress[-1] == 100
+    assert progress == sorted(progress)
+
+
+def test_waveform_job_failure_names_the_file(qtbot: QtBot, media_files: dict[str, Path]) -> None:
+    job = WaveformJob(media_files["garbage"])
+    with qtbot.waitSignal(job.failed, timeout=20_000) as failed:
+        job.start()
+    assert str(media_files["garbage"]) in failed.args[0]
+
+
+def test_envelope_of_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(MediaError, match="no such file"):
+        compute_envelope(tmp_path / "x.m4a")
+
+
+def test_waveform_widget_playhead_and_click_to_seek(
+    qtbot: QtBot, media_files: dict[str, Path]
+) -> None:
+    env = compute_envelope(media_files["audio"])
+    widget = WaveformWidget()
+    qtbot.addWidget(widget)
+    widget.resize(600, 100)
+    widget.set_envelope(env)
+    widget.set_position(env.duration_ms // 2)
+    image = widget.grab().toImage()
+    x = round(widget.x_for(env.duration_ms // 2))
+    assert QColor(image.pixel(x, 5)).red() > 200  # the playhead line
+    with qtbot.waitSignal(widget.seekRequested) as seek:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPointF(150, 50).toPoint())
+    assert seek.args[0] == pytest.approx(env.duration_ms * 150 / 600, abs=env.duration_ms / 600)
+
+
+def test_video_surface_paints_the_players_frames_keeping_aspect(
+    qtbot: QtBot, media_files: dict[str, Path]
+) -> None:
+    player = VlcPlayer(audio=False)
+    surface = VideoSurface()
+    qtbot.addWidget(surface)
+    surface.resize(800, 300)  # wider than 4:3: bars left and right
+    surface.attach(player)
+    with qtbot.waitSignal(player.frameReady, timeout=5000):
+        player.load(media_files["index"])
+    frame = surface.frame()
+    assert frame is not None
+    rect = surface.target_rect()
+    assert rect.height() == 300 and rect.width() == pytest.approx(400)
+    painted = surface.grab().toImage()
+    assert QColor(painted.pixel(10, 150)).lightness() == 0  # black bar
+    assert QColor(painted.pixel(400, 150)).lightness() in (0, 255)  # inside the picture
+    player.close()
+
+
+def test_video_surface_message(qtbot: QtBot) -> None:
+    surface = VideoSurface()
+    qtbot.addWidget(surface)
+    surface.resize(200, 100)
+    surface.show_message("Audio only")
+    image: QImage = surface.grab().toImage()
+    assert surface.frame() is None
+    assert any(QColor(image.pixel(x, 50)).lightness() > 100 for x in range(200))

@@ -24,6 +24,7 @@ import enum
 import math
 import threading
 import time
+import weakref
 import zlib
 from collections import deque
 from pathlib import Path
@@ -72,6 +73,11 @@ class _Phase(enum.Enum):
     FROZEN = 1  # paused or ended: frames from libvlc are not shown
     LANDING = 2  # exact seek under way: waiting for the first frame at the target
     PLAYING = 3  # frames are shown and labelled with the clock
+
+
+def _shutdown(player: Any) -> None:
+    player.stop()
+    player.release()
 
 
 def _signature(buf: Any, size: int) -> int:
@@ -399,6 +405,8 @@ class VlcPlayer(QObject):
         ):
             events.event_attach(kind, self._on_event, name)
         self._player = player
+        # Stop libvlc before the interpreter (and our callbacks) go away.
+        weakref.finalize(self, _shutdown, player)
 
     def _setup_video(self, width: int, height: int) -> None:
         if self._frame_size != (width, height):

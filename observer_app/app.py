@@ -19,7 +19,6 @@ def _application() -> Any:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("observer-app")
     app.setOrganizationName("observer-app")
-    app.setApplicationDisplayName("observer-app")
     app.setStyle("Fusion")  # follows the system's light or dark colour scheme
     return app
 

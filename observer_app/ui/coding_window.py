@@ -370,6 +370,8 @@ class CodingWindow(QMainWindow):
         self.setWindowTitle(
             f"observer-app — {rec.label} — {self.study.actor.name} ({self.study.name})"
         )
+        self.activateWindow()  # keys go to the coding window once the queue dialog has closed
+        self.raise_()
         self.panel.setFocus()
         self.statusBar().showMessage(
             f"Opened assignment #{session.info.id}, resuming at {format_ms(start)}", 5000

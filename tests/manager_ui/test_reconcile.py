@@ -194,6 +194,8 @@ def test_ratings_item_by_item_with_consensus_entry(lab: Lab, qtbot: QtBot, qtmod
     assert src["values"] == {"A": rows[row].value_a, "B": rows[row].value_b}
     assert src["coders"] == ["Ana Alves", "Ben Brook"]
     qtmodeltester.check(model)
+    page.only_differing.setChecked(True)
+    assert [r.item_id for r in model.rows()] == [rows[i].item_id for i in differing]
     manager.close()
 
 

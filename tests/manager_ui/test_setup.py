@@ -213,7 +213,7 @@ def test_definitions_import_shows_located_problems(
     assert "nothing was imported" in page.status.text()
     assert "bad-scheme.toml" in page.problems.toPlainText()
     assert "line" in page.problems.toPlainText()
-    page.builtin.setCurrentIndex(page.builtin.findText("scheme:", flags=_starts_with()))
+    assert page.select_builtin("scheme", "3rs")
     info = page.import_selected_builtin()
     assert info is not None and info.attached and info.kind == "scheme"
     assert page.selected() == info
@@ -221,12 +221,6 @@ def test_definitions_import_shows_located_problems(
     page.set_attached(False)
     assert not lab.study.definitions.versions()[0].attached
     qtmodeltester.check(page.model)
-
-
-def _starts_with():  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt
-
-    return Qt.MatchFlag.MatchStartsWith
 
 
 def _pool(qtbot: QtBot):  # type: ignore[no-untyped-def]
@@ -249,3 +243,19 @@ def test_a_manager_cannot_lock_themselves_out(lab: Lab, qtbot: QtBot) -> None:
     mo = me.coders.get("Mo Master")
     assert mo.active and mo.role == "manager"
     me.close()
+
+
+def test_text_pack_import_needs_its_instrument(lab: Lab, qtbot: QtBot) -> None:
+    from observer_app.coding.resources import resource_path
+
+    pack = resource_path("textpacks", "example-wai-o.toml")
+    page = DefinitionsPage(lab.study)
+    qtbot.addWidget(page)
+    page.import_textpack(pack)
+    assert "was not imported" in page.status.text() and "wai-o" in page.status.text()
+    assert page.select_builtin("instrument", "wai-o")
+    assert page.import_selected_builtin() is not None
+    page.import_textpack(pack)
+    assert page.status.text().startswith("Imported the text pack for wai-o")
+    version = lab.study.definitions.instrument_version("wai-o")
+    assert version is not None and lab.study.definitions.text_pack(version.id) is not None

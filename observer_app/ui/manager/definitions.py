@@ -170,8 +170,15 @@ class DefinitionsPage(Page):
         self._select_id(info.id)
         return info
 
+    def select_builtin(self, kind: str, definition_id: str) -> bool:
+        for i in range(self.builtin.count()):
+            if tuple(self.builtin.itemData(i)) == (kind, definition_id):
+                self.builtin.setCurrentIndex(i)
+                return True
+        return False
+
     def import_selected_builtin(self) -> DefinitionInfo | None:
-        kind, definition_id = self.builtin.currentData()
+        kind, definition_id = tuple(self.builtin.currentData())
         info: DefinitionInfo | None = self.run_action(
             lambda: self.study.definitions.import_builtin(kind, definition_id),
             f"Added the built-in {kind} {definition_id} and attached it.",

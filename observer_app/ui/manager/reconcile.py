@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -377,6 +378,9 @@ class ReconcilePage(Page):
         for b in (self.rating_a_button, self.rating_b_button, self.rating_equal_button):
             r_buttons.addWidget(b)
         r_buttons.addStretch(1)
+        self.only_differing = QCheckBox("Show only items the coders rated differently")
+        self.only_differing.toggled.connect(lambda _on: self._load_ratings())
+        r_buttons.addWidget(self.only_differing)
         self.rating_summary = QLabel(
             "Type the consensus value into the table, or accept a coder's."
         )
@@ -625,7 +629,10 @@ class ReconcilePage(Page):
         except ObserverError as exc:
             self.report_error(str(exc))
             return
-        self.ratings.set_rows(self.comparisons)
+        shown = self.comparisons
+        if self.only_differing.isChecked():
+            shown = [c for c in shown if c.differs]
+        self.ratings.set_rows(shown)
         self.rating_view.resizeColumnsToContents()
         differ = sum(1 for c in self.comparisons if c.differs)
         done = sum(1 for c in self.comparisons if c.consensus is not None)

@@ -1,8 +1,24 @@
 """The lab manager's and PI's window: study set-up, assignment planning, reliability dashboard,
 reconciliation into consensus, and export.
 
-``open_manager_window(study, parent=None)`` is what the main window's "Manage study…" action
-calls; the study must be opened by a manager (or the administrator).
+``open_manager_window(study, parent=None, *, player_factory=None)`` is what the main window's
+"Manage study…" action calls; the study must be opened by a manager (reconciliation decisions
+need a manager *profile*, not the administrator). Tabs, one module each:
+
+- Coders (``coders``): add, deactivate, role, set/reset/remove password.
+- Recordings (``recordings``, ``metadata_dialog``): add files or a folder on a pool thread
+  (progress, Cancel; fingerprint and media probe inside ``study.recordings.add``), metadata
+  edited in the table, bulk CSV/xlsx import with a column mapping and a row-numbered problem
+  report (``observer_app.services.metadata_import``), moved media found by fingerprint.
+- Schemes & instruments (``definitions``): TOML import with every located problem, built-ins,
+  versions, attach/detach, text packs.
+- Assignments (``planner``): seeded plan preview then apply, calibration against a master
+  coder, reopen.
+- Reliability (``dashboard``, ``drift_plot``): ``services.reliability`` off the GUI thread.
+- Reconciliation (``reconcile``, ``pair_timeline``): ``services.consensus`` with the video.
+- Export (``export_page``): ``observer_app.export.export_study`` off the GUI thread.
+
+Background work runs through ``_common.TaskBar`` (QThreadPool, progress, cooperative cancel).
 """
 
 from __future__ import annotations

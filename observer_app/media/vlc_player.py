@@ -46,7 +46,13 @@ _UnlockCb = ctypes.CFUNCTYPE(
 _DisplayCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 
 _BUFFERS = 6  # ring of picture buffers handed to libvlc (more than it keeps in flight)
-_LANDING_TIMEOUT_S = 0.5  # per landing step: give up waiting for a fresh frame (static video)
+_STEP_TIMEOUT_S = {  # give up waiting (static pictures, a stalled decoder) and move on
+    "SETTLING": 0.3,
+    "STARTING": 1.0,
+    "SEEKING": 0.6,
+    "RUNNING": 1.0,
+}
+_SETTLE_S = 0.08  # libvlc shows no new picture for this long: it has really paused
 _LEAD_FRAMES = 3  # libvlc seeks by decode time: start this many frames early (B-frame delay)
 _LABEL_SLACK = 0.2  # fraction of a frame a picture may be displayed early by libvlc
 _STALE_FRAME_S = 0.25  # no frame for this long: position follows the clock alone
@@ -57,6 +63,7 @@ _RATE_DELAY_MS = 100  # after resuming, wait this long before changing libvlc's 
 
 class _Step(enum.Enum):
     STARTING = 0  # libvlc (re)opens the recording, paused on its first picture
+    SETTLING = 4  # paused; waiting until libvlc stops showing pictures decoded before
     SEEKING = 1  # paused seek to a few frames before the target; waiting for its first frame
     RUNNING = 2  # playing into the target; frames are labelled with the landing clock
     DONE = 3
@@ -162,6 +169,7 @@ class VlcPlayer(QObject):
         self._seek_t = 0.0
         self._recent: deque[int] = deque(maxlen=8)
         self._last_any_sig = 0  # the last picture libvlc displayed, published or not
+        self._fresh_t = 0.0  # when libvlc last displayed a new picture
         self._vlc_label = 0  # index of the last distinct picture libvlc displayed
         self._count_frozen = False  # count pictures libvlc still shows after we froze
         self._resume_pending = False  # label the first new picture after a resume by count
@@ -430,9 +438,14 @@ class VlcPlayer(QObject):
         k = transport.frame_index(target, info)
         vlc_ms = transport.frame_time(max(0, k - _LEAD_FRAMES), info) if info.has_video else target
         with self._lock:
+            now = time.monotonic()
+            settled = self._phase is not _Phase.PLAYING and now - self._fresh_t >= _SETTLE_S
             self._seq += 1
             self._phase = _Phase.LANDING
-            self._step = _Step.STARTING if self._needs_restart else _Step.SEEKING
+            if self._needs_restart:
+                self._step = _Step.STARTING
+            else:
+                self._step = _Step.SEEKING if settled else _Step.SETTLING
             self._target = target
             self._target_frame = k
             self._vlc_ms = vlc_ms
@@ -443,26 +456,34 @@ class VlcPlayer(QObject):
             self._seek_t = time.monotonic()
             self._count_frozen = False
             self._resume_pending = False
-            self._deadline = time.monotonic() + _LANDING_TIMEOUT_S
+            self._deadline = now + _STEP_TIMEOUT_S[self._step.name]
+            step = self._step
         player = self._player
         player.audio_set_mute(True)
-        if self._needs_restart:
+        if step is _Step.STARTING:
             player.stop()
             player.set_media(self._new_media())
-            player.play()  # continues in _landing_label or _on_vlc_event("paused")
+            player.play()  # continues in _on_vlc_event("paused")
             self._needs_restart = False
-        else:
+        elif step is _Step.SEEKING:
             player.set_pause(1)
             player.set_time(vlc_ms)
+        else:
+            player.set_pause(1)  # the seek follows in _tick once libvlc has settled
 
     def _seek_paused(self) -> None:
-        """libvlc is playing after a (re)start: pause it and seek (GUI thread)."""
+        """libvlc is paused (after a (re)start, or settled after a pause): seek (GUI thread)."""
         with self._lock:
-            if self._phase is not _Phase.LANDING or self._step is not _Step.STARTING:
+            if self._phase is not _Phase.LANDING or self._step not in (
+                _Step.STARTING,
+                _Step.SETTLING,
+            ):
                 return
             self._step = _Step.SEEKING
             self._buffered = False
             self._seek_t = time.monotonic()
+            self._deadline = self._seek_t + _STEP_TIMEOUT_S["SEEKING"]
+            self._stale |= set(list(self._recent)[-3:])
             vlc_ms = self._vlc_ms
         self._player.set_pause(1)
         self._player.set_time(vlc_ms)
@@ -474,6 +495,7 @@ class VlcPlayer(QObject):
                 return
             self._step = _Step.RUNNING
             self._landing_t = time.monotonic()
+            self._deadline = self._landing_t + _STEP_TIMEOUT_S["RUNNING"]
         self._player.set_pause(0)
         with self._lock:
             self._landing_t = time.monotonic()
@@ -533,10 +555,10 @@ class VlcPlayer(QObject):
             QTimer.singleShot(_RATE_DELAY_MS, self._apply_rate)
             self._set_state(PlaybackState.PLAYING)
         else:
-            if how is _Landed.RUNNING:
-                # libvlc ran a little past the frame we show; a resume continues from where
-                # it paused (re-seeking here would stall libvlc 3 at the next rate change).
-                player.set_pause(1)
+            # After a run-in libvlc is a little past the frame we show; a resume continues
+            # from where it paused (re-seeking here would stall libvlc 3 at the next rate
+            # change).
+            player.set_pause(1)
             with self._lock:
                 if how is _Landed.RUNNING:
                     self._vlc_paused_ms = self._landing_clock(time.monotonic())
@@ -615,6 +637,8 @@ class VlcPlayer(QObject):
                 return
             fresh = sig != self._last_any_sig
             self._last_any_sig = sig
+            if fresh:
+                self._fresh_t = now
             if phase is _Phase.FROZEN:
                 if self._count_frozen and fresh:  # libvlc still advancing after our pause
                     self._vlc_label += 1
@@ -637,24 +661,28 @@ class VlcPlayer(QObject):
             if phase is _Phase.LANDING:
                 landed = self._land_locked(frame, label, now)
             else:
-                info = self._info
-                assert info is not None
-                if self._resume_pending:
-                    # The first new picture after a resume follows the last one libvlc
-                    # showed while pausing: anchor the clock on it.
-                    k = self._vlc_label + 1
-                    self._reanchor(max(transport.frame_time(k, info), self._floor_ms), now)
-                    self._resume_pending = False
-                else:
-                    k = self._playing_label(sig, now, info)
-                self._vlc_label = k
-                self._shown_sig = sig
-                self._shown = frame
-                self._shown_ms = transport.frame_time(k, info)
-                self._shown_at = now
+                self._publish_locked(frame, sig, now)
         self.frameReady.emit(frame)
         if landed >= 0:
             self._landed.emit(landed)
+
+    def _publish_locked(self, frame: QImage, sig: int, now: float) -> None:
+        """Show a picture libvlc displays during playback, labelled with its frame index."""
+        info = self._info
+        assert info is not None
+        if self._resume_pending:
+            # The first new picture after a resume follows the last one libvlc showed while
+            # pausing: anchor the clock on it.
+            k = self._vlc_label + 1
+            self._reanchor(max(transport.frame_time(k, info), self._floor_ms), now)
+            self._resume_pending = False
+        else:
+            k = self._playing_label(sig, now, info)
+        self._vlc_label = k
+        self._shown_sig = sig
+        self._shown = frame
+        self._shown_ms = transport.frame_time(k, info)
+        self._shown_at = now
 
     def _playing_label(self, sig: int, now: float, info: MediaInfo) -> int:
         """Index of the frame libvlc displays now, during playback."""
@@ -673,6 +701,9 @@ class VlcPlayer(QObject):
         else None (remembering pictures that are leftovers of the seek)."""
         info = self._info
         assert info is not None
+        if self._step is _Step.SETTLING:  # pictures decoded before the seek
+            self._stale.add(sig)
+            return None
         if self._step is _Step.STARTING:  # the first picture of the recording
             if self._target_frame == 0:
                 return 0
@@ -766,17 +797,19 @@ class VlcPlayer(QObject):
 
     def _tick(self) -> None:
         now = time.monotonic()
-        seq, resume, start = -1, -1, False
+        seq, resume, seek = -1, -1, False
         with self._lock:
-            if self._phase is _Phase.LANDING and now > self._deadline:
-                self._deadline = now + _LANDING_TIMEOUT_S
-                if self._step is _Step.STARTING:
-                    start = True
-                elif self._step is _Step.SEEKING:
+            if self._phase is _Phase.LANDING:
+                step, late = self._step, now > self._deadline
+                if step is _Step.SETTLING:
+                    seek = late or now - self._fresh_t >= _SETTLE_S
+                elif step is _Step.STARTING:
+                    seek = late
+                elif step is _Step.SEEKING and late:
                     resume = self._seq
-                elif self._step is _Step.RUNNING:
+                elif step is _Step.RUNNING and late:
                     seq = self._land_locked(None, None, now)
-        if start:
+        if seek:
             self._seek_paused()
         if resume >= 0:
             self._resume_landing(resume)

@@ -46,6 +46,9 @@ def test_the_plan_is_previewed_reproducibly_then_applied(
     assert all(a.blind and a.scheme_version_id == scheme_id for a in created)
     assert page.assignment_model.rowCount() == 10
     qtmodeltester.check(page.assignment_model)
+    open_load = {n: sum(1 for a in created if a.coder_name == n) for n in ("Ana Alves",)}
+    labels = [page.pool.item(i).text() for i in range(page.pool.count())]
+    assert f"Ana Alves (coder) - {open_load['Ana Alves']} open" in labels
     # everything has a primary coder now: the next plan is empty and says so
     page.preview()
     assert "already has a primary coder" in page.plan_summary.text()

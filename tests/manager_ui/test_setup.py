@@ -163,6 +163,14 @@ def test_metadata_import_dialog_reports_rows_and_imports_valid_rows(
     problems = [(p.row, p.column) for p in dialog.problems.rows()]
     assert problems == [(3, "Session"), (4, "File")]
     qtmodeltester.check(dialog.problems)
+    dialog.copy_problems()
+    from PySide6.QtWidgets import QApplication
+
+    assert QApplication.clipboard().text().splitlines() == [
+        "row\tcolumn\tproblem",
+        "3\tSession\tsession_number: 'two' is not a whole number",
+        "4\tFile\tno recording with the file name 'zz.mp4'",
+    ]
     # unmapping the bad column leaves only the unknown file
     dialog.fields["session_number"].setCurrentIndex(0)
     assert [p.row for p in dialog.problems.rows()] == [4]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -111,10 +112,14 @@ class MetadataImportDialog(QDialog):
         self.import_button = QPushButton("Import")
         self.valid_button = QPushButton("Import valid rows only")
         cancel = QPushButton("Cancel")
+        self.copy_button = QPushButton("Copy the problem list")
+        self.copy_button.setToolTip("Row, column and problem, tab-separated (paste into a sheet)")
+        self.copy_button.clicked.connect(self.copy_problems)
         self.import_button.clicked.connect(lambda: self.apply(valid_rows_only=False))
         self.valid_button.clicked.connect(lambda: self.apply(valid_rows_only=True))
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
         buttons.addWidget(self.valid_button)
         buttons.addWidget(self.import_button)
@@ -193,6 +198,7 @@ class MetadataImportDialog(QDialog):
             self.summary.setText(f"<b>Mapping:</b> {exc}")
             self.import_button.setEnabled(False)
             self.valid_button.setEnabled(False)
+            self.copy_button.setEnabled(False)
             return
         check = self.check
         self.problems.set_rows(list(check.problems))
@@ -207,8 +213,17 @@ class MetadataImportDialog(QDialog):
                 f"or you choose to import the {n_ok} valid row{'s' if n_ok != 1 else ''} only."
             )
         self.summary.setText(text)
+        self.copy_button.setEnabled(not check.ok)
         self.import_button.setEnabled(check.ok and n_ok > 0)
         self.valid_button.setEnabled(not check.ok and n_ok > 0)
+
+    def problem_text(self) -> str:
+        lines = ["row\tcolumn\tproblem"]
+        lines += [f"{p.row}\t{p.column or ''}\t{p.message}" for p in self.problems.rows()]
+        return "\n".join(lines)
+
+    def copy_problems(self) -> None:
+        QApplication.clipboard().setText(self.problem_text())
 
     def apply(self, *, valid_rows_only: bool) -> bool:
         try:

@@ -101,6 +101,7 @@ class PlannerPage(Page):
         self.plan: Plan | None = None
         self._labels: dict[int, str] = {}
         self._coders: dict[int, CoderInfo] = {}
+        self._open_load: Counter[int] = Counter()
 
         plan_box = self._plan_box()
         cal_box = self._calibration_box()
@@ -209,7 +210,9 @@ class PlannerPage(Page):
         self._coders = {c.id: c for c in coders}
         recordings = self.study.recordings.all()
         self._labels = {r.id: r.label for r in recordings}
-        self._fill_checks(self.pool, coders, lambda c: c.role == "coder")
+        assignments = self.study.assignments.list_all()
+        self._open_load = Counter(a.coder_id for a in assignments if a.status != "complete")
+        self._fill_checks(self.pool, coders, lambda c: c.role == "coder", load=True)
         self._fill_checks(self.trainees, coders, lambda c: False)
         current_master = self.master.currentData()
         self.master.clear()
@@ -236,11 +239,13 @@ class PlannerPage(Page):
         index = self.scheme.findData(current_scheme) if current_scheme else self.scheme.count() - 1
         self.scheme.setCurrentIndex(max(0, index))
         self.scheme.blockSignals(False)
-        self.assignment_model.set_rows(self.study.assignments.list_all())
+        self.assignment_model.set_rows(assignments)
         self.assignment_view.resizeColumnsToContents()
         self._update_reopen()
 
-    def _fill_checks(self, widget: QListWidget, coders: list[CoderInfo], default: Any) -> None:
+    def _fill_checks(
+        self, widget: QListWidget, coders: list[CoderInfo], default: Any, *, load: bool = False
+    ) -> None:
         before = {
             int(widget.item(i).data(Qt.ItemDataRole.UserRole)): widget.item(i).checkState()
             for i in range(widget.count())
@@ -248,7 +253,10 @@ class PlannerPage(Page):
         widget.blockSignals(True)
         widget.clear()
         for c in coders:
-            item = QListWidgetItem(f"{c.name} ({c.role})")
+            text = f"{c.name} ({c.role})"
+            if load:  # the planner balances against work coders already have
+                text += f" - {self._open_load.get(c.id, 0)} open"
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             state = before.get(c.id)

@@ -1,20 +1,27 @@
 """``VlcPlayer``: frame-accurate playback through libvlc 3's video callbacks.
 
-How the position is kept honest (libvlc 3 updates ``get_time()`` only every 250-500 ms):
+libvlc 3 updates ``get_time()`` only every 250-500 ms, seeks by decode time, shows a picture a
+few frames before the target after a seek while paused, skips the first ``next_frame()`` step,
+and corrupts its clock when it seeks while paused at a rate other than 1. So:
 
-- While playing, the clock is anchored on every ``MediaPlayerTimeChanged`` event (whose value
-  matches the frame being displayed at that instant) and on every seek, pause and rate change,
-  and extrapolated with ``time.monotonic()`` times the rate in between. Each frame libvlc
-  displays is labelled with the clock at display time (rounded to the frame grid), and
-  ``position_ms()`` is kept inside the frame on screen and never runs backwards.
-- libvlc 3 shows the wrong frame after a seek while paused (a few frames before the target),
-  and ``next_frame()`` skips its first step. So every seek, step and the initial load is an
-  exact seek *played* to its first frame: seek, resume (muted if we will stay paused), take the
-  first frame that is not a leftover of the previous picture (compared by a sampled checksum),
-  then pause and re-seek libvlc to the target so a later resume continues from it.
-- Video frames are copied out of libvlc's buffer on libvlc's thread into a new ``QImage`` and
-  handed to the GUI thread through queued signals. libvlc is never called from its own
-  callbacks and never while holding our lock.
+- **Clock.** While playing, the clock is anchored on every ``MediaPlayerTimeChanged`` event
+  (its value matches the picture displayed at that instant) and on every seek, resume and rate
+  change, and extrapolated with ``time.monotonic()`` times the rate in between. Every picture
+  libvlc displays is labelled with its frame index from that clock; after a resume the first new
+  picture is labelled by counting the pictures libvlc still showed after the pause, and for a
+  moment after a rate change (libvlc keeps showing queued pictures at the old rate) pictures
+  are counted too. ``position_ms()`` stays inside the frame on screen and never runs
+  backwards while playing.
+- **Exact seeks** (``seek``, ``step_frame``, the initial load): wait until libvlc has stopped
+  showing pictures decoded before (after a pause), seek while paused at rate 1 to three frames
+  before the target, wait for the first picture decoded there, resume muted, label pictures
+  with a clock started at the resume, and show the first one labelled with the target frame
+  (or later, if libvlc dropped it: the position then says which frame it is). libvlc then
+  pauses a frame or two further on; a resume counts from there (re-seeking it would stall
+  libvlc 3 at the next rate change).
+- **Threads.** Frames are copied out of libvlc's buffer on libvlc's thread into a new
+  ``QImage`` and reach the GUI thread through queued signals. libvlc is never called from its
+  own callbacks and never while holding our lock.
 """
 
 from __future__ import annotations

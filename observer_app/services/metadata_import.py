@@ -419,14 +419,3 @@ class MetadataImportService:
             return MetadataImportResult(
                 tuple(u.recording_id for u in check.updates), check.bad_rows, check.problems
             )
-
-
-def metadata_importer(study: Any) -> MetadataImportService:
-    """The import service of an open :class:`~observer_app.services.study.Study`.
-
-    (Until the facade exposes it as an attribute, this reaches for the study's context.)
-    """
-    service = getattr(study, "metadata_import", None)
-    if isinstance(service, MetadataImportService):
-        return service
-    return MetadataImportService(study._ctx)

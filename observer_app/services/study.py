@@ -21,6 +21,7 @@ from observer_app.services.coders import CoderService, authenticate
 from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
 from observer_app.services.events import EventService
+from observer_app.services.metadata_import import MetadataImportService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService
 from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
@@ -50,6 +51,7 @@ class Study:
         self.ratings = RatingService(ctx, self.definitions.validate_rating)
         self.audit = AuditService(ctx)
         self.scores = ScoreService(ctx, self.definitions)
+        self.metadata_import = MetadataImportService(ctx)
         self.assignments.add_completion_check(self.definitions.completion_problems)
 
     # -- opening ---------------------------------------------------------------------------

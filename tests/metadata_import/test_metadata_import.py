@@ -19,7 +19,6 @@ from observer_app.services.metadata_import import (
     SourceTable,
     check_rows,
     guess_mapping,
-    metadata_importer,
 )
 from observer_app.services.study import Study
 
@@ -78,7 +77,7 @@ def test_valid_csv_is_imported_in_one_audited_transaction(study: Study, tmp_path
     table = read_table(_csv(tmp_path, GOOD))
     assert [r.number for r in table.rows] == [2, 3, 4]
     before = len(study.audit.entries())
-    result = metadata_importer(study).apply(table, guess_mapping(table.columns))
+    result = study.metadata_import.apply(table, guess_mapping(table.columns))
     assert result.skipped_rows == () and len(result.updated) == 3
     recs = {Path(r.media_path).name: r for r in study.recordings.all()}
     assert recs["s02.mp4"].client_id == "C1"
@@ -106,7 +105,7 @@ def test_bad_rows_are_reported_with_numbers_and_nothing_is_imported(
     mapping = guess_mapping(table.columns)
     before = _snapshot(study)
     with pytest.raises(MetadataImportError) as info:
-        metadata_importer(study).apply(table, mapping)
+        study.metadata_import.apply(table, mapping)
     assert info.value.check.bad_rows == (3, 4, 5, 6)
     by_row = {p.row: p for p in info.value.problems}
     assert by_row[3].column == "File" and "nosuch.mp4" in by_row[3].message
@@ -120,7 +119,7 @@ def test_bad_rows_are_reported_with_numbers_and_nothing_is_imported(
 def test_import_valid_rows_writes_those_and_lists_the_skipped(study: Study, tmp_path: Path) -> None:
     text = "File,Client,Session\ns01.mp4,C1,1\ns02.mp4,C1,x\ns03.mp4,C2,3\n"
     table = read_table(_csv(tmp_path, text))
-    service = metadata_importer(study)
+    service = study.metadata_import
     check = service.check(table, guess_mapping(table.columns))
     assert [u.row for u in check.updates] == [2, 4] and check.bad_rows == (3,)
     result = service.apply(table, guess_mapping(table.columns), valid_rows_only=True)
@@ -134,7 +133,7 @@ def test_blank_cells_leave_stored_values_unchanged(study: Study, tmp_path: Path)
     rid = study.recordings.all()[0].id
     study.recordings.update(rid, client_id="KEEP", session_number=7)
     table = read_table(_csv(tmp_path, "File,Client,Session,Therapist\ns01.mp4,,,T3\n"))
-    metadata_importer(study).apply(table, guess_mapping(table.columns))
+    study.metadata_import.apply(table, guess_mapping(table.columns))
     rec = study.recordings.get(rid)
     assert (rec.client_id, rec.session_number, rec.therapist_id) == ("KEEP", 7, "T3")
 
@@ -142,17 +141,17 @@ def test_blank_cells_leave_stored_values_unchanged(study: Study, tmp_path: Path)
 def test_semicolon_csv_by_recording_id_and_full_path(study: Study, tmp_path: Path) -> None:
     recs = study.recordings.all()
     by_id = read_table(_csv(tmp_path, f"recording_id;dyad\n{recs[1].id};D7\n"))
-    metadata_importer(study).apply(by_id, guess_mapping(by_id.columns))
+    study.metadata_import.apply(by_id, guess_mapping(by_id.columns))
     assert study.recordings.get(recs[1].id).dyad_id == "D7"
     full = read_table(_csv(tmp_path, f"path,client\n{recs[2].media_path},C5\n", "p.csv"))
-    metadata_importer(study).apply(full, guess_mapping(full.columns))
+    study.metadata_import.apply(full, guess_mapping(full.columns))
     assert study.recordings.get(recs[2].id).client_id == "C5"
 
 
 def test_an_ambiguous_file_name_asks_for_the_full_path(study: Study, tmp_path: Path) -> None:
     study.recordings.add(_media(tmp_path / "other", "s01.mp4", 99))
     table = read_table(_csv(tmp_path, "File,Client\ns01.mp4,C1\n"))
-    check = metadata_importer(study).check(table, guess_mapping(table.columns))
+    check = study.metadata_import.check(table, guess_mapping(table.columns))
     assert check.bad_rows == (2,)
     assert "give the full path" in check.problems[0].message
 
@@ -171,7 +170,7 @@ def test_xlsx_typed_cells(study: Study, tmp_path: Path) -> None:
     assert sheet_names(path) == ["Sessions"]
     table = read_table(path)
     assert [r.number for r in table.rows] == [2, 4, 5]
-    service = metadata_importer(study)
+    service = study.metadata_import
     with pytest.raises(MetadataImportError) as info:
         service.apply(table, guess_mapping(table.columns))
     assert info.value.check.bad_rows == (5,)
@@ -186,18 +185,18 @@ def test_xlsx_typed_cells(study: Study, tmp_path: Path) -> None:
 def test_a_mapping_naming_a_missing_column_is_refused(study: Study, tmp_path: Path) -> None:
     table = read_table(_csv(tmp_path, GOOD))
     with pytest.raises(InputError, match="has no column 'Sesion'"):
-        metadata_importer(study).check(
+        study.metadata_import.check(
             table, MetadataMapping("File", fields={"session_number": "Sesion"})
         )
     with pytest.raises(InputError, match="names the recording"):
-        metadata_importer(study).check(table, MetadataMapping("", fields={"client_id": "Client"}))
+        study.metadata_import.check(table, MetadataMapping("", fields={"client_id": "Client"}))
 
 
 def test_coders_may_not_import(study: Study, tmp_path: Path) -> None:
     coder = Study.open(study.location, as_coder="Ana", backup=False)
     table = read_table(_csv(tmp_path, GOOD))
     with pytest.raises(AccessDenied):
-        metadata_importer(coder).apply(table, guess_mapping(table.columns))
+        coder.metadata_import.apply(table, guess_mapping(table.columns))
 
 
 @pytest.mark.parametrize(

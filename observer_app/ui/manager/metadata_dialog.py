@@ -30,7 +30,6 @@ from observer_app.services.metadata_import import (
     SourceTable,
     guess_mapping,
     meta_key,
-    metadata_importer,
 )
 from observer_app.services.study import Study
 from observer_app.ui.manager._common import Column, RowsModel, make_table
@@ -68,7 +67,7 @@ class MetadataImportDialog(QDialog):
         super().__init__(parent)
         self.study = study
         self.path = path
-        self.service = metadata_importer(study)
+        self.service = study.metadata_import
         self.table: SourceTable = read_table(path)
         self.check: MetadataCheck | None = None
         self.setWindowTitle(f"Import recording metadata from {path.name}")

@@ -6,19 +6,27 @@ import argparse
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from observer_app.cli._output import print_json, print_table
 from observer_app.coding.errors import InputError
 from observer_app.services.study import Study
 
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("init", help="create a new study database")
     p.add_argument("study", type=Path)
     p.add_argument("--name", required=True, help="the study's name")
     p.set_defaults(handler=_init)
+    _register_coders(sub)
+    _register_recordings(sub)
+    _register_others(sub)
 
+
+def _register_coders(sub: Subparsers) -> None:
     coders = sub.add_parser("coders", help="add or list coders").add_subparsers(
         dest="coders_command", metavar="ACTION", required=True
     )
@@ -36,6 +44,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_coders_list)
 
+
+def _register_recordings(sub: Subparsers) -> None:
     recs = sub.add_parser("recordings", help="add or list recordings").add_subparsers(
         dest="recordings_command", metavar="ACTION", required=True
     )
@@ -48,11 +58,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--session", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_recordings_add)
+    p = recs.add_parser(
+        "import", help="bulk metadata from a CSV or xlsx session list (all rows valid, or none)"
+    )
+    p.add_argument("study", type=Path)
+    p.add_argument("table", type=Path, help="CSV or xlsx; header row names the columns")
+    p.add_argument("--sheet", help="worksheet name (xlsx; default: the first)")
+    p.add_argument(
+        "--valid-rows-only", action="store_true", help="import the valid rows, list the bad ones"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_recordings_import)
     p = recs.add_parser("list", help="list recordings")
     p.add_argument("study", type=Path)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_recordings_list)
 
+
+def _register_others(sub: Subparsers) -> None:
     p = sub.add_parser("assign", help="plan primary coding and a blind double-coded share")
     p.add_argument("study", type=Path)
     p.add_argument("--coders", required=True, help="comma-separated coder names")
@@ -135,6 +158,31 @@ def _recordings_add(args: argparse.Namespace) -> int:
                 print(f"added recording #{info.id}: {path} ({secs})")
     if args.json:
         print_json(added)
+    return 0
+
+
+def _recordings_import(args: argparse.Namespace) -> int:
+    from observer_app.export.tables_in import read_table
+    from observer_app.services.metadata_import import guess_mapping
+
+    table = read_table(args.table, sheet=args.sheet)
+    with Study.open(args.study) as study:
+        result = study.metadata_import.apply(
+            table, guess_mapping(table.columns), valid_rows_only=args.valid_rows_only
+        )
+    problems = [str(p) for p in result.problems]
+    if args.json:
+        print_json(
+            {
+                "updated": list(result.updated),
+                "skipped_rows": list(result.skipped_rows),
+                "problems": problems,
+            }
+        )
+        return 0
+    print(f"updated {len(result.updated)} recording(s) from {args.table.name}")
+    for line in problems:
+        print(f"skipped: {line}")
     return 0
 
 

@@ -178,3 +178,31 @@ def test_gui_without_display_prints_one_clear_line(
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
     code, _, err = run(capsys, "gui", str(study))
     assert code == 1 and "xvfb-run" in err and err.count("\n") == 1
+
+
+def test_recordings_import_is_all_or_nothing_unless_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "demo", str(tmp_path / "d"), "--no-gui")
+    db = str(tmp_path / "d" / "demo-study.db")
+    table = tmp_path / "sessions.csv"
+    table.write_text(
+        "file,client,session,date,condition\n"
+        "demo_session_1.mp4,C01,3,2026-01-12,CBT\n"
+        "demo_session_2.ogg,C02,x,2026-02-30,IPT\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "recordings", "import", db, str(table))
+    assert code == 2 and "1 of 2 rows have problems, nothing was imported" in err
+    assert "row 3, column 'session'" in err and "row 3, column 'date'" in err
+    with Study.open(db) as s:
+        assert [r.client_id for r in s.recordings.all()] == ["demo-client-A", "demo-client-B"]
+    code, out, _ = run(
+        capsys, "recordings", "import", db, str(table), "--valid-rows-only", "--json"
+    )
+    result = json.loads(out)
+    assert code == 0 and result["updated"] == [1] and result["skipped_rows"] == [3]
+    with Study.open(db) as s:
+        first = s.recordings.get(1)
+    assert (first.client_id, first.session_number, first.meta["condition"]) == ("C01", 3, "CBT")
+    assert str(first.session_date) == "2026-01-12"

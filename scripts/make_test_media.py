@@ -11,6 +11,8 @@ Files (all derived from the definitions below, so tests can check pixels and sam
 - ``index25_1080p.mp4``: the same pattern at 1920x1080 with moving noise (benchmark).
 - ``speech.m4a``: audio only (AAC); loud and quiet tone sections at :data:`AUDIO_SECTIONS`.
 - ``truncated.mp4``: ``index25.mp4`` with its index at the front (faststart), cut at 60 %.
+- ``truncated.mkv``: ``index25.mp4`` remuxed to Matroska, cut at 50 % (its header still
+  declares 20 s, and Matroska has no size fields a cheap check could compare).
 - ``garbage.mp4``: bytes that are no media at all.
 """
 
@@ -31,7 +33,7 @@ INDEX_BITS = 12
 AUDIO_SECTIONS: tuple[tuple[float, float, float], ...] = ((1.0, 3.0, 0.8), (4.0, 5.0, 0.1))
 AUDIO_SECONDS = 6.0
 #: Bump when the definition of a file changes, so cached copies are regenerated.
-VERSION = 3
+VERSION = 4
 
 
 def _check_nibble(index: int) -> int:
@@ -139,6 +141,15 @@ def make_truncated(source: Path, out: Path, keep: float = 0.6) -> Path:
     return out
 
 
+def make_truncated_mkv(source: Path, out: Path, keep: float = 0.5) -> Path:
+    full = out.with_suffix(".full.mkv")
+    cmd = [_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c", "copy", str(full)]
+    subprocess.run(cmd, check=True)
+    make_truncated(full, out, keep)
+    full.unlink()
+    return out
+
+
 def make_garbage(out: Path) -> Path:
     rng = np.random.default_rng(5)
     out.write_bytes(b"this is not a recording\n" + rng.integers(0, 256, 64_000, np.uint8).tobytes())
@@ -153,6 +164,7 @@ def make_all(outdir: Path, *, hd: bool = False) -> dict[str, Path]:
         "index": outdir / "index25.mp4",
         "audio": outdir / "speech.m4a",
         "truncated": outdir / "truncated.mp4",
+        "truncated_mkv": outdir / "truncated.mkv",
         "garbage": outdir / "garbage.mp4",
     }
     if hd:
@@ -162,6 +174,7 @@ def make_all(outdir: Path, *, hd: bool = False) -> dict[str, Path]:
     make_index_video(files["index"])
     make_audio(files["audio"])
     make_truncated(files["index"], files["truncated"])
+    make_truncated_mkv(files["index"], files["truncated_mkv"])
     make_garbage(files["garbage"])
     if hd:
         make_index_video_1080p(files["hd"])

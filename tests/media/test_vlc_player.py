@@ -298,3 +298,19 @@ def test_missing_libvlc_is_reported_with_the_package_to_install(
     if sys.platform.startswith("linux"):
         assert "sudo apt-get install libvlc5 vlc-plugin-base" in err.args[0]
     assert player.state() is PlaybackState.ERROR
+
+
+def test_file_that_ends_early_is_reported_as_truncated(
+    player: VlcPlayer, qtbot: QtBot, media_files: dict[str, Path]
+) -> None:
+    # Matroska keeps its declared duration in the header: only playback finds the cut.
+    load(player, qtbot, media_files["truncated_mkv"])
+    info = player.info()
+    assert info is not None and info.duration_ms >= 19_000
+    player.seek(8000)
+    settle(player, qtbot)
+    with qtbot.waitSignal(player.errorOccurred, timeout=10_000) as err:
+        player.play()
+    assert str(media_files["truncated_mkv"]) in err.args[0]
+    assert "playback stopped at" in err.args[0] and "truncated" in err.args[0]
+    assert player.state() is PlaybackState.ENDED

@@ -72,6 +72,9 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[int, int], None]
+#: An event as the engine accepts it: (code, onset_ms, offset_ms or None). Plain tuples: a
+#: study's million events cost far less memory and time than objects.
+EventTuple = tuple[str, int, int | None]
 
 #: Which assignment of a coder counts when one coder has several on a recording.
 PURPOSE_PRIORITY: tuple[str, ...] = ("primary", "reliability", "calibration")
@@ -536,8 +539,8 @@ class ReliabilityService:
             drift=drift,
         )
 
-    def _events(self, assignment_ids: Sequence[int]) -> dict[int, list[ag.Event]]:
-        out: dict[int, list[ag.Event]] = {a: [] for a in assignment_ids}
+    def _events(self, assignment_ids: Sequence[int]) -> dict[int, list[EventTuple]]:
+        out: dict[int, list[EventTuple]] = {a: [] for a in assignment_ids}
         wanted = set(assignment_ids)
         with self._ctx.read() as s:
             q = (
@@ -547,7 +550,7 @@ class ReliabilityService:
             )
             for aid, code, onset, offset in s.execute(q):
                 if aid in wanted:
-                    out[aid].append(ag.Event(str(code), int(onset), offset))
+                    out[aid].append((code, onset, offset))
         return out
 
 
@@ -692,8 +695,8 @@ def _pair_blocks(work: Sequence[_Work]) -> list[tuple[int, int]]:
 
 
 def pool_event_blocks(
-    blocks: Sequence[tuple[Sequence[ag.Event], Sequence[ag.Event]]], tolerance_ms: int
-) -> tuple[list[ag.Event], list[ag.Event]]:
+    blocks: Sequence[tuple[Sequence[EventTuple], Sequence[EventTuple]]], tolerance_ms: int
+) -> tuple[list[EventTuple], list[EventTuple]]:
     """Lay (coder A, coder B) event lists end to end on one time line.
 
     Each block is shifted to start ``tolerance_ms + 1`` ms after the latest time of the previous
@@ -701,16 +704,16 @@ def pool_event_blocks(
     pooled lists gives exactly the union of the blocks' matchings, and the confusion matrix is
     the sum of theirs.
     """
-    out_a: list[ag.Event] = []
-    out_b: list[ag.Event] = []
+    out_a: list[EventTuple] = []
+    out_b: list[EventTuple] = []
     start = 0
     for events_a, events_b in blocks:
         last = 0
         for src, dst in ((events_a, out_a), (events_b, out_b)):
             for e in src:
-                off = None if e.offset_ms is None else e.offset_ms + start
-                dst.append(ag.Event(e.code, e.onset_ms + start, off))
-                last = max(last, e.onset_ms, e.offset_ms or 0)
+                code, onset, offset = e
+                dst.append((code, onset + start, None if offset is None else offset + start))
+                last = max(last, onset, offset or 0)
         start += last + tolerance_ms + 1
     return out_a, out_b
 
@@ -725,21 +728,22 @@ class _SegmentData:
 
 def _segment_matrices(
     work: Sequence[_Work],
-    events: Mapping[int, Sequence[ag.Event]],
+    events: Mapping[int, Sequence[EventTuple]],
     lay: _Layout,
     durations: Mapping[int, int | None],
     segment_ms: int,
 ) -> _SegmentData:
     col = lay.column
     recs = sorted({w.recording_id for w in work})
+    last: dict[int, int] = defaultdict(int)
+    for w in work:
+        for e in events[w.assignment_id]:
+            last[w.recording_id] = max(last[w.recording_id], e[1])
     n_seg: dict[int, int] = {}
     for rid in recs:
         duration = durations.get(rid)
         if duration is None:
-            onsets = [
-                e.onset_ms for w in work if w.recording_id == rid for e in events[w.assignment_id]
-            ]
-            duration = max(onsets, default=0) + 1
+            duration = last[rid] + 1
         n_seg[rid] = max(1, math.ceil(duration / segment_ms))
     first: dict[int, int] = {}
     total = 0
@@ -750,13 +754,13 @@ def _segment_matrices(
     for w in work:
         start = first[w.recording_id]
         coverage[start : start + n_seg[w.recording_id], col[w.assignment_id]] = 0.0
-    codes = sorted({e.code for w in work for e in events[w.assignment_id]})
+    codes = sorted({e[0] for w in work for e in events[w.assignment_id]})
     counts = {c: coverage.copy() for c in codes}
     for w in work:
         for e in events[w.assignment_id]:
-            s = e.onset_ms // segment_ms
+            s = e[1] // segment_ms
             if 0 <= s < n_seg[w.recording_id]:
-                counts[e.code][first[w.recording_id] + s, col[w.assignment_id]] += 1
+                counts[e[0]][first[w.recording_id] + s, col[w.assignment_id]] += 1
     return _SegmentData(coverage, counts)
 
 
@@ -858,7 +862,7 @@ def _instrument_drift(
 def _scheme_drift(
     *,
     work: Sequence[_Work],
-    events: Mapping[int, Sequence[ag.Event]],
+    events: Mapping[int, Sequence[EventTuple]],
     master: int | None,
     names: Mapping[int, str],
     tolerance_ms: int,

@@ -127,7 +127,7 @@ def test_event_agreement_equals_agree_events_on_pooled_lists(
         )
         evs = {
             n: [
-                ag.Event(e.code, e.onset_ms, e.offset_ms)
+                (e.code, e.onset_ms, e.offset_ms)
                 for e in mia.events.for_assignment(crossed.assignments[(rec, n)])
             ]
             for n in names
@@ -139,8 +139,8 @@ def test_event_agreement_equals_agree_events_on_pooled_lists(
         path = tmp_path / f"{name}.csv"
         with path.open("w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["code", "onset_ms"])
-            w.writerows([e.code, e.onset_ms] for e in evs_)
+            w.writerow(["code", "onset_ms", "offset_ms"])
+            w.writerows(["" if v is None else v for v in e] for e in evs_)
         files.append(str(path))
     cli = _cli_json(capsys, "agree-events", *files, "--tolerance", "2s", "--json")
     mine = report.events.to_dict()

@@ -33,7 +33,7 @@ import threading
 import time
 import weakref
 import zlib
-from collections import deque
+from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ _STEP_TIMEOUT_S = {  # give up waiting (static pictures, a stalled decoder) and 
     "RUNNING": 1.0,
 }
 _SETTLE_S = 0.08  # libvlc shows no new picture for this long: it has really paused
+_CACHE_FRAMES = 12  # recent frames kept for instant steps while paused
 _LEAD_FRAMES = 3  # libvlc seeks by decode time: start this many frames early (B-frame delay)
 _LABEL_SLACK = 0.2  # fraction of a frame a picture may be displayed early by libvlc
 _STALE_FRAME_S = 0.25  # no frame for this long: position follows the clock alone
@@ -169,12 +170,14 @@ class VlcPlayer(QObject):
         self._vlc_ms = 0
         self._buffered = False
         self._landing_t = 0.0
+        self._run_in_seen = False
         self._landed_how = _Landed.UNSURE
         self._vlc_paused_ms = 0.0
         self._deadline = 0.0
         self._stale: set[int] = set()
         self._seek_t = 0.0
         self._recent: deque[int] = deque(maxlen=8)
+        self._cache: OrderedDict[int, QImage] = OrderedDict()
         self._last_any_sig = 0  # the last picture libvlc displayed, published or not
         self._fresh_t = 0.0  # when libvlc last displayed a new picture
         self._vlc_label = 0  # index of the last distinct picture libvlc displayed
@@ -214,6 +217,7 @@ class VlcPlayer(QObject):
         with self._lock:
             self._phase = _Phase.IDLE
             self._shown = None
+            self._cache.clear()
             self._seq += 1
         if self._player is not None:
             self._player.stop()
@@ -235,6 +239,14 @@ class VlcPlayer(QObject):
             return
         with self._lock:
             landing = self._phase is _Phase.LANDING
+            shown_k = transport.frame_index(self._shown_ms, info)
+            # After steps through remembered frames libvlc may be elsewhere: seek it back.
+            in_sync = not info.has_video or 0 <= self._vlc_label - shown_k <= 2
+        if not landing and not in_sync:
+            self._begin_landing(self._still_ms, play_after=True)
+            self._set_state(PlaybackState.PLAYING)
+            return
+        with self._lock:
             if landing:  # the seek under way will keep playing when it lands
                 self._play_after = True
             else:
@@ -287,8 +299,8 @@ class VlcPlayer(QObject):
             self._set_state(PlaybackState.PAUSED)
         if not info.has_video and not self._needs_restart:
             self._audio_seek(target, playing)
-        elif not playing and self._same_frame_paused(target, info):
-            pass  # that frame is already on screen
+        elif not playing and self._seek_cached(target, info):
+            pass
         else:
             self._begin_landing(target, play_after=playing)
         self._loop_prev = target
@@ -304,19 +316,22 @@ class VlcPlayer(QObject):
         self.pause()
         self.seek(transport.step_target(self._transport_position(), n, self._info))
 
-    def _same_frame_paused(self, target: int, info: MediaInfo) -> bool:
+    def _seek_cached(self, target: int, info: MediaInfo) -> bool:
+        """While paused, show the frame at ``target`` at once if it is on screen or was seen
+        recently (steps back and forth); libvlc stays where it is."""
+        k = transport.frame_index(target, info)
         with self._lock:
-            same = (
-                self._phase is _Phase.FROZEN
-                and not self._needs_restart
-                and self._shown is not None
-                and transport.frame_index(target, info)
-                == transport.frame_index(self._shown_ms, info)
-            )
-            if same:
-                self._still_ms = target
-                self._floor_ms = target
-            return same
+            shown_k = transport.frame_index(self._shown_ms, info)
+            frame = self._shown if k == shown_k else self._cache.get(k)
+            if self._phase is not _Phase.FROZEN or self._needs_restart or frame is None:
+                return False
+            self._shown = frame
+            self._shown_ms = target
+            self._still_ms = target
+            self._floor_ms = target
+        if k != shown_k:
+            self.frameReady.emit(frame)
+        return True
 
     def _transport_position(self) -> int:
         """Where relative moves start: the pending target while a seek is under way (so quick
@@ -501,11 +516,13 @@ class VlcPlayer(QObject):
             if seq != self._seq or self._step is not _Step.SEEKING:
                 return
             self._step = _Step.RUNNING
+            self._run_in_seen = False
             self._landing_t = time.monotonic()
             self._deadline = self._landing_t + _STEP_TIMEOUT_S["RUNNING"]
         self._player.set_pause(0)
         with self._lock:
-            self._landing_t = time.monotonic()
+            if not self._run_in_seen:
+                self._landing_t = time.monotonic()
 
     def _audio_seek(self, target: int, playing: bool) -> None:
         self._player.set_time(target)
@@ -524,13 +541,17 @@ class VlcPlayer(QObject):
         if label is not None and label != self._target_frame:
             shown = transport.clamp(transport.frame_time(label, info), info)
         if frame is not None:
+            self._cache_put_locked(label if label is not None else self._target_frame, frame)
             self._shown = frame
             self._shown_ms = shown
             self._shown_at = now
             self._shown_sig = self._recent[-1] if self._recent else 0
         self._still_ms = shown
         self._floor_ms = shown
-        self._reanchor(shown, now)
+        # Run into the target: libvlc's clock is the landing clock (the picture came at its
+        # frame's start), not the target time, which may lie later inside the frame.
+        ran_in = self._step is _Step.RUNNING and frame is not None
+        self._reanchor(self._landing_clock(now) if ran_in else shown, now)
         self._phase = _Phase.PLAYING if self._play_after else _Phase.FROZEN
         self._vlc_label = label if label is not None else transport.frame_index(shown, info)
         self._count_frozen = frame is not None and self._step is _Step.RUNNING
@@ -610,7 +631,9 @@ class VlcPlayer(QObject):
             return self._still_ms
         est = self._estimate(now)
         if info.has_video and self._shown is not None and now - self._shown_at < _STALE_FRAME_S:
-            est = min(max(est, self._shown_ms), self._shown_ms + info.frame_ms - 1)
+            # Inside the frame on screen: from its time to the last ms before the next frame.
+            next_frame = transport.frame_time(transport.frame_index(self._shown_ms, info) + 1, info)
+            est = min(max(est, self._shown_ms), next_frame - 1)
         est = min(max(est, self._floor_ms), info.duration_ms)
         self._floor_ms = est
         return int(est)
@@ -638,6 +661,7 @@ class VlcPlayer(QObject):
         buf = self._bufs[index]
         sig = _signature(buf, size)
         label: int | None = None
+        cache_only = False
         with self._lock:
             phase = self._phase
             if phase is _Phase.IDLE:
@@ -646,24 +670,28 @@ class VlcPlayer(QObject):
             self._last_any_sig = sig
             if fresh:
                 self._fresh_t = now
+            self._recent.append(sig)
             if phase is _Phase.FROZEN:
-                if self._count_frozen and fresh:  # libvlc still advancing after our pause
-                    self._vlc_label += 1
-                self._recent.append(sig)
-                return
-            if phase is _Phase.LANDING:
+                if not (self._count_frozen and fresh):
+                    return
+                self._vlc_label += 1  # libvlc still advancing after our pause: keep it
+                label, cache_only = self._vlc_label, True
+            elif phase is _Phase.LANDING:
                 label = self._landing_label(sig, now)
-                self._recent.append(sig)
                 if label is None:
                     return
+                cache_only = label < self._target_frame  # the run-in before the target
             elif self._resume_pending and not fresh:
                 return  # libvlc repeats the paused picture
-            self._recent.append(sig)
         frame = QImage(width, height, QImage.Format.Format_RGB32)
         ctypes.memmove((ctypes.c_char * size).from_buffer(frame.bits()), buf, size)
         landed = -1
         with self._lock:
             if self._phase is not phase:
+                return
+            if cache_only:
+                assert label is not None
+                self._cache_put_locked(label, frame)
                 return
             if phase is _Phase.LANDING:
                 landed = self._land_locked(frame, label, now)
@@ -672,6 +700,13 @@ class VlcPlayer(QObject):
         self.frameReady.emit(frame)
         if landed >= 0:
             self._landed.emit(landed)
+
+    def _cache_put_locked(self, k: int, frame: QImage) -> None:
+        """Keep recent frames by index, so short steps while paused need no seek."""
+        self._cache[k] = frame
+        self._cache.move_to_end(k)
+        while len(self._cache) > _CACHE_FRAMES:
+            self._cache.popitem(last=False)
 
     def _publish_locked(self, frame: QImage, sig: int, now: float) -> None:
         """Show a picture libvlc displays during playback, labelled with its frame index."""
@@ -686,6 +721,7 @@ class VlcPlayer(QObject):
         else:
             k = self._playing_label(sig, now, info)
         self._vlc_label = k
+        self._cache_put_locked(k, frame)
         self._shown_sig = sig
         self._shown = frame
         self._shown_ms = transport.frame_time(k, info)
@@ -704,8 +740,8 @@ class VlcPlayer(QObject):
         return math.floor(self._estimate(now) / info.frame_ms + _LABEL_SLACK)
 
     def _landing_label(self, sig: int, now: float) -> int | None:
-        """During an exact seek: the frame index of this picture if it is the one to land on,
-        else None (remembering pictures that are leftovers of the seek)."""
+        """During an exact seek: the frame index of this picture once libvlc runs into the
+        target, else None (remembering pictures that are leftovers of the seek)."""
         info = self._info
         assert info is not None
         if self._step is _Step.SETTLING:  # pictures decoded before the seek
@@ -728,13 +764,15 @@ class VlcPlayer(QObject):
             if decoded and fresh:  # now run into the target
                 self._resumeReq.emit(self._seq)
             return None
-        if self._step is not _Step.RUNNING:
-            return None
-        est = self._landing_clock(now)
-        label = math.floor(est / info.frame_ms + _LABEL_SLACK)
-        if label < self._target_frame:  # leftovers and the run-in before the target
-            return None
-        return label
+        if self._step is not _Step.RUNNING or sig in self._stale:
+            return None  # (repeats of the seek's first, possibly wrong, picture)
+        if not self._run_in_seen:
+            self._run_in_seen = True
+            if (now - self._landing_t) * 1000.0 < info.frame_ms:
+                # The first picture of the run-in is shown as libvlc's clock starts at the
+                # seek point (a frame start): start our landing clock there, not at resume().
+                self._landing_t = now
+        return math.floor(self._landing_clock(now) / info.frame_ms + _LABEL_SLACK)
 
     def _on_event(self, event: Any, name: str) -> None:
         if name == "time":

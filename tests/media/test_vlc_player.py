@@ -153,6 +153,30 @@ def test_frame_steps_forward_and_back(
         assert player.state() is PlaybackState.PAUSED
 
 
+def test_steps_back_after_a_pause_are_instant_and_exact(
+    player: VlcPlayer, qtbot: QtBot, media_files: dict[str, Path], gen: ModuleType
+) -> None:
+    """Frames just shown are remembered: stepping back over them needs no seek, and playing
+    on afterwards is still accurate."""
+    load(player, qtbot, media_files["index"])
+    player.seek(6000)
+    settle(player, qtbot)
+    player.play()
+    qtbot.wait(600)
+    player.pause()
+    shown = frame_number(player.current_frame(), gen)
+    assert shown is not None
+    for n in range(1, 4):
+        player.step_frame(-1)
+        assert not player.seeking()  # served from the frames just played
+        assert frame_number(player.current_frame(), gen) == shown - n
+        assert player.position_ms() // FRAME_MS == shown - n
+    player.play()
+    errors = sample_errors(player, qtbot, gen, 0.6)
+    player.pause()
+    assert max(abs(e) for e in errors) <= 1
+
+
 def test_steps_and_jumps_clamp_at_both_ends(
     player: VlcPlayer, qtbot: QtBot, media_files: dict[str, Path], gen: ModuleType
 ) -> None:

@@ -118,6 +118,30 @@ class _Bench:
         p.pause()
         return latencies, exact / n
 
+    def step_latencies(self, rounds: int) -> tuple[list[float], list[float], float]:
+        """Frame steps while paused, right after pausing playback: back (frames just played
+        are remembered) and forward (needs an exact seek); share landing on the right frame."""
+        p, rng = self.player, random.Random(5)
+        back: list[float] = []
+        forward: list[float] = []
+        exact = total = 0
+        for _ in range(rounds):
+            p.seek(rng.randrange(2000, 25_000))
+            self.settle()
+            p.play()
+            self.wait(500)
+            p.pause()
+            for n, out in ((-1, back), (-1, back), (1, forward), (1, forward), (1, forward)):
+                before = _frame_of(p.current_frame(), self.gen)
+                t0 = time.perf_counter()
+                p.step_frame(n)
+                self.settle()
+                out.append((time.perf_counter() - t0) * 1000)
+                after = _frame_of(p.current_frame(), self.gen)
+                total += 1
+                exact += before is not None and after == before + n
+        return back, forward, exact / max(1, total)
+
     def cpu_share(self, seconds: float) -> float:
         p = self.player
         p.seek(1000)
@@ -216,6 +240,7 @@ def main(argv: list[str]) -> None:
         )
     paused, exact_p = bench.seek_latencies(n_seeks, playing=False)
     playing, exact_q = bench.seek_latencies(n_seeks, playing=True)
+    back, forward, exact_steps = bench.step_latencies(3 if args.quick else 6)
     cpu = bench.cpu_share(seconds)
     bench.player.close()
     ref_cpu, ref_seek = _raw_reference(path, seconds, n_seeks)
@@ -227,6 +252,11 @@ def main(argv: list[str]) -> None:
     print(
         f"  libvlc set_time while playing -> next picture (reference, not frame-exact):"
         f" p50 {_pct(ref_seek, 50):.0f}  p95 {_pct(ref_seek, 95):.0f}"
+    )
+    print(
+        f"  step -1 after a pause p50 {_pct(back, 50):.0f}  p95 {_pct(back, 95):.0f};"
+        f"  step +1 p50 {_pct(forward, 50):.0f}  p95 {_pct(forward, 95):.0f};"
+        f"  right frame {exact_steps:.0%}"
     )
     ratio = cpu / ref_cpu if ref_cpu else float("nan")
     print(

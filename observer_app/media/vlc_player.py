@@ -170,7 +170,6 @@ class VlcPlayer(QObject):
         self._vlc_ms = 0
         self._buffered = False
         self._landing_t = 0.0
-        self._run_in_seen = False
         self._landed_how = _Landed.UNSURE
         self._vlc_paused_ms = 0.0
         self._deadline = 0.0
@@ -516,13 +515,11 @@ class VlcPlayer(QObject):
             if seq != self._seq or self._step is not _Step.SEEKING:
                 return
             self._step = _Step.RUNNING
-            self._run_in_seen = False
             self._landing_t = time.monotonic()
             self._deadline = self._landing_t + _STEP_TIMEOUT_S["RUNNING"]
         self._player.set_pause(0)
         with self._lock:
-            if not self._run_in_seen:
-                self._landing_t = time.monotonic()
+            self._landing_t = time.monotonic()
 
     def _audio_seek(self, target: int, playing: bool) -> None:
         self._player.set_time(target)
@@ -766,12 +763,6 @@ class VlcPlayer(QObject):
             return None
         if self._step is not _Step.RUNNING or sig in self._stale:
             return None  # (repeats of the seek's first, possibly wrong, picture)
-        if not self._run_in_seen:
-            self._run_in_seen = True
-            if (now - self._landing_t) * 1000.0 < info.frame_ms:
-                # The first picture of the run-in is shown as libvlc's clock starts at the
-                # seek point (a frame start): start our landing clock there, not at resume().
-                self._landing_t = now
         return math.floor(self._landing_clock(now) / info.frame_ms + _LABEL_SLACK)
 
     def _on_event(self, event: Any, name: str) -> None:

@@ -12,17 +12,11 @@ without re-reading the database); ``last_saved`` is the wall-clock time of the l
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import text
-
 from observer_app.coding.edits import EditPort, EventSpec, RatingKey, Response
-from observer_app.services.access import require_read
-from observer_app.services.context import get_or_raise
 from observer_app.services.records import EventRecord, RatingRecord
-from observer_app.store.models import Assignment
 
 if TYPE_CHECKING:
     from observer_app.services.study import Study
@@ -118,51 +112,3 @@ def response_of(record: RatingRecord | None) -> Response | None:
     if record is None:
         return None
     return Response(record.value, record.missing_reason)
-
-
-#: Plain SQL on purpose: without per-column result processing, 10,000 rows read in ~1/3 of the
-#: time (JSON columns arrive as text, or already decoded by the PostgreSQL driver).
-_EVENTS_SQL = text(
-    "SELECT id, assignment_id, code, onset_ms, offset_ms, is_state, modifiers, comment, "
-    "deleted, source FROM event WHERE assignment_id = :assignment AND deleted = :deleted "
-    "ORDER BY onset_ms, id"
-)
-
-
-def read_events(study: Study, assignment_id: int) -> list[EventRecord]:
-    """The live events of one assignment in time order, read in bulk.
-
-    Same result and access rule as ``study.events.for_assignment`` (a blind assignment of another
-    coder is refused), without building an ORM object per row: opening an assignment of 10,000
-    events stays well under the 300 ms the coding window allows itself.
-    """
-    ctx = study._ctx
-    with ctx.read() as s:
-        a = get_or_raise(s, Assignment, assignment_id, "assignment")
-        require_read(ctx.actor, a)
-        rows = s.execute(_EVENTS_SQL, {"assignment": assignment_id, "deleted": False}).all()
-        return [
-            EventRecord(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                bool(r[5]),
-                _json_dict(r[6]),
-                r[7] or "",
-                bool(r[8]),
-                _json_dict(r[9]),
-            )
-            for r in rows
-        ]
-
-
-def _json_dict(raw: object) -> dict[str, Any]:
-    """A JSON object column read as text (most are ``{}``: skip the parser for those)."""
-    if raw is None or raw == "{}":
-        return {}
-    if isinstance(raw, str):
-        value = json.loads(raw)
-        return dict(value) if isinstance(value, dict) else {}
-    return dict(raw) if isinstance(raw, dict) else {}

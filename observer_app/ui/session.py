@@ -37,7 +37,7 @@ from observer_app.coding.state_logic import (
     overlapping_exclusive,
     plan_key_press,
 )
-from observer_app.services.editing import StudyEditPort, rating_key, read_events, response_of
+from observer_app.services.editing import StudyEditPort, rating_key, response_of
 from observer_app.services.records import (
     AssignmentInfo,
     EventRecord,
@@ -99,7 +99,9 @@ class CodingSession(QObject):
             else None
         )
         self.forms: list[FormSpec] = self._forms()
-        self.events: dict[int, EventRecord] = {e.id: e for e in read_events(study, assignment_id)}
+        self.events: dict[int, EventRecord] = {
+            e.id: e for e in study.events.for_assignment(assignment_id)
+        }
         self.ratings: dict[RatingKey, RatingRecord] = {
             rating_key(r): r for r in study.ratings.for_assignment(assignment_id)
         }

@@ -108,7 +108,7 @@ def test_killed_process_loses_nothing_committed(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_same_schema_and_services_on_postgresql(postgres_url: str) -> None:
+def test_same_schema_and_services_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     study = Study.create(postgres_url, "PG study")
     ana = study.coders.add("Ana")
     with pytest.raises(StoreVersionError):
@@ -118,4 +118,17 @@ def test_same_schema_and_services_on_postgresql(postgres_url: str) -> None:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     again = Study.open(postgres_url, as_coder="Ana")
     assert again.actor.id == ana.id
+    media = tmp_path / "pg.bin"
+    media.write_bytes(b"p" * 4096)
+    rec = study.recordings.add(media)
+    a = study.assignments.create(rec.id, ana.id).id
+    logged = again.events.log(a, "W1", 1_500, modifiers={"note": "é"}, comment="c")
+    again.events.log(a, "W2", 900)
+    again.events.delete(logged.id)
+    assert [e.code for e in again.events.for_assignment(a)] == ["W2"]
+    both = again.events.for_assignment(a, include_deleted=True)
+    assert [(e.code, e.modifiers, e.deleted) for e in both] == [
+        ("W2", {}, False),
+        ("W1", {"note": "é"}, True),
+    ]
     assert study.audit.entries(entity="coder")[0].actor_name == "administrator"

@@ -9,6 +9,7 @@ Files (all derived from the definitions below, so tests can check pixels and sam
   white blocks (:func:`encode_index` / :func:`decode_index`); keyframes only every 2 s so exact
   seeks really have to decode from a keyframe.
 - ``index25_1080p.mp4``: the same pattern at 1920x1080 with moving noise (benchmark).
+- ``index25_720p.mp4``: 8 s of the same at 1280x720 (tests of seeks on a busy decoder).
 - ``speech.m4a``: audio only (AAC); loud and quiet tone sections at :data:`AUDIO_SECTIONS`.
 - ``truncated.mp4``: ``index25.mp4`` with its index at the front (faststart), cut at 60 %.
 - ``truncated.mkv``: ``index25.mp4`` remuxed to Matroska, cut at 50 % (its header still
@@ -33,7 +34,7 @@ INDEX_BITS = 12
 AUDIO_SECTIONS: tuple[tuple[float, float, float], ...] = ((1.0, 3.0, 0.8), (4.0, 5.0, 0.1))
 AUDIO_SECONDS = 6.0
 #: Bump when the definition of a file changes, so cached copies are regenerated.
-VERSION = 4
+VERSION = 5
 
 
 def _check_nibble(index: int) -> int:
@@ -106,11 +107,13 @@ def make_index_video(out: Path, seconds: float = 20.0, width: int = 320, height:
     return out
 
 
-def make_index_video_1080p(out: Path, seconds: float = 30.0) -> Path:
-    """1920x1080 25 fps H.264 at ~6 Mbit/s with a keyframe every 2 s (like camera files), the
-    index blocks under moving noise so the decoder does real work."""
+def make_index_video_1080p(
+    out: Path, seconds: float = 30.0, size: tuple[int, int] = (1920, 1080)
+) -> Path:
+    """1920x1080 (or ``size``) 25 fps H.264 at ~6 Mbit/s with a keyframe every 2 s (like
+    camera files), the index blocks under moving noise so the decoder does real work."""
     tone = f"sine=frequency=440:sample_rate=48000:duration={seconds}"
-    noise = "scale=1920:1080:flags=neighbor,noise=alls=6:allf=t"
+    noise = f"scale={size[0]}:{size[1]}:flags=neighbor,noise=alls=6:allf=t"
     args = ["-f", "lavfi", "-i", tone, "-map", "0:v", "-map", "1:a", "-vf", noise]
     args += ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M"]
     args += ["-bufsize", "12M", "-pix_fmt", "yuv420p", "-g", "50", "-bf", "2"]
@@ -166,6 +169,7 @@ def make_all(outdir: Path, *, hd: bool = False) -> dict[str, Path]:
         "truncated": outdir / "truncated.mp4",
         "truncated_mkv": outdir / "truncated.mkv",
         "garbage": outdir / "garbage.mp4",
+        "hd720": outdir / "index25_720p.mp4",
     }
     if hd:
         files["hd"] = outdir / "index25_1080p.mp4"
@@ -176,6 +180,7 @@ def make_all(outdir: Path, *, hd: bool = False) -> dict[str, Path]:
     make_truncated(files["index"], files["truncated"])
     make_truncated_mkv(files["index"], files["truncated_mkv"])
     make_garbage(files["garbage"])
+    make_index_video_1080p(files["hd720"], seconds=8.0, size=(1280, 720))
     if hd:
         make_index_video_1080p(files["hd"])
     stamp.touch()

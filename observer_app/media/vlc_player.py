@@ -769,9 +769,12 @@ class VlcPlayer(QObject):
         if name == "time":
             value = int(event.u.new_time)
             with self._lock:
-                if self._phase is _Phase.PLAYING:
+                if self._phase is _Phase.PLAYING and self._info is not None:
                     now = time.monotonic()
-                    if abs(value - self._estimate(now)) < 1000:
+                    behind = self._estimate(now) - value
+                    # The event reaches us late under load, which makes it look behind: only
+                    # trust it backwards when it is more than a frame behind (a real jump).
+                    if -1000 < behind < 0 or self._info.frame_ms < behind < 1000:
                         self._reanchor(value, now)
             return
         if name == "buffering":

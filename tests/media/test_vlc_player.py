@@ -98,6 +98,25 @@ def test_paused_seek_shows_the_frame_at_t(
         assert player.position_ms() == t
 
 
+def test_exact_seeks_on_a_busy_720p_decoder(
+    player: VlcPlayer, qtbot: QtBot, media_files: dict[str, Path], gen: ModuleType
+) -> None:
+    """Seeks that make libvlc decode 720p from a keyframe: the frame shown is still the frame
+    at t, and the position never names a different frame than the one on screen."""
+    load(player, qtbot, media_files["hd720"])
+    rng = random.Random(9)
+    for t in [rng.randrange(0, 7_900) for _ in range(6)]:
+        player.seek(t)
+        settle(player, qtbot)
+        shown = frame_number(player.current_frame(), gen)
+        assert player.position_ms() // FRAME_MS == shown, f"label and picture differ at {t}"
+        assert shown == t // FRAME_MS, f"seek({t})"
+    player.play()
+    qtbot.wait(300)
+    errors = sample_errors(player, qtbot, gen, 1.0)
+    assert np.percentile(np.abs(errors), 95) <= 1
+
+
 def test_accuracy_while_playing_at_each_rate_and_after_transport(
     player: VlcPlayer,
     qtbot: QtBot,

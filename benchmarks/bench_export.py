@@ -173,12 +173,11 @@ def child_pandas(db: str, out: str) -> dict[str, float]:
     import pandas as pd
 
     from observer_app.export import sheets as sh
-    from observer_app.export.source import StudyStream
     from observer_app.services.study import Study
 
     t0 = time.perf_counter()
-    with Study.open(db, backup=False) as study, StudyStream(study) as stream:
-        data = sh.StudyData(study, stream, sh.ExportOptions())
+    with Study.open(db, backup=False) as study:
+        data = sh.StudyData(study, study.streams, sh.ExportOptions())
         frames = {}
         for sheet in (sh.events(data), sh.ratings(data)):
             frames[sheet.name] = pd.DataFrame(
@@ -216,7 +215,7 @@ def _run_child(kind: str, *args: str) -> dict[str, float]:
 
 
 def bench_reliability(folder: Path, runs: int) -> None:
-    from observer_app.services.reliability import ReliabilityRequest, ReliabilityService
+    from observer_app.services.reliability import ReliabilityRequest
     from observer_app.services.study import Study
 
     db = folder / "reliability.db"
@@ -224,7 +223,7 @@ def bench_reliability(folder: Path, runs: int) -> None:
     _bulk_study(db, n_recordings=200, n_events=0, n_ratings=200 * 3 * 36)
     print(f"reliability study built in {time.perf_counter() - t0:.1f} s (21,600 ratings)")
     with Study.open(db, backup=False) as study:
-        svc = ReliabilityService.of(study)
+        svc = study.reliability
         wai = next(v.id for v in study.definitions.versions("instrument"))
         for label, bootstrap in (("with alpha bootstrap 1000", 1000), ("bootstrap off", 0)):
             times = []

@@ -16,7 +16,6 @@ from observer_app.services.reliability import (
     ICC_FORM_NAMES,
     ReliabilityReport,
     ReliabilityRequest,
-    ReliabilityService,
 )
 from observer_app.services.study import Study
 
@@ -96,7 +95,7 @@ def _reliability(args: argparse.Namespace) -> int:
     tolerance = parse_duration_ms(args.tolerance, "tolerance")
     with Study.open(args.study, backup=False) as study:
         master = study.coders.get(args.master).id if args.master else None
-        svc = ReliabilityService.of(study)
+        svc = study.reliability
         reports = [
             svc.compute(
                 ReliabilityRequest(

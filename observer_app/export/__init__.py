@@ -24,9 +24,9 @@ from pathlib import Path
 
 from observer_app.coding.errors import InputError
 from observer_app.export import sheets as sh
-from observer_app.export.source import StudyStream
 from observer_app.export.workbook import CsvDir, CsvSheet, XlsxBook
 from observer_app.services.reliability import CancelFlag, Cancelled
+from observer_app.services.streams import StreamService
 from observer_app.services.study import Study
 
 Progress = Callable[[int, int], None]
@@ -108,16 +108,15 @@ def export_study(
         else None
     )
     try:
-        with StudyStream(study) as stream:
-            rows = _write(
-                study,
-                stream,
-                options=options,
-                tmp_xlsx=tmp_xlsx,
-                tmp_csv=tmp_csv,
-                progress=progress,
-                cancel=cancel,
-            )
+        rows = _write(
+            study,
+            study.streams,
+            options=options,
+            tmp_xlsx=tmp_xlsx,
+            tmp_csv=tmp_csv,
+            progress=progress,
+            cancel=cancel,
+        )
         csv_files = _commit(tmp_xlsx, xlsx, tmp_csv, csv_dir)
     except BaseException:
         tmp_xlsx.unlink(missing_ok=True)
@@ -130,7 +129,7 @@ def export_study(
 
 def _write(
     study: Study,
-    stream: StudyStream,
+    stream: StreamService,
     *,
     options: sh.ExportOptions,
     tmp_xlsx: Path,

@@ -23,17 +23,15 @@ from typing import Any
 from observer_app import __version__
 from observer_app.coding.definitions import Instrument, Scheme, roll_up, score_responses
 from observer_app.coding.errors import InputError
-from observer_app.export.source import RatingRow, StudyStream
 from observer_app.export.workbook import ChartSpec, Column
-from observer_app.services.consensus import ConsensusService
 from observer_app.services.definitions import DefinitionInfo
 from observer_app.services.records import AssignmentInfo, CoderInfo, RecordingInfo
 from observer_app.services.reliability import (
     CancelFlag,
     ReliabilityReport,
     ReliabilityRequest,
-    ReliabilityService,
 )
+from observer_app.services.streams import RatingRow, StreamService
 from observer_app.services.study import Study
 
 PHASE_ONE_LAST_SESSION = 5
@@ -81,7 +79,7 @@ def _file_name(path: str) -> str:
 class StudyData:
     """The study's small tables, loaded once, plus lookups shared by the sheets."""
 
-    def __init__(self, study: Study, stream: StudyStream, options: ExportOptions) -> None:
+    def __init__(self, study: Study, stream: StreamService, options: ExportOptions) -> None:
         self.study = study
         self.stream = stream
         self.options = options
@@ -106,7 +104,7 @@ class StudyData:
             c.name: (self.pseudonyms[c.id] if options.pseudonymize else c.name) for c in self.coders
         }
         self._by_name = by_name
-        self.analysis = set(ConsensusService.of(study).analysis_assignments().values())
+        self.analysis = set(study.consensus.analysis_assignments().values())
         self._ratings: list[RatingRow] | None = None
 
     def coder(self, name: str) -> str:
@@ -679,7 +677,7 @@ def reliability_reports(
     """Every scheme's and instrument's reliability with the export's settings;
     ``progress(fraction)`` reports the share done (0..1)."""
     o = data.options
-    svc = ReliabilityService.of(data.study)
+    svc = data.study.reliability
     reports = []
     versions = svc.versions_with_data()
     for k, vid in enumerate(versions):

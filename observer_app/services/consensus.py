@@ -41,7 +41,7 @@ from observer_app.store.engine import StudySession
 from observer_app.store.models import Assignment, Coder, Event, Rating, Recording, utcnow
 
 if TYPE_CHECKING:
-    from observer_app.services.study import Study
+    pass
 
 DECISIONS: dict[str, str] = {
     "accept_a": "accept A",
@@ -252,12 +252,6 @@ class ConsensusService:
         self._ctx = ctx
         self._validate_event = validate_event
         self._validate_rating = validate_rating
-
-    @classmethod
-    def of(cls, study: Study) -> ConsensusService:
-        """The service for an open study (the facade's ``Study`` does not expose it yet)."""
-        d = study.definitions
-        return cls(study._ctx, d.validate_event, d.validate_rating)
 
     def _manager_id(self, action: str) -> int:
         require_manager(self._ctx.actor, action)

@@ -68,7 +68,7 @@ from observer_app.store.models import (
 )
 
 if TYPE_CHECKING:
-    from observer_app.services.study import Study
+    pass
 
 FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[int, int], None]
@@ -286,11 +286,6 @@ class ReliabilityService:
         self._ctx = ctx
         self._scheme = scheme
         self._instrument = instrument
-
-    @classmethod
-    def of(cls, study: Study) -> ReliabilityService:
-        """The service for an open study (the facade's ``Study`` does not expose it yet)."""
-        return cls(study._ctx, study.definitions.scheme, study.definitions.instrument)
 
     # -- public -----------------------------------------------------------------------------
     def versions_with_data(self) -> list[int]:

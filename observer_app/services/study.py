@@ -18,6 +18,7 @@ from observer_app.coding.errors import Conflict, NotFound, StoreVersionError
 from observer_app.services.assignments import AssignmentService
 from observer_app.services.audit_log import AuditService
 from observer_app.services.coders import CoderService, authenticate
+from observer_app.services.consensus import ConsensusService
 from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
 from observer_app.services.events import EventService
@@ -25,7 +26,9 @@ from observer_app.services.metadata_import import MetadataImportService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService
 from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
+from observer_app.services.reliability import ReliabilityService
 from observer_app.services.scores import ScoreService
+from observer_app.services.streams import StreamService
 from observer_app.store import models
 from observer_app.store.backup import backup_sqlite
 from observer_app.store.engine import (
@@ -52,6 +55,10 @@ class Study:
         self.audit = AuditService(ctx)
         self.scores = ScoreService(ctx, self.definitions)
         self.metadata_import = MetadataImportService(ctx)
+        self.streams = StreamService(ctx)
+        defs = self.definitions
+        self.reliability = ReliabilityService(ctx, defs.scheme, defs.instrument)
+        self.consensus = ConsensusService(ctx, defs.validate_event, defs.validate_rating)
         self.assignments.add_completion_check(self.definitions.completion_problems)
 
     # -- opening ---------------------------------------------------------------------------

@@ -8,12 +8,11 @@ import pytest
 from observer_app.coding import agreement as ag
 from observer_app.coding.errors import AccessDenied, BlindingViolation, Conflict, InputError
 from observer_app.services.consensus import ConsensusService, EventEdit, Reconciliation
-from observer_app.services.reliability import ReliabilityService
 from tests.reliability.lab import Lab
 
 
 def _open(lab: Lab) -> tuple[ConsensusService, Reconciliation]:
-    svc = ConsensusService.of(lab.manager())
+    svc = lab.manager().consensus
     return svc, svc.open(lab.recordings[0])
 
 
@@ -31,9 +30,9 @@ def test_blind_second_coder_never_sees_the_first_coders_work(lab: Lab) -> None:
     assert [a.id for a in ben.assignments.mine() if a.recording_id == rec] == [ben_aid]
     assert all(a.purpose is None for a in ben.assignments.mine())
     with pytest.raises(AccessDenied):
-        ConsensusService.of(ben).open(rec)
+        ben.consensus.open(rec)
     with pytest.raises(AccessDenied):
-        ReliabilityService.of(ben).versions_with_data()
+        ben.reliability.versions_with_data()
     # and the consensus (which shows both coders' work) is blind too
     svc, recon = _open(lab)
     recon = svc.start(recon)
@@ -208,7 +207,7 @@ def test_rating_reconciliation_with_provenance(lab: Lab) -> None:
 
 
 def test_only_manager_profiles_reconcile(lab: Lab) -> None:
-    admin = ConsensusService.of(lab.admin)
+    admin = lab.admin.consensus
     recon = admin.open(lab.recordings[0])
     with pytest.raises(AccessDenied, match="manager profile"):
         admin.start(recon)

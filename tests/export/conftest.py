@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from observer_app.export import ExportSummary, export_study
-from observer_app.services.consensus import ConsensusService, EventEdit
+from observer_app.services.consensus import EventEdit
 from tests.reliability.lab import Lab, build_lab
 
 
@@ -24,7 +24,7 @@ class Exported:
 def reconcile_first(lab: Lab) -> int:
     """Reconcile recording 1 (every kind of decision) and complete the consensus."""
     mia = lab.manager()
-    svc = ConsensusService.of(mia)
+    svc = mia.consensus
     rec = svc.start(svc.open(lab.recordings[0]))
     for k, item in enumerate(rec.disagreements):
         if k == 0:

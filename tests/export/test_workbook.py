@@ -20,7 +20,7 @@ from observer_app.cli import main
 from observer_app.coding.errors import AccessDenied, InputError
 from observer_app.export import SHEET_ORDER, ExportOptions, export_study
 from observer_app.export.workbook import Column, XlsxBook, time_text
-from observer_app.services.reliability import Cancelled, ReliabilityRequest, ReliabilityService
+from observer_app.services.reliability import Cancelled, ReliabilityRequest
 
 from .conftest import Exported
 
@@ -164,7 +164,7 @@ def test_recordings_coders_and_segments(wb: Any, exported: Exported) -> None:
 
 
 def test_reliability_values_equal_the_engines(wb: Any, exported: Exported) -> None:
-    svc = ReliabilityService.of(exported.lab.manager())
+    svc = exported.lab.manager().reliability
     rows = _table(wb["Reliability"])
     inst = svc.compute(ReliabilityRequest(exported.lab.instrument_id))
     for s in inst.scores:
@@ -326,7 +326,7 @@ def test_cli_export_and_reliability(
     assert about["tolerance_ms"] == 1500 and about["icc_form"] == "ICC(A,1)"
     assert main(["reliability", db, "--json", "--tolerance", "2s"]) == 0
     data = json.loads(capsys.readouterr().out)
-    svc = ReliabilityService.of(exported.lab.admin)
+    svc = exported.lab.admin.reliability
     want = [svc.compute(ReliabilityRequest(v)).to_dict() for v in svc.versions_with_data()]
     assert data["reports"] == json.loads(json.dumps(want, default=str))
     assert main(["reliability", db]) == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from observer_app.services.reliability import ReliabilityRequest, ReliabilityService
+from observer_app.services.reliability import ReliabilityRequest
 from observer_app.ui.manager._common import LOW
 from observer_app.ui.manager.dashboard import ReliabilityPage, fmt
 
@@ -40,7 +40,7 @@ def test_instrument_tables_equal_the_service(
     page.set_checked(page.coders, {lab.coders["Ana Alves"], lab.coders["Ben Brook"]})
     page.tolerance.setValue(1.5)
     _compute(page, qtbot)
-    expected = ReliabilityService.of(lab.study).compute(
+    expected = lab.study.reliability.compute(
         ReliabilityRequest(
             coded.instrument_id,
             coder_ids=(lab.coders["Ana Alves"], lab.coders["Ben Brook"]),
@@ -84,7 +84,7 @@ def test_scheme_codes_and_confusion(lab: Lab, qtbot: QtBot, qtmodeltester) -> No
     _compute(page, qtbot)
     report = page.report_data
     assert report is not None and report.kind == "scheme" and report.events is not None
-    expected = ReliabilityService.of(lab.study).compute(
+    expected = lab.study.reliability.compute(
         ReliabilityRequest(coded.scheme_id, recording_ids=tuple(sorted(coded.pairs)))
     )
     assert report.to_dict() == expected.to_dict()
@@ -136,7 +136,7 @@ def test_whole_study_with_calibration_and_double_coding(lab: Lab, qtbot: QtBot) 
     assert report is not None
     assert report.recording_ids == tuple(lab.recordings)
     assert [p.coder_name for p in report.drift] == ["Cy Cole"] * 3  # only the master's recordings
-    expected = ReliabilityService.of(lab.study).compute(ReliabilityRequest(coded.scheme_id))
+    expected = lab.study.reliability.compute(ReliabilityRequest(coded.scheme_id))
     assert report.to_dict() == expected.to_dict()
 
 

@@ -9,7 +9,6 @@ from pytestqt.qtbot import QtBot
 
 from observer_app.media.fake import FakePlayer
 from observer_app.media.types import MediaInfo, PlaybackState
-from observer_app.services.consensus import ConsensusService
 from observer_app.services.study import Study
 from observer_app.ui.manager.pair_timeline import KIND_COLOURS
 from observer_app.ui.manager.reconcile import ReconcilePage
@@ -186,7 +185,7 @@ def test_ratings_item_by_item_with_consensus_entry(lab: Lab, qtbot: QtBot, qtmod
     assert "is not a number" in page.status.text()
     n = page.accept_equal_ratings()
     assert n == len(same)
-    comparisons = {c.item_id: c for c in ConsensusService.of(manager).ratings(page.rec)}
+    comparisons = {c.item_id: c for c in manager.consensus.ratings(page.rec)}
     assert comparisons[rows[row].item_id].consensus == 3.0
     assert comparisons[rows[row].item_id].decision == "edit"
     consensus = {r.item_id: r for r in manager.ratings.for_assignment(page.rec.consensus_id)}

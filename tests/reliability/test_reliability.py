@@ -21,7 +21,6 @@ from observer_app.services.reliability import (
     Cancelled,
     RatingMatrix,
     ReliabilityRequest,
-    ReliabilityService,
     pool_event_blocks,
 )
 
@@ -62,9 +61,7 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
 def test_instrument_numbers_equal_observer_app_agree(
     crossed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = ReliabilityService.of(crossed.manager()).compute(
-        ReliabilityRequest(crossed.instrument_id)
-    )
+    report = crossed.manager().reliability.compute(ReliabilityRequest(crossed.instrument_id))
     assert report.kind == "instrument"
     assert [c.name for c in report.coders] == ["Ana Alves", "Ben Brook", "Cy Cole"]
     assert len(report.recording_ids) == 6
@@ -101,7 +98,7 @@ def test_instrument_numbers_equal_observer_app_agree(
 
 def test_item_matrix_is_the_stored_ratings(crossed: Lab) -> None:
     mia = crossed.manager()
-    report = ReliabilityService.of(mia).compute(ReliabilityRequest(crossed.instrument_id))
+    report = mia.reliability.compute(ReliabilityRequest(crossed.instrument_id))
     item1 = report.scores[0].matrix
     for rec in report.recording_ids:
         row = item1.units.index(f"recording {rec}")
@@ -115,9 +112,7 @@ def test_event_agreement_equals_agree_events_on_pooled_lists(
     crossed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mia = crossed.manager()
-    report = ReliabilityService.of(mia).compute(
-        ReliabilityRequest(crossed.scheme_id, tolerance_ms=2000)
-    )
+    report = mia.reliability.compute(ReliabilityRequest(crossed.scheme_id, tolerance_ms=2000))
     assert report.events is not None
     # rebuild the pooled lists from the public services: every coder pair on every recording
     blocks = []
@@ -159,7 +154,7 @@ def test_event_agreement_equals_agree_events_on_pooled_lists(
 
 
 def test_per_code_counts_and_specific_agreement(crossed: Lab) -> None:
-    report = ReliabilityService.of(crossed.manager()).compute(ReliabilityRequest(crossed.scheme_id))
+    report = crossed.manager().reliability.compute(ReliabilityRequest(crossed.scheme_id))
     assert report.events is not None
     assert [c.code for c in report.codes] == ["WD", "CF", "RS", "XX", "ST"]
     engine = {c.code: c for c in report.events.per_code}
@@ -182,7 +177,7 @@ def test_segment_agreement_equals_engine_when_fully_crossed(crossed: Lab) -> Non
     """Laying each recording's 5 one-minute segments end to end, the engine's own
     segment_agreement over the concatenated records gives the same numbers."""
     mia = crossed.manager()
-    report = ReliabilityService.of(mia).compute(ReliabilityRequest(crossed.scheme_id))
+    report = mia.reliability.compute(ReliabilityRequest(crossed.scheme_id))
     assert report.segment_ms == 60_000
     by_coder: dict[str, list[ag.Event]] = {c.name: [] for c in report.coders}
     for k, rec in enumerate(report.recording_ids):
@@ -213,7 +208,7 @@ def test_partial_design_uses_rating_slots(pairs: Lab) -> None:
     columns are rating slots, primary coding first; with one column per coder no recording is
     complete and ICC is undefined (listwise), while alpha still uses every pair."""
     mia = pairs.manager()
-    svc = ReliabilityService.of(mia)
+    svc = mia.reliability
     report = svc.compute(ReliabilityRequest(pairs.instrument_id))
     assert report.layout == "slots" and report.notes
     item = report.scores[0]
@@ -246,7 +241,7 @@ def test_selection_completion_and_consensus_are_respected(tmp_path: Path) -> Non
 
     lab = build_lab(tmp_path, n_recordings=3, coders_per_recording=2, complete=False)
     mia = lab.manager()
-    svc = ReliabilityService.of(mia)
+    svc = mia.reliability
     empty = svc.compute(ReliabilityRequest(lab.instrument_id))
     assert empty.coders == () and empty.scores[0].icc.value is None
     open_work = svc.compute(ReliabilityRequest(lab.instrument_id, completed_only=False))
@@ -266,9 +261,7 @@ def test_selection_completion_and_consensus_are_respected(tmp_path: Path) -> Non
 def test_drift_against_master_coder_by_completion_date(crossed: Lab) -> None:
     mia = crossed.manager()
     ana = crossed.coders["Ana Alves"]
-    report = ReliabilityService.of(mia).compute(
-        ReliabilityRequest(crossed.instrument_id, master_coder_id=ana)
-    )
+    report = mia.reliability.compute(ReliabilityRequest(crossed.instrument_id, master_coder_id=ana))
     assert report.master_coder is not None and report.master_coder.name == "Ana Alves"
     assert {p.coder_name for p in report.drift} == {"Ben Brook", "Cy Cole"}
     for name in ("Ben Brook", "Cy Cole"):
@@ -288,9 +281,7 @@ def test_drift_against_master_coder_by_completion_date(crossed: Lab) -> None:
             x = np.array([[a[i], m[i]] for i in sorted(a)], dtype=float)
             assert p.value == ag.icc(x)[1].value
             assert p.mean_abs_diff == pytest.approx(np.abs(x[:, 0] - x[:, 1]).mean())
-    events = ReliabilityService.of(mia).compute(
-        ReliabilityRequest(crossed.scheme_id, master_coder_id=ana)
-    )
+    events = mia.reliability.compute(ReliabilityRequest(crossed.scheme_id, master_coder_id=ana))
     for p in events.drift:
         mine = mia.events.for_assignment(p.assignment_id)
         master = mia.events.for_assignment(crossed.assignments[(p.recording_id, "Ana Alves")])
@@ -303,7 +294,7 @@ def master_free(records: list[Any]) -> list[ag.Event]:
 
 
 def test_progress_reaches_total_and_cancel_stops(crossed: Lab) -> None:
-    svc = ReliabilityService.of(crossed.manager())
+    svc = crossed.manager().reliability
     seen: list[tuple[int, int]] = []
     svc.compute(
         ReliabilityRequest(crossed.instrument_id), progress=lambda d, t: seen.append((d, t))
@@ -318,10 +309,8 @@ def test_progress_reaches_total_and_cancel_stops(crossed: Lab) -> None:
 
 def test_only_managers_and_valid_requests(crossed: Lab) -> None:
     with pytest.raises(AccessDenied):
-        ReliabilityService.of(crossed.as_("Ben Brook")).compute(
-            ReliabilityRequest(crossed.instrument_id)
-        )
-    svc = ReliabilityService.of(crossed.manager())
+        crossed.as_("Ben Brook").reliability.compute(ReliabilityRequest(crossed.instrument_id))
+    svc = crossed.manager().reliability
     with pytest.raises(InputError, match="ICC form"):
         svc.compute(ReliabilityRequest(crossed.instrument_id, icc_form="ICC(9,9)"))
     with pytest.raises(InputError, match="tolerance"):
@@ -339,7 +328,7 @@ def test_drift_only_where_the_master_coded_and_progress_completes(pairs: Lab) ->
     assert 0 < len(shared) < len(pairs.recordings)
     for version in (pairs.instrument_id, pairs.scheme_id):
         seen = _Recorder()
-        report = ReliabilityService.of(mia).compute(
+        report = mia.reliability.compute(
             ReliabilityRequest(version, master_coder_id=ana), progress=seen
         )
         expected = {

@@ -46,7 +46,6 @@ from observer_app.services.reliability import (
     RatingMatrix,
     ReliabilityReport,
     ReliabilityRequest,
-    ReliabilityService,
     ScoreReliability,
 )
 from observer_app.services.study import Study
@@ -346,7 +345,7 @@ class ReliabilityPage(Page):
         super().__init__(parent)
         self.setObjectName("reliability")
         self.study = study
-        self.service = ReliabilityService.of(study)
+        self.service = study.reliability
         self.report_data: ReliabilityReport | None = None
         self.tasks = TaskBar(pool, self)
         self.tasks.idle.connect(self._idle)

@@ -43,7 +43,6 @@ from observer_app.coding.state_logic import format_ms
 from observer_app.services.consensus import (
     DECISIONS,
     Aligned,
-    ConsensusService,
     DoubleCoded,
     EventEdit,
     RatingComparison,
@@ -229,7 +228,7 @@ class ReconcilePage(Page):
         super().__init__(parent)
         self.setObjectName("reconcile")
         self.study = study
-        self.service = ConsensusService.of(study)
+        self.service = study.consensus
         self._player_factory = player_factory
         self.player: Any = None
         self.rec: Reconciliation | None = None

@@ -1,11 +1,6 @@
-"""What the export reads: the study's small tables through the services, and its two large ones
-(events, ratings) streamed straight from the store, row by row, so that a million events never
-sit in memory at once.
-
-The streaming reader opens its own read-only connection to the study the services have open (the
-same database location); it refuses anyone but a manager, as the services do for
-``all_in_study``. Rows are plain tuples, never ORM objects.
-"""
+"""Streaming reads of a study's two large tables (events, ratings) for exports: rows come in
+batches as plain records, so that a million events never sit in memory at once. Managers only,
+like every study-wide read."""
 
 from __future__ import annotations
 
@@ -13,13 +8,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Integer, cast, func, select
+from sqlalchemy import Integer, cast, func, select
 
-from observer_app.coding.errors import AccessDenied
-from observer_app.services.study import Study
-from observer_app.store.engine import make_engine, to_url
+from observer_app.services.access import require_manager
+from observer_app.services.context import ServiceContext
 from observer_app.store.models import Assignment, Event, Rating
-from observer_app.store.models import Study as StudyRow
 
 #: Rows fetched from the database per round trip.
 BATCH = 10_000
@@ -51,38 +44,28 @@ class RatingRow:
     source: dict[str, Any]
 
 
-class StudyStream:
-    """Streams a study's events and ratings (managers only). Close it when done."""
+class StreamService:
+    """Study-wide streams of events and ratings (managers only)."""
 
-    def __init__(self, study: Study) -> None:
-        if not study.actor.is_manager:
-            raise AccessDenied(
-                f"only a manager may export the study ({study.actor.name} is a coder)"
-            )
-        self._engine: Engine = make_engine(to_url(study.location))
-        with self._engine.connect() as c:
-            study_id = c.scalar(select(StudyRow.id).order_by(StudyRow.id).limit(1))
-        self._assignments = select(Assignment.id).where(Assignment.study_id == study_id)
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._assignments = select(Assignment.id).where(Assignment.study_id == ctx.study_id)
 
-    def close(self) -> None:
-        self._engine.dispose()
-
-    def __enter__(self) -> StudyStream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _allowed(self) -> None:
+        require_manager(self._ctx.actor, "read every coder's events and ratings")
 
     def count_events(self) -> int:
         q = select(func.count()).where(
             Event.assignment_id.in_(self._assignments), Event.deleted.is_(False)
         )
-        with self._engine.connect() as c:
+        self._allowed()
+        with self._ctx.read() as c:
             return int(c.scalar(q) or 0)
 
     def count_ratings(self) -> int:
         q = select(func.count()).where(Rating.assignment_id.in_(self._assignments))
-        with self._engine.connect() as c:
+        self._allowed()
+        with self._ctx.read() as c:
             return int(c.scalar(q) or 0)
 
     def events(self, only: Sequence[int] | None = None) -> Iterator[EventRow]:
@@ -103,8 +86,9 @@ class StudyStream:
             .where(Event.assignment_id.in_(wanted), Event.deleted.is_(False))
             .order_by(Event.assignment_id, Event.onset_ms, Event.id)
         )
-        with self._engine.connect() as c:
-            result = c.execution_options(stream_results=True, yield_per=BATCH).execute(q)
+        self._allowed()
+        with self._ctx.read() as c:
+            result = c.execute(q, execution_options={"stream_results": True, "yield_per": BATCH})
             for row in result:
                 yield EventRow(*row)
 
@@ -131,8 +115,9 @@ class StudyStream:
                 Rating.id,
             )
         )
-        with self._engine.connect() as c:
-            result = c.execution_options(stream_results=True, yield_per=BATCH).execute(q)
+        self._allowed()
+        with self._ctx.read() as c:
+            result = c.execute(q, execution_options={"stream_results": True, "yield_per": BATCH})
             for row in result:
                 yield RatingRow(*row)
 
@@ -148,7 +133,8 @@ class StudyStream:
             .where(Event.assignment_id.in_(assignment_ids), Event.deleted.is_(False))
             .group_by(Event.assignment_id, segment, Event.code)
         )
-        with self._engine.connect() as c:
+        self._allowed()
+        with self._ctx.read() as c:
             return {(int(a), int(s), str(code)): int(n) for a, s, code, n in c.execute(q)}
 
     def last_onsets(self) -> dict[int, int]:
@@ -158,5 +144,6 @@ class StudyStream:
             .where(Event.assignment_id.in_(self._assignments), Event.deleted.is_(False))
             .group_by(Event.assignment_id)
         )
-        with self._engine.connect() as c:
+        self._allowed()
+        with self._ctx.read() as c:
             return {int(a): int(m) for a, m in c.execute(q)}

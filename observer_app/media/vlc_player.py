@@ -65,6 +65,7 @@ _LEAD_FRAMES = 3  # libvlc seeks by decode time: start this many frames early (B
 _LABEL_SLACK = 0.2  # fraction of a frame a picture may be displayed early by libvlc
 _STALE_FRAME_S = 0.25  # no frame for this long: position follows the clock alone
 _TICK_MS = 20
+_EVENT_LATENCY_S = 0.015  # time events can reach us this late without being wrong
 _RATE_SETTLE_S = 0.5  # after a rate change libvlc's display lags its clock this long at most
 _RATE_DELAY_MS = 100  # after resuming, wait this long before changing libvlc's rate
 
@@ -123,7 +124,6 @@ class VlcPlayer(QObject):
         self._lock = threading.Lock()
         self._player: Any = None
         self._vlc: Any = None
-        self._events: list[Any] = []
         self._info: MediaInfo | None = None
         self._state = PlaybackState.EMPTY
         self._rate = 1.0
@@ -771,10 +771,10 @@ class VlcPlayer(QObject):
             with self._lock:
                 if self._phase is _Phase.PLAYING and self._info is not None:
                     now = time.monotonic()
-                    behind = self._estimate(now) - value
-                    # The event reaches us late under load, which makes it look behind: only
-                    # trust it backwards when it is more than a frame behind (a real jump).
-                    if -1000 < behind < 0 or self._info.frame_ms < behind < 1000:
+                    ahead = self._estimate(now) - value
+                    # Events reach us a few ms late (the GIL, a busy machine), which makes
+                    # them look behind: pull the clock back only beyond that.
+                    if -1000 < ahead < 0 or _EVENT_LATENCY_S * 1000 * self._vlc_rate < ahead < 1000:
                         self._reanchor(value, now)
             return
         if name == "buffering":

@@ -23,8 +23,10 @@ class VideoSurface(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def attach(self, player: object) -> None:
-        """Show ``player``'s frames (any MediaPlayer with a ``frameReady`` signal)."""
-        player.frameReady.connect(self.show_frame)  # type: ignore[attr-defined]
+        """Show ``player``'s frames (any MediaPlayer with a ``frameReady`` signal). VlcPlayer
+        emits them on libvlc's thread: the queued connection hands them to the GUI thread."""
+        signal = player.frameReady  # type: ignore[attr-defined]
+        signal.connect(self.show_frame, Qt.ConnectionType.QueuedConnection)
 
     def show_frame(self, frame: QImage) -> None:
         self._frame = frame

@@ -17,6 +17,9 @@ What it makes (all content is FICTIONAL and synthetic; no real person or session
   current speaker highlighted, the current utterance as a caption, and a burned-in timecode
   ``hh:mm:ss.mmm`` with the frame number, so a coder can check seeking and timestamps by eye.
 * ``demo_session_2.ogg``: audio only, Vorbis.
+* ``demo_session_3.ogg`` ... ``demo_session_6.ogg``: four short (35-45 s) audio-only sessions of
+  the same two dyads at later session numbers, Vorbis at a lower quality, each with one rupture
+  marker moment and one resolution moment, so the demo study has more double-coded units.
 * ``manifest.json``: per file the duration, frame rate, the utterances (speaker, onset_ms,
   offset_ms, text) and ``demo_codes``: moments where a rupture marker or a resolution strategy
   plausibly occurs, with the generic codes ``withdrawal_marker``, ``confrontation_marker`` and
@@ -100,6 +103,7 @@ class Session:
     voices: dict[str, tuple[str, int, int]]  # speaker -> (espeak voice, words/min, pitch 0-99)
     lines: tuple[Line, ...]
     codes: tuple[Code, ...] = field(default=())
+    vorbis_quality: int = 3  # ffmpeg -q:a for audio-only files (0-10; 3 is about 50 kbit/s mono)
 
 
 # --- The fictional dialogues (written for this demo) -------------------------------------------
@@ -229,7 +233,160 @@ SESSION_2 = Session(
     ),
 )
 
-SESSIONS = (SESSION_1, SESSION_2)
+# Four short audio-only sessions so that the demo study has enough double-coded units for its
+# reliability figures. Dyads A and B continue (same ids and voices): phase 1 = sessions 1-5,
+# phase 2 = later sessions. Encoded at a lower Vorbis quality to keep resources/demo small.
+SHORT_QUALITY = 1
+
+SESSION_3 = Session(
+    file="demo_session_3.ogg",
+    kind="audio",
+    title="Demo dyad A, session 4 (fictional)",
+    dyad="demo-A",
+    client_id="demo-client-A",
+    therapist_id="demo-therapist-A",
+    session_number=4,
+    voices=SESSION_1.voices,
+    vorbis_quality=SHORT_QUALITY,
+    lines=(
+        Line("therapist", "Last time we agreed on one small goal for the week. How did it go?"),
+        Line("client", "I didn't really do it.", 900),
+        Line("therapist", "What got in the way?"),
+        Line("client", "I don't know. It doesn't matter.", 1200),
+        Line("therapist", "It sounds like it might matter a little."),
+        Line("client", "Can we just skip it today?", 900),
+        Line(
+            "therapist",
+            "We can. Before we do, I wonder whether you expected me to be disappointed in you.",
+        ),
+        Line("client", "Maybe. It felt like I had failed the assignment."),
+        Line(
+            "therapist",
+            "I am not here to grade you. Not doing it tells us something useful too.",
+        ),
+        Line("client", "I think I was afraid to call her.", 0),
+    ),
+    codes=(
+        Code("withdrawal_marker", 1, 5, "client gives minimal answers and asks to skip the topic"),
+        Code("resolution_strategy", 6, 8, "therapist explores the fear of disappointing them"),
+    ),
+)
+
+SESSION_4 = Session(
+    file="demo_session_4.ogg",
+    kind="audio",
+    title="Demo dyad B, session 6 (fictional)",
+    dyad="demo-B",
+    client_id="demo-client-B",
+    therapist_id="demo-therapist-B",
+    session_number=6,
+    voices=SESSION_2.voices,
+    vorbis_quality=SHORT_QUALITY,
+    lines=(
+        Line(
+            "therapist",
+            "Last week you told me about drinking in the evenings. How has this week been?",
+        ),
+        Line(
+            "client",
+            "Honestly, I regret telling you. Now every session is going to be about that.",
+        ),
+        Line("therapist", "You are worried it will take over our time."),
+        Line("client", "Yes. And you are not my doctor. I don't need a lecture.", 900),
+        Line(
+            "therapist",
+            "You are right that it is your choice what we focus on, and I don't want to "
+            "lecture you. What would feel useful today?",
+        ),
+        Line("client", "Work, I think. My manager keeps changing my shifts."),
+        Line(
+            "therapist",
+            "Let's start there. If the evenings come up, you decide whether we follow them.",
+        ),
+        Line("client", "That's fair. Thank you.", 0),
+    ),
+    codes=(
+        Code("confrontation_marker", 1, 3, "client objects to the direction of the therapy"),
+        Code("resolution_strategy", 4, 6, "therapist validates and lets the client set the focus"),
+    ),
+)
+
+SESSION_5 = Session(
+    file="demo_session_5.ogg",
+    kind="audio",
+    title="Demo dyad A, session 7 (fictional)",
+    dyad="demo-A",
+    client_id="demo-client-A",
+    therapist_id="demo-therapist-A",
+    session_number=7,
+    voices=SESSION_1.voices,
+    vorbis_quality=SHORT_QUALITY,
+    lines=(
+        Line("therapist", "I am sorry again that I had to move our appointment last week."),
+        Line(
+            "client",
+            "To be honest, it annoyed me. I rearranged my whole day and then you cancelled.",
+        ),
+        Line("therapist", "It did disrupt your week."),
+        Line(
+            "client",
+            "It makes me wonder whether this matters to you as much as it does to me.",
+            900,
+        ),
+        Line(
+            "therapist",
+            "That makes sense. These sessions do matter to me, and I should have given you "
+            "more notice.",
+        ),
+        Line("client", "I appreciate you saying that."),
+        Line("therapist", "Is there anything else about how we work together that bothers you?"),
+        Line("client", "Not really. I mostly wanted you to know."),
+        Line("therapist", "I am glad you told me. Shall we go back to your sister?"),
+        Line("client", "Yes. We actually spoke on the phone on Sunday.", 0),
+    ),
+    codes=(
+        Code("confrontation_marker", 1, 3, "client voices anger about a cancelled session"),
+        Code("resolution_strategy", 4, 6, "therapist acknowledges their part and invites more"),
+    ),
+)
+
+SESSION_6 = Session(
+    file="demo_session_6.ogg",
+    kind="audio",
+    title="Demo dyad B, session 8 (fictional)",
+    dyad="demo-B",
+    client_id="demo-client-B",
+    therapist_id="demo-therapist-B",
+    session_number=8,
+    voices=SESSION_2.voices,
+    vorbis_quality=SHORT_QUALITY,
+    lines=(
+        Line("therapist", "You said on the phone that this week was hard. What happened?"),
+        Line("client", "Nothing worth talking about.", 1000),
+        Line("therapist", "It sounded like something."),
+        Line("client", "I had a bad night on Friday. That's all.", 1200),
+        Line("therapist", "A bad night?"),
+        Line("client", "I'd rather not go into it. How long have you worked here, anyway?", 900),
+        Line(
+            "therapist",
+            "I notice we moved away from Friday. It is okay if it is hard to talk about. "
+            "What is it like to be here with me right now?",
+        ),
+        Line("client", "Embarrassing. I had told you things were getting better."),
+        Line(
+            "therapist",
+            "You don't have to show me progress. Bad nights are part of this, and we can "
+            "look at them together.",
+        ),
+        Line("client", "Okay. Friday started with a fight at work.", 0),
+    ),
+    codes=(
+        Code("withdrawal_marker", 1, 5, "client deflects and changes the topic"),
+        Code("resolution_strategy", 6, 8, "therapist names the shift and normalises setbacks"),
+    ),
+)
+
+SESSIONS = (SESSION_1, SESSION_2, SESSION_3, SESSION_4, SESSION_5, SESSION_6)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -435,7 +592,7 @@ def encode(
     else:
         cmd = [
             *base, "-i", str(wav),
-            "-c:a", "libvorbis", "-q:a", "3", "-ar", "44100", "-ac", "1",
+            "-c:a", "libvorbis", "-q:a", str(session.vorbis_quality), "-ar", "44100", "-ac", "1",
             *meta, str(out),
         ]  # fmt: skip
     run(cmd)

@@ -143,7 +143,7 @@ def _print_report(rep: ReliabilityReport) -> None:
                 "alpha": _f(s.alpha.value),
                 "kappa": "" if s.kappa is None else _f(s.kappa.value),
                 "units": s.icc.n_units,
-                "flag": "LOW" if s.flagged else "",
+                "flag": _flag(s.flagged, s.icc.value),
             }
             for s in rep.scores
         ]
@@ -163,7 +163,7 @@ def _print_report(rep: ReliabilityReport) -> None:
                 "seg kappa": _f(c.presence_kappa.value),
                 "seg AC1": _f(c.presence_ac1.value),
                 "count ICC": _f(c.count_icc.value),
-                "flag": "LOW" if c.flagged else "",
+                "flag": _flag(c.flagged, c.specific_agreement),
             }
             for c in rep.codes
         ]
@@ -173,3 +173,11 @@ def _print_report(rep: ReliabilityReport) -> None:
         for p in rep.drift:
             when = p.completed_at.date().isoformat() if p.completed_at else "open"
             print(f"  {p.coder_name} {when} recording {p.recording_id}: {_f(p.value)}")
+
+
+def _flag(flagged: bool, value: float | None) -> str:
+    """ "LOW" below the threshold; "NO DATA" when there is nothing to judge (e.g. a code neither
+    coder used, or an undefined ICC): both need the lab's attention, for different reasons."""
+    if not flagged:
+        return ""
+    return "NO DATA" if value is None else "LOW"

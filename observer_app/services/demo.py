@@ -61,6 +61,16 @@ class _Setup:
     instruments: dict[int, Instrument]
 
 
+#: Double-coded, completed sessions (manifest order from the third file on): (primary coder,
+#: reliability coder). With the first session they give the reliability dashboard five units.
+COMPLETED_PAIRS = (
+    ("Ana Alves", "Cy Cole"),
+    ("Ben Brook", "Cy Cole"),
+    ("Cy Cole", "Ana Alves"),
+    ("Cy Cole", "Ben Brook"),
+)
+
+
 def _build(study: Study) -> None:
     setup = _definitions(study)
     ids = {name: study.coders.add(name, role=role).id for name, role in CODERS}
@@ -68,27 +78,30 @@ def _build(study: Study) -> None:
     manifest = json.loads(resource_path("demo", "manifest.json").read_text(encoding="utf-8"))
     recordings = [_add_recording(study, entry) for entry in manifest["files"]]
     rng = random.Random(SEED)
-    (rec1, codes1), (rec2, codes2) = recordings
-    create = study.assignments.create
-    ana1 = create(rec1, ids["Ana Alves"], scheme_version_id=setup.scheme_id).id
-    ben1 = create(rec1, ids["Ben Brook"], purpose="reliability", scheme_version_id=setup.scheme_id)
-    ben2 = create(rec2, ids["Ben Brook"], scheme_version_id=setup.scheme_id).id
-    # Waiting in the queues: Ana re-codes session 2 blind; Cy calibrates on session 1 against
-    # Ana, the lab's master coder.
-    create(rec2, ids["Ana Alves"], purpose="reliability", scheme_version_id=setup.scheme_id)
-    create(
-        rec1,
-        ids["Cy Cole"],
-        purpose="calibration",
-        scheme_version_id=setup.scheme_id,
-        reference={"master_coder_id": ids["Ana Alves"]},
-    )
-    _code(study, setup, ana1, codes1, rng, jitter_ms=0, drop_every=0, base=None)
-    _code(study, setup, ben1.id, codes1, rng, jitter_ms=900, drop_every=4, base=5)
-    study.assignments.complete(ana1)
-    study.assignments.complete(ben1.id)
-    # Ben has started session 2: a couple of events, no ratings yet (the queue shows progress).
+    (rec1, codes1), (rec2, codes2), *rest = recordings
+
+    def assign(rec: int, coder: str, purpose: str = "primary", **extra: Any) -> int:
+        return study.assignments.create(
+            rec, ids[coder], purpose=purpose, scheme_version_id=setup.scheme_id, **extra
+        ).id
+
+    def complete_pair(rec: int, codes: list[dict[str, Any]], first: str, second: str) -> None:
+        a, b = assign(rec, first), assign(rec, second, "reliability")
+        _code(study, setup, a, codes, rng, jitter_ms=0, drop_every=0, base=None)
+        _code(study, setup, b, codes, rng, jitter_ms=900, drop_every=4, base=5)
+        study.assignments.complete(a)
+        study.assignments.complete(b)
+
+    complete_pair(rec1, codes1, "Ana Alves", "Ben Brook")
+    for (rec, codes), (first, second) in zip(rest, COMPLETED_PAIRS, strict=False):
+        complete_pair(rec, codes, first, second)
+    # Ben has started session 5: a couple of events, no ratings yet (the queue shows progress).
+    ben2 = assign(rec2, "Ben Brook")
     _code(study, setup, ben2, codes2[:2], rng, jitter_ms=300, drop_every=0, base=None, rate=False)
+    # Waiting in the queues: Ana re-codes that session blind; Cy calibrates on the first session
+    # against Ana, the lab's master coder.
+    assign(rec2, "Ana Alves", "reliability")
+    assign(rec1, "Cy Cole", "calibration", reference={"master_coder_id": ids["Ana Alves"]})
 
 
 def _definitions(study: Study) -> _Setup:
@@ -145,14 +158,14 @@ def _code(
 def _rate(study: Study, assignment_id: int, rng: random.Random, *, shift: int | None) -> None:
     """Rate every unit of every instrument: a per-item "true" value plus coder noise, so that two
     coders of the same session agree well but not perfectly."""
+    recording_id = study.assignments.get(assignment_id).recording_id
     for assigned in study.definitions.assigned_instruments(assignment_id):
         inst = assigned.instrument
         for unit_kind, index in assigned.units:
             for item in inst.items:
                 scale = inst.scale_of(item)
-                truth = random.Random(f"{inst.id}/{unit_kind}/{index}/{item.id}").randint(
-                    scale.min, scale.max
-                )
+                seed = f"{recording_id}/{inst.id}/{unit_kind}/{index}/{item.id}"
+                truth = random.Random(seed).randint(scale.min, scale.max)
                 noise = rng.choice((-1, 1)) if shift is not None and rng.random() < 0.3 else 0
                 value = min(scale.max, max(scale.min, truth + noise))
                 study.ratings.set(

@@ -5,43 +5,21 @@ like every study-wide read."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Integer, cast, func, select
 
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext
+from observer_app.services.records import EventRecord, RatingRecord
 from observer_app.store.models import Assignment, Event, Rating
 
 #: Rows fetched from the database per round trip.
 BATCH = 10_000
 
 
-@dataclass(frozen=True)
-class EventRow:
-    id: int
-    assignment_id: int
-    code: str
-    onset_ms: int
-    offset_ms: int | None
-    is_state: bool
-    modifiers: dict[str, Any]
-    comment: str
-    source: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RatingRow:
-    id: int
-    assignment_id: int
-    instrument_version_id: int
-    unit_kind: str
-    unit_index: int
-    item_id: str
-    value: float | None
-    missing_reason: str | None
-    source: dict[str, Any]
+#: The streams yield the services' ordinary records (live events only: ``deleted`` is False).
+EventRow = EventRecord
+RatingRow = RatingRecord
 
 
 class StreamService:
@@ -90,7 +68,10 @@ class StreamService:
         with self._ctx.read() as c:
             result = c.execute(q, execution_options={"stream_results": True, "yield_per": BATCH})
             for row in result:
-                yield EventRow(*row)
+                eid, aid, code, onset, offset, is_state, mods, comment, source = row
+                yield EventRecord(
+                    eid, aid, code, onset, offset, is_state, mods, comment, False, source
+                )
 
     def ratings(self) -> Iterator[RatingRow]:
         """Ratings by assignment, instrument version, unit and item."""
@@ -119,7 +100,7 @@ class StreamService:
         with self._ctx.read() as c:
             result = c.execute(q, execution_options={"stream_results": True, "yield_per": BATCH})
             for row in result:
-                yield RatingRow(*row)
+                yield RatingRecord(*row)
 
     def segment_counts(
         self, assignment_ids: list[int], segment_ms: int

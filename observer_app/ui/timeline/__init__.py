@@ -1,0 +1,31 @@
+"""The timeline: the whole recording, one lane per category, events as markers or bars.
+
+Point events are ticks, state events bars (open ones run to the playhead, drawn live); segment
+boundaries are dashed lines; the playhead is a red line. Wheel scrolls, Ctrl+wheel zooms around
+the mouse; a click seeks; dragging an event retimes it (the edit goes through the session, so it
+is undoable).
+
+Painting stays cheap with 10,000 events: everything but the playhead and the open states is
+rendered into a cached image, rebuilt only when the events, the view or the size change; the
+rebuild places the markers of the events in view with numpy (one column per pixel), so its cost
+depends on the width of the widget rather than on the number of events.
+
+Modules: ``canvas`` (events and mouse), ``painting`` (rendering), ``view`` (view state and
+geometry), ``lanes`` (the per-category store), ``widget`` (canvas and scroll bar).
+"""
+
+from observer_app.ui.timeline.canvas import TimelineCanvas
+from observer_app.ui.timeline.lanes import Item, Style
+from observer_app.ui.timeline.view import HIT_PX, LABEL_W, MIN_LANE_H, MIN_VIEW_MS
+from observer_app.ui.timeline.widget import Timeline
+
+__all__ = [
+    "HIT_PX",
+    "LABEL_W",
+    "MIN_LANE_H",
+    "MIN_VIEW_MS",
+    "Item",
+    "Style",
+    "Timeline",
+    "TimelineCanvas",
+]

@@ -1,0 +1,258 @@
+"""The timeline canvas: its events (kept in lanes) and the mouse: seek, retime, scroll, zoom."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QMouseEvent,
+    QWheelEvent,
+)
+
+from observer_app.coding.definitions.scheme import Scheme
+from observer_app.coding.state_logic import format_ms
+from observer_app.services.records import EventRecord
+from observer_app.ui.timeline.lanes import Item, _bar_colour, _Lane
+from observer_app.ui.timeline.painting import TimelinePainter
+from observer_app.ui.timeline.view import HIT_PX, LABEL_W, MIN_VIEW_MS
+
+
+class TimelineCanvas(TimelinePainter):
+    """One lane per category, events as markers or bars; a click seeks, a drag retimes."""
+
+    seekRequested = Signal(int)
+    retimeRequested = Signal(int, int, object)  # event id, new onset, new offset (or None)
+
+    # -- data ------------------------------------------------------------------------------
+    def set_scheme(self, scheme: Scheme | None) -> None:
+        cats: list[tuple[str, str]] = []
+        self._colours = {}
+        self._rgba = {}
+        if scheme is not None:
+            cats = [(c.id, c.label) for c in scheme.categories]
+            for code in scheme.codes:
+                colour = QColor(code.colour)
+                self._colours[code.id] = colour
+                same = [
+                    c.id for c in scheme.codes if c.category == code.category and c.kind == "state"
+                ]
+                row = same.index(code.id) if code.id in same else 0
+                self._rgba[code.id] = (int(colour.rgba()), _bar_colour(colour), row)
+                if code.category not in [c for c, _ in cats]:
+                    cats.append((code.category, scheme.category_label(code.category)))
+        self._lanes = [_Lane(c, label) for c, label in cats]
+        if scheme is not None:
+            for lane in self._lanes:
+                states = [
+                    c for c in scheme.codes if c.category == lane.category and c.kind == "state"
+                ]
+                lane.rows = max(1, len(states))
+        self._lane_of = {c: i for i, (c, _) in enumerate(cats)}
+        self._code_cat = {c.id: c.category for c in scheme.codes} if scheme else {}
+        self._changed()
+
+    def set_duration(self, duration_ms: int) -> None:
+        self.duration_ms = max(0, int(duration_ms))
+        self.view_start = 0
+        self.view_ms = max(MIN_VIEW_MS, self.duration_ms or 60_000)
+        self.viewChanged.emit()
+        self._changed()
+
+    def set_events(self, events: Iterable[EventRecord]) -> None:
+        self._events = {e.id: e for e in events if not e.deleted}
+        self._open = {i: e for i, e in self._events.items() if e.is_open}
+        self._rebuild()
+
+    def upsert(self, record: EventRecord) -> None:
+        old = self._events.get(record.id)
+        if record.deleted:
+            self._events.pop(record.id, None)
+        else:
+            self._events[record.id] = record
+        if record.is_open and not record.deleted:
+            self._open[record.id] = record
+        else:
+            self._open.pop(record.id, None)
+        if old is not None:
+            self._remove_item(old)
+        if not record.deleted:
+            self._add_item(record)
+        if old is None and not record.deleted and self._patch_layer(record):
+            self.update()  # the cached layer already shows it
+        else:
+            self._changed()
+
+    def _patch_layer(self, record: EventRecord) -> bool:
+        """Draw a newly logged event into the cached layer instead of re-rendering it.
+
+        A key press adds a point or opens a state: one onset tick (an open state's bar is
+        painted live); anything else (a move, a deletion, a closed interval) re-renders.
+        """
+        layer = self._layer
+        key = (self._version, self.view_start, self.view_ms, self.width(), self.height())
+        if layer is None or key != self._layer_key:
+            return False
+        if record.is_state and record.offset_ms is not None:
+            return False
+        lane = self._lane_of.get(self._code_cat.get(record.code, ""))
+        if lane is None:
+            return False
+        t0 = self.view_start
+        if t0 <= record.onset_ms <= t0 + self.view_ms:
+            self._paint_tick(layer, lane, record)
+        self._version += 1
+        self._layer_key = (self._version, *key[1:])
+        return True
+
+    def _lane_for(self, code: str) -> _Lane:
+        cat = self._code_cat.get(code, "")
+        if cat not in self._lane_of:
+            self._lane_of[cat] = len(self._lanes)
+            self._lanes.append(_Lane(cat, cat or "other"))
+        return self._lanes[self._lane_of[cat]]
+
+    def _item(self, e: EventRecord) -> Item:
+        return (e.onset_ms, e.offset_ms, e.is_state, e.id)
+
+    def _add_item(self, e: EventRecord) -> None:
+        lane = self._lane_for(e.code)
+        pos = bisect.bisect_right(lane.onsets, e.onset_ms)
+        lane.insert(pos, self._item(e), self._colour_pair(e.code))
+        if e.is_state:
+            end = e.offset_ms if e.offset_ms is not None else self.duration_ms
+            lane.max_len = max(lane.max_len, end - e.onset_ms)
+
+    def _remove_item(self, e: EventRecord) -> None:
+        lane = self._lane_for(e.code)
+        lo = bisect.bisect_left(lane.onsets, e.onset_ms)
+        hi = bisect.bisect_right(lane.onsets, e.onset_ms)
+        for i in range(lo, hi):
+            if lane.items[i][3] == e.id:
+                lane.remove(i)
+                return
+
+    def _rebuild(self) -> None:
+        ordered = sorted(self._events.values(), key=lambda e: (e.onset_ms, e.id))
+        by_lane: dict[int, list[EventRecord]] = {}
+        lane_index: dict[str, int] = {}
+        for e in ordered:
+            index = lane_index.get(e.code)
+            if index is None:
+                self._lane_for(e.code)
+                index = lane_index[e.code] = self._lane_of[self._code_cat.get(e.code, "")]
+            by_lane.setdefault(index, []).append(e)
+        for index, lane in enumerate(self._lanes):
+            events = by_lane.get(index, [])
+            items = [(e.onset_ms, e.offset_ms, e.is_state, e.id) for e in events]
+            lane.load(items, [self._colour_pair(e.code) for e in events])
+            lane.max_len = max(
+                (
+                    (e.offset_ms if e.offset_ms is not None else self.duration_ms) - e.onset_ms
+                    for e in events
+                    if e.is_state
+                ),
+                default=0,
+            )
+        self._changed()
+
+    def set_playhead(self, ms: int, follow: bool = True) -> None:
+        if ms == self.playhead_ms:
+            return
+        old_x = self._x(self.playhead_ms)
+        self.playhead_ms = ms
+        if follow and not self.view_start <= ms <= self.view_start + self.view_ms:
+            self.view_start = self._clamp_start(ms - self.view_ms // 10)
+            self.viewChanged.emit()
+            self.update()
+            return
+        if self._open:  # open states run to the playhead
+            self.update()
+            return
+        new_x = self._x(ms)
+        left = int(min(old_x, new_x)) - 2
+        self.update(left, 0, int(abs(new_x - old_x)) + 5, self.height())
+
+    # -- interaction -----------------------------------------------------------------------
+    def _hit(self, x: float, y: float) -> EventRecord | None:
+        lane_h = self._lane_h()
+        i = int((y - self._ruler_h) // lane_h)
+        if y < self._ruler_h or not 0 <= i < len(self._lanes):
+            return None
+        lane = self._lanes[i]
+        t = self._ms(x)
+        tol = HIT_PX * self.view_ms / self._plot_w()
+        lo = bisect.bisect_left(lane.onsets, t - tol - lane.max_len)
+        hi = bisect.bisect_right(lane.onsets, t + tol)
+        best: tuple[float, int] | None = None
+        for k in range(lo, hi):
+            onset, offset, is_state, ev_id = lane.items[k]
+            d: float
+            if abs(onset - t) <= tol:
+                d = abs(onset - t)
+            elif is_state and offset is not None and onset <= t <= offset:
+                d = tol
+            else:
+                continue
+            if best is None or d < best[0]:
+                best = (d, ev_id)
+        return self._events.get(best[1]) if best else None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.position()
+        hit = None if self.read_only else self._hit(pos.x(), pos.y())
+        if hit is not None:
+            self._drag = (hit.id, int(pos.x()), hit.onset_ms)
+            self._drag_dx = 0
+        elif pos.x() >= LABEL_W:
+            self.seekRequested.emit(max(0, min(self._ms(pos.x()), self.duration_ms)))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._drag is not None:
+            self._drag_dx = int(pos.x()) - self._drag[1]
+            self.update()
+            return
+        hit = self._hit(pos.x(), pos.y())
+        if hit is not None:
+            self.setCursor(
+                Qt.CursorShape.SizeHorCursor if not self.read_only else Qt.CursorShape.ArrowCursor
+            )
+            self.setToolTip(f"{hit.code} at {format_ms(hit.onset_ms)}")
+        else:
+            self.unsetCursor()
+            self.setToolTip("")
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is None:
+            return
+        ev_id, x0, onset0 = self._drag
+        dx = int(event.position().x()) - x0
+        self._drag = None
+        self._drag_dx = 0
+        self.update()
+        record = self._events.get(ev_id)
+        if record is None:
+            return
+        if abs(dx) < 2:
+            self.seekRequested.emit(record.onset_ms)
+            return
+        delta = round(dx * self.view_ms / self._plot_w())
+        new_onset = max(0, onset0 + delta)
+        shift = new_onset - onset0
+        new_offset = record.offset_ms + shift if record.offset_ms is not None else None
+        self.retimeRequested.emit(ev_id, new_onset, new_offset)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(0.8**steps, self._ms(event.position().x()))
+        else:
+            self.view_start = self._clamp_start(self.view_start - steps * self.view_ms * 0.1)
+            self.viewChanged.emit()
+            self.update()
+        event.accept()

@@ -1,0 +1,210 @@
+"""Painting the timeline: a cached layer rendered with numpy, open states and the playhead live."""
+
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
+
+from observer_app.coding.state_logic import format_ms
+from observer_app.services.records import EventRecord
+from observer_app.ui.timeline.lanes import _NO_OFFSET, _Lane
+from observer_app.ui.timeline.view import LABEL_W, TimelineView
+
+
+class TimelinePainter(TimelineView):
+    """Renders lanes, ruler, segment lines and closed events into a cached image; paints open
+    states, the dragged event and the playhead over it."""
+
+    def _paint_tick(self, layer: QImage, lane: int, record: EventRecord) -> None:
+        """The tick ``_render_lane`` draws for an event's onset, in the same device pixels."""
+        dpr = layer.devicePixelRatio()
+        lane_h = self._lane_h()
+        top = round((self._ruler_h + lane * lane_h) * dpr)
+        bottom = min(layer.height(), round((self._ruler_h + (lane + 1) * lane_h) * dpr))
+        pad = round(3 * dpr)
+        y0, y1 = top + pad, max(top + pad + 1, bottom - pad)
+        left_edge = round(LABEL_W * dpr)
+        scale = self._plot_w() * dpr / max(1, self.view_ms)
+        x = int(left_edge + (record.onset_ms - self.view_start) * scale)
+        width = max(1, round(dpr)) * (1 if record.is_state else 3)
+        x0 = max(left_edge, x - width // 2)
+        x1 = min(layer.width() - 1, x + width - width // 2 - 1)
+        p = QPainter(layer)
+        p.scale(1 / dpr, 1 / dpr)  # device pixels, as the numpy renderer
+        colour = QColor.fromRgba(self._colour_pair(record.code)[0])
+        p.fillRect(QRect(x0, y0, x1 - x0 + 1, y1 - y0), colour)
+        p.end()
+
+    # -- painting --------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        key = (self._version, self.view_start, self.view_ms, self.width(), self.height())
+        if self._layer is None or key != self._layer_key:
+            self._layer = self._render_layer()
+            self._layer_key = key
+        p = QPainter(self)
+        dpr = self._layer.devicePixelRatio()
+        area = event.rect()
+        source = QRectF(area.x() * dpr, area.y() * dpr, area.width() * dpr, area.height() * dpr)
+        p.drawImage(QRectF(area), self._layer, source)
+        self._paint_live(p)
+        x = self._x(self.playhead_ms)
+        p.setPen(QPen(QColor("#e53935"), 2))
+        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        p.end()
+
+    def _render_layer(self) -> QImage:
+        """Lanes, ruler, segment lines and every closed event in view, as one image."""
+        dpr = self.devicePixelRatioF()  # render in device pixels: sharp on high-DPI screens
+        w, h = max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr))
+        pal = self.palette()
+        buf = np.full((h, w), pal.color(QPalette.ColorRole.Base).rgba(), np.uint32)
+        lane_h = self._lane_h()
+        alt = pal.color(QPalette.ColorRole.AlternateBase).rgba()
+        for i, lane in enumerate(self._lanes):
+            top = round((self._ruler_h + i * lane_h) * dpr)
+            bottom = min(h, round((self._ruler_h + (i + 1) * lane_h) * dpr))
+            if i % 2:
+                buf[top:bottom, :] = alt
+            pad = round(3 * dpr)
+            self._render_lane(buf, lane, (top + pad, max(top + pad + 1, bottom - pad)), dpr)
+        image = QImage(buf.data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
+        image.setDevicePixelRatio(dpr)
+        p = QPainter(image)
+        self._paint_ruler(p, pal)
+        for i, lane in enumerate(self._lanes):
+            label_top = self._ruler_h + i * lane_h
+            p.setPen(pal.color(QPalette.ColorRole.Text))
+            label = self.fontMetrics().elidedText(
+                lane.label, Qt.TextElideMode.ElideRight, LABEL_W - 8
+            )
+            p.drawText(
+                QRectF(4, label_top, LABEL_W - 8, lane_h), Qt.AlignmentFlag.AlignVCenter, label
+            )
+        self._paint_segments(p, pal)
+        p.end()
+        return image
+
+    def _render_lane(self, buf: np.ndarray, lane: _Lane, band: tuple[int, int], dpr: float) -> None:
+        """Draw one lane's closed bars and markers into ``buf`` (device pixels)."""
+        if not lane.items:
+            return
+        y0, y1 = band
+        a = lane.arrays
+        t0, t1 = self.view_start, self.view_start + self.view_ms
+        w = buf.shape[1]
+        left_edge = round(LABEL_W * dpr)
+        scale = self._plot_w() * dpr / max(1, self.view_ms)
+        lo = bisect.bisect_left(lane.onsets, t0 - lane.max_len)
+        hi = bisect.bisect_right(lane.onsets, t1)
+        on, off, state = a["on"][lo:hi], a["off"][lo:hi], a["state"][lo:hi]
+        closed = state & (off != _NO_OFFSET) & (off >= t0)
+        if closed.any():
+            x1 = np.clip(left_edge + (on[closed] - t0) * scale, left_edge, w).astype(np.int64)
+            x2 = np.clip(left_edge + (off[closed] - t0) * scale, left_edge, w).astype(np.int64)
+            colours = a["bar"][lo:hi][closed]
+            rows = a["row"][lo:hi][closed]
+            step = (y1 - y0) / lane.rows
+            bars = zip(x1, np.maximum(x2, x1 + 1), colours, rows, strict=True)
+            for left, right, colour, row in bars:
+                top = y0 + int(row * step) + 1
+                buf[top : max(top + 2, y0 + int((row + 1) * step) - 1), left:right] = colour
+        in_view = (on >= t0) & (on <= t1)
+        unit = max(1, round(dpr))
+        for marks, width in ((in_view & ~state, 3 * unit), (in_view & state, unit)):
+            if not marks.any():
+                continue  # points get a 3-pixel tick, state onsets a 1-pixel one
+            xs = (left_edge + (on[marks] - t0) * scale).astype(np.int64)
+            colours = a["colour"][lo:hi][marks]
+            for dx in range(-(width // 2), width - width // 2):
+                cols = np.clip(xs + dx, left_edge, w - 1)
+                buf[y0:y1, cols] = colours[np.newaxis, :]
+
+    def _paint_live(self, p: QPainter) -> None:
+        """Open states (to the playhead) and the event being dragged."""
+        lane_h = self._lane_h()
+        for e in self._open.values():
+            self._paint_bar(p, e, lane_h, (e.onset_ms, max(self.playhead_ms, e.onset_ms)), True)
+        dragged = self._events.get(self._drag[0]) if self._drag is not None else None
+        if dragged is not None:
+            shift = self._drag_dx * self.view_ms / self._plot_w()
+            end = dragged.offset_ms if dragged.offset_ms is not None else dragged.onset_ms
+            self._paint_bar(p, dragged, lane_h, (dragged.onset_ms + shift, end + shift), False)
+
+    def _paint_bar(
+        self, p: QPainter, e: EventRecord, lane_h: float, span: tuple[float, float], hatch: bool
+    ) -> None:
+        lane = self._lane_of.get(self._code_cat.get(e.code, ""))
+        if lane is None:
+            return
+        top = self._ruler_h + lane * lane_h + 3
+        h = lane_h - 6
+        rows = self._lanes[lane].rows
+        row = self._colour_pair(e.code)[2]
+        colour = self._colours.get(e.code, QColor("gray"))
+        x1, x2 = self._x(span[0]), self._x(span[1])
+        if x2 < LABEL_W or x1 > self.width():
+            return
+        left = max(x1, LABEL_W)
+        rect = QRectF(left, top + h * row / rows + 1, max(2.0, x2 - left), h / rows - 2)
+        fill = QColor(colour)
+        fill.setAlpha(110)
+        p.fillRect(rect, fill)
+        if hatch:
+            p.fillRect(rect, Qt.BrushStyle.BDiagPattern)
+        if x1 >= LABEL_W:
+            p.fillRect(QRectF(x1 - 1, top, 3, h), colour)
+
+    def _paint_ruler(self, p: QPainter, pal: QPalette) -> None:
+        p.fillRect(QRectF(0, 0, self.width(), self._ruler_h), pal.color(QPalette.ColorRole.Window))
+        step = _tick_step(self.view_ms, self._plot_w())
+        first = (self.view_start // step) * step
+        p.setPen(pal.color(QPalette.ColorRole.WindowText))
+        t = first
+        while t <= self.view_start + self.view_ms:
+            x = self._x(t)
+            if x >= LABEL_W:
+                p.drawLine(QPointF(x, self._ruler_h - 5), QPointF(x, self._ruler_h))
+                text = format_ms(t)[:8] if step >= 1000 else format_ms(t)[3:]
+                p.drawText(QPointF(x + 2, self._ruler_h - 6), text)
+            t += step
+
+    def _paint_segments(self, p: QPainter, pal: QPalette) -> None:
+        if not self.segments:
+            return
+        p.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1, Qt.PenStyle.DashLine))
+        for start, _ in self.segments[1:]:
+            x = self._x(start)
+            if LABEL_W <= x <= self.width():
+                p.drawLine(QPointF(x, self._ruler_h), QPointF(x, self.height()))
+
+
+def _tick_step(view_ms: int, width: float) -> int:
+    target = view_ms * 90 / max(1.0, width)
+    for step in (
+        100,
+        200,
+        500,
+        1000,
+        2000,
+        5000,
+        10_000,
+        15_000,
+        30_000,
+        60_000,
+        120_000,
+        300_000,
+        600_000,
+    ):
+        if step >= target:
+            return step
+    return 1_800_000

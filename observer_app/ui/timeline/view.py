@@ -1,0 +1,101 @@
+"""The timeline's state and geometry: the visible time window, pixel mapping, zoom and scroll."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QWidget
+
+from observer_app.services.records import EventRecord
+from observer_app.ui.timeline.lanes import Style, _bar_colour, _Lane
+
+LABEL_W = 150
+MIN_LANE_H = 18  # at the default font; grows with the text
+HIT_PX = 4
+MIN_VIEW_MS = 500
+
+
+class TimelineView(QWidget):
+    """The canvas's data and view state, and the mapping between milliseconds and pixels."""
+
+    viewChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(80)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.duration_ms = 0
+        self.view_start = 0
+        self.view_ms = 60_000
+        self.playhead_ms = 0
+        self.segments: tuple[tuple[int, int], ...] = ()
+        self._lanes: list[_Lane] = []
+        self._lane_of: dict[str, int] = {}
+        self._code_cat: dict[str, str] = {}
+        self._colours: dict[str, QColor] = {}
+        self._rgba: dict[str, Style] = {}
+        self._events: dict[int, EventRecord] = {}
+        self._open: dict[int, EventRecord] = {}
+        self._drag: tuple[int, int, int] | None = None  # event id, press x, onset at press
+        self._drag_dx = 0
+        self._layer: QImage | None = None
+        self._layer_key: tuple[object, ...] = ()
+        self._version = 0
+        self.read_only = False
+
+    def _changed(self) -> None:
+        self._version += 1
+        self.update()
+
+    def _colour_pair(self, code: str) -> Style:
+        if code not in self._rgba:
+            grey = QColor("gray")
+            self._rgba[code] = (int(grey.rgba()), _bar_colour(grey), 0)
+        return self._rgba[code]
+
+    # -- geometry --------------------------------------------------------------------------
+    @property
+    def _ruler_h(self) -> int:
+        return self.fontMetrics().height() + 5
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, self._ruler_h + MIN_LANE_H * max(3, len(self._lanes)) + 4)
+
+    def _plot_w(self) -> float:
+        return max(1.0, self.width() - LABEL_W - 4)
+
+    def _x(self, ms: float) -> float:
+        return LABEL_W + (ms - self.view_start) * self._plot_w() / max(1, self.view_ms)
+
+    def _ms(self, x: float) -> int:
+        return round(self.view_start + (x - LABEL_W) * self.view_ms / self._plot_w())
+
+    def _lane_h(self) -> float:
+        n = max(1, len(self._lanes))
+        return max(float(MIN_LANE_H), (self.height() - self._ruler_h - 2) / n)
+
+    def _clamp_start(self, start: float) -> int:
+        limit = max(0, self.duration_ms - self.view_ms)
+        return int(max(0, min(start, limit)))
+
+    def zoom(self, factor: float, around_ms: int | None = None) -> None:
+        centre = self.playhead_ms if around_ms is None else around_ms
+        frac = (centre - self.view_start) / max(1, self.view_ms)
+        total = max(MIN_VIEW_MS, self.duration_ms or 60_000)
+        self.view_ms = int(max(MIN_VIEW_MS, min(total, self.view_ms * factor)))
+        self.view_start = self._clamp_start(centre - frac * self.view_ms)
+        self.viewChanged.emit()
+        self.update()
+
+    def scroll_to(self, start_ms: int) -> None:
+        self.view_start = self._clamp_start(start_ms)
+        self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._layer = None

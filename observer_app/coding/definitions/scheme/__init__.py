@@ -1,0 +1,51 @@
+"""Coding schemes (e.g. the 3RS) as validated, immutable data.
+
+A scheme lists the codes a coder logs while watching a recording: point codes (an instant) and
+state codes (an interval), each with a label, category, default key, colour and optional
+modifiers; groups of mutually exclusive state codes; and an optional segmenting rule (fixed
+N-minute segments, each rated with a segment instrument) plus session-level instruments.
+
+The model lives in :mod:`.model`, key bindings in :mod:`.keys` and parsing in :mod:`.parsing`;
+this package re-exports the public names.
+"""
+
+from observer_app.coding.definitions.scheme.keys import (
+    KEY_MODIFIERS,
+    NAMED_KEYS,
+    RESERVED_KEYS,
+    normalize_key,
+)
+from observer_app.coding.definitions.scheme.model import (
+    CODE_KINDS,
+    DEFAULT_COLOUR,
+    FORMAT_VERSION,
+    MODIFIER_TYPES,
+    MS_PER_MINUTE,
+    Category,
+    Code,
+    ExclusiveGroup,
+    Modifier,
+    Scheme,
+    Segmenting,
+)
+from observer_app.coding.definitions.scheme.parsing import parse_scheme, parse_scheme_data
+
+__all__ = [
+    "CODE_KINDS",
+    "DEFAULT_COLOUR",
+    "FORMAT_VERSION",
+    "KEY_MODIFIERS",
+    "MODIFIER_TYPES",
+    "MS_PER_MINUTE",
+    "NAMED_KEYS",
+    "RESERVED_KEYS",
+    "Category",
+    "Code",
+    "ExclusiveGroup",
+    "Modifier",
+    "Scheme",
+    "Segmenting",
+    "normalize_key",
+    "parse_scheme",
+    "parse_scheme_data",
+]

@@ -1,0 +1,218 @@
+"""The reliability use case: check the request, load the work, assemble the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from observer_app.coding import agreement as ag
+from observer_app.coding.definitions import Instrument, Scheme
+from observer_app.services.access import require_manager
+from observer_app.services.context import ServiceContext, get_or_raise
+from observer_app.services.reliability.design import (
+    Ticker,
+    coders_of,
+    master_pairs,
+    pair_blocks,
+    rater_layout,
+    rating_matrix,
+    unit_label,
+)
+from observer_app.services.reliability.drift import instrument_drift, scheme_drift
+from observer_app.services.reliability.instrument_stats import (
+    item_arrays,
+    score_arrays,
+    score_reliability,
+)
+from observer_app.services.reliability.loading import (
+    load_events,
+    load_forms,
+    load_work,
+    master_coder,
+    versions_with_data,
+)
+from observer_app.services.reliability.report import (
+    CodeReliability,
+    CoderRef,
+    ReliabilityReport,
+    ScoreReliability,
+)
+from observer_app.services.reliability.request import (
+    DEFAULT_SEGMENT_MS,
+    CancelFlag,
+    Progress,
+    ReliabilityRequest,
+)
+from observer_app.services.reliability.scheme_stats import (
+    code_reliability,
+    pool_event_blocks,
+    segment_matrices,
+)
+from observer_app.store.models import Assignment, DefinitionVersion, Rating
+
+
+class ReliabilityService:
+    """``compute(request)``: the dashboard's numbers (managers only)."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        scheme: Callable[[int], Scheme],
+        instrument: Callable[[int], Instrument],
+    ) -> None:
+        self._ctx = ctx
+        self._scheme = scheme
+        self._instrument = instrument
+
+    # -- public -----------------------------------------------------------------------------
+    def versions_with_data(self) -> list[int]:
+        """Definition versions that have coded events (schemes) or ratings (instruments)."""
+        require_manager(self._ctx.actor, "compute reliability")
+        return versions_with_data(self._ctx)
+
+    def compute(
+        self,
+        request: ReliabilityRequest,
+        *,
+        progress: Progress | None = None,
+        cancel: CancelFlag | None = None,
+    ) -> ReliabilityReport:
+        """Compute the report; ``progress(done, total)`` is called as work advances and a set
+        ``cancel`` flag stops it with :class:`Cancelled`. Safe to run off the GUI thread."""
+        require_manager(self._ctx.actor, "compute reliability")
+        request.check()
+        ticker = Ticker(progress, cancel)
+        with self._ctx.read() as s:
+            row = get_or_raise(s, DefinitionVersion, request.version_id, "definition version")
+            kind = row.kind
+        if kind == "scheme":
+            return self._scheme_report(request, ticker)
+        return self._instrument_report(request, ticker)
+
+    # -- instruments -------------------------------------------------------------------------
+    def _instrument_report(self, request: ReliabilityRequest, ticker: Ticker) -> ReliabilityReport:
+        inst = self._instrument(request.version_id)
+        has_ratings = Assignment.id.in_(
+            select(Rating.assignment_id).where(Rating.instrument_version_id == request.version_id)
+        )
+        work, names, _ = load_work(self._ctx, request, has_ratings)
+        forms = load_forms(self._ctx, request.version_id, [w.assignment_id for w in work])
+        coders = coders_of(work, names)
+        unit_keys = sorted({(w.recording_id, *u) for w in work for u in forms[w.assignment_id]})
+        units = {k: i for i, k in enumerate(unit_keys)}
+        lay = rater_layout(work, coders, request.layout)
+        definitions = inst.score_definitions()
+        master = master_coder(self._ctx, request, work)
+        ticker.total = len(inst.items) + len(definitions) + len(master_pairs(work, master))
+        item_values = item_arrays(inst, work, forms, units, lay)
+        score_values = score_arrays(inst, work, forms, units, lay)
+        labels = tuple(unit_label(k) for k in unit_keys)
+        names_t = lay.names
+        results: list[ScoreReliability] = []
+        for item in inst.items:
+            scale = inst.scale_of(item)
+            cats = tuple(float(p) for p in scale.points)
+            matrix = rating_matrix(labels, names_t, item_values[item.id])
+            results.append(
+                score_reliability(
+                    "item",
+                    item.id,
+                    item.label or item.id,
+                    matrix=matrix,
+                    request=request,
+                    categories=cats,
+                )
+            )
+            ticker.step()
+        for d in definitions:
+            matrix = rating_matrix(labels, names_t, score_values[d.id])
+            results.append(
+                score_reliability(
+                    d.kind, d.id, d.label, matrix=matrix, request=request, categories=None
+                )
+            )
+            ticker.step()
+        drift = instrument_drift(
+            inst, work=work, forms=forms, master=master, names=names, ticker=ticker
+        )
+        return ReliabilityReport(
+            kind="instrument",
+            version_id=request.version_id,
+            definition_id=inst.id,
+            definition_version=inst.version,
+            name=inst.name,
+            unit=inst.unit,
+            coders=coders,
+            layout=lay.kind,
+            notes=lay.notes,
+            recording_ids=tuple(sorted({w.recording_id for w in work})),
+            request=request,
+            scores=tuple(results),
+            master_coder=None if master is None else CoderRef(master, names.get(master, "?")),
+            drift=drift,
+        )
+
+    # -- schemes -----------------------------------------------------------------------------
+    def _scheme_report(self, request: ReliabilityRequest, ticker: Ticker) -> ReliabilityReport:
+        scheme = self._scheme(request.version_id)
+        work, names, durations = load_work(
+            self._ctx, request, Assignment.scheme_version_id == request.version_id
+        )
+        events = load_events(self._ctx, [w.assignment_id for w in work])
+        coders = coders_of(work, names)
+        master = master_coder(self._ctx, request, work)
+        blocks = pair_blocks(work)
+        ticker.total = 1 + len(scheme.codes) + len(master_pairs(work, master))
+        seg_ms = request.segment_ms or (
+            scheme.segments.length_ms if scheme.segments else DEFAULT_SEGMENT_MS
+        )
+        pooled_a, pooled_b = pool_event_blocks(
+            [(events[a], events[b]) for a, b in blocks], request.tolerance_ms
+        )
+        agreement = (
+            ag.point_event_agreement(pooled_a, pooled_b, request.tolerance_ms) if blocks else None
+        )
+        ticker.step()
+        per_code = {c.code: c for c in agreement.per_code} if agreement else {}
+        lay = rater_layout(work, coders, request.layout)
+        seg = segment_matrices(work, events, lay, durations, seg_ms)
+        codes: list[CodeReliability] = []
+        for code in scheme.codes:
+            codes.append(
+                code_reliability(
+                    code.id,
+                    code.label,
+                    code.category,
+                    counts=per_code.get(code.id),
+                    seg=seg,
+                    request=request,
+                )
+            )
+            ticker.step()
+        drift = scheme_drift(
+            work=work,
+            events=events,
+            master=master,
+            names=names,
+            tolerance_ms=request.tolerance_ms,
+            ticker=ticker,
+        )
+        return ReliabilityReport(
+            kind="scheme",
+            version_id=request.version_id,
+            definition_id=scheme.id,
+            definition_version=scheme.version,
+            name=scheme.name,
+            unit="segment",
+            coders=coders,
+            layout=lay.kind,
+            notes=lay.notes,
+            recording_ids=tuple(sorted({w.recording_id for w in work})),
+            request=request,
+            events=agreement,
+            codes=tuple(codes),
+            segment_ms=seg_ms,
+            master_coder=None if master is None else CoderRef(master, names.get(master, "?")),
+            drift=drift,
+        )

@@ -46,17 +46,14 @@ def instrument_drift(
         diff = np.abs(x[both, 0] - x[both, 1])
         result = ag.icc(x)[1]
         points.append(
-            DriftPoint(
-                w.coder_id,
-                names.get(w.coder_id, "?"),
-                w.recording_id,
-                w.assignment_id,
-                w.completed_at,
-                result.value,
-                "ICC(A,1) over items",
-                float(diff.mean()) if diff.size else None,
-                float((diff == 0).mean()) if diff.size else None,
-                int(both.sum()),
+            _point(
+                w,
+                names,
+                value=result.value,
+                statistic="ICC(A,1) over items",
+                mean_abs_diff=float(diff.mean()) if diff.size else None,
+                percent_agreement=float((diff == 0).mean()) if diff.size else None,
+                n=int(both.sum()),
             )
         )
         ticker.step()
@@ -80,21 +77,43 @@ def scheme_drift(
         kappa = result.statistic("kappa (with unmatched)")
         pa = result.statistic("percent agreement")
         points.append(
-            DriftPoint(
-                w.coder_id,
-                names.get(w.coder_id, "?"),
-                w.recording_id,
-                w.assignment_id,
-                w.completed_at,
-                kappa.value,
-                "event kappa (with unmatched)",
-                None,
-                pa.value,
-                kappa.n_units,
+            _point(
+                w,
+                names,
+                value=kappa.value,
+                statistic="event kappa (with unmatched)",
+                mean_abs_diff=None,
+                percent_agreement=pa.value,
+                n=kappa.n_units,
             )
         )
         ticker.step()
     return sorted_drift(points)
+
+
+def _point(
+    w: Work,
+    names: Mapping[int, str],
+    *,
+    value: float | None,
+    statistic: str,
+    mean_abs_diff: float | None,
+    percent_agreement: float | None,
+    n: int,
+) -> DriftPoint:
+    """The drift point of ``w``'s coder on ``w``'s recording."""
+    return DriftPoint(
+        w.coder_id,
+        names.get(w.coder_id, "?"),
+        w.recording_id,
+        w.assignment_id,
+        w.completed_at,
+        value,
+        statistic,
+        mean_abs_diff,
+        percent_agreement,
+        n,
+    )
 
 
 def _nan(v: int | None) -> float:

@@ -6,7 +6,10 @@ column widths, real number, date and time formats (seconds as numbers with a ``0
 times as Excel time values shown ``[h]:mm:ss.000``), and an Excel table over its data (the
 table carries the autofilter). A sheet longer than Excel's 1,048,576 rows continues in
 ``<name> (2)`` and so on. Strings are written as text, never as formulas (a comment beginning
-with ``=`` stays a comment), and characters XML cannot hold are dropped.
+with ``=`` stays a comment), and characters XML cannot hold are dropped. Data rows are
+serialised by :class:`~observer_app.export.fast_rows.FastRows` (the same XML as openpyxl's own
+row writer, about 20 times faster) when :func:`~observer_app.export.fast_rows.available` says the
+installed openpyxl is one it matches; otherwise by openpyxl itself.
 
 The CSV files hold the same rows: numbers unformatted, times additionally as ``hh:mm:ss.000``
 text, dates in ISO 8601, booleans ``TRUE``/``FALSE``, missing values empty.
@@ -35,6 +38,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from observer_app.export import fast_rows
+from observer_app.export.fast_rows import CellSpec, FastRows
 
 #: Excel's row limit; one row is the header.
 EXCEL_MAX_ROWS = 1_048_576
@@ -133,15 +139,53 @@ def _naive_utc(v: dt.datetime) -> dt.datetime:
     return v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo is not None else v
 
 
+def _json_cell(v: Any) -> str | None:
+    text = _json_text(v)
+    return None if text is None else _clean_text(text)
+
+
+def _time_fraction(ms: Any) -> Any:
+    return ms / MS_PER_DAY
+
+
+#: Each kind's cells for the fast row writer; the same cells as ``XlsxBook._converter`` makes
+#: (a string it would not write identically, e.g. one with characters XML cannot hold, sends the
+#: row through the converters and openpyxl).
+CELL_SPECS = {
+    "text": CellSpec(prep=_clean_text, text_only=True),
+    "json": CellSpec(prep=_json_cell, text_only=True),
+    "key": CellSpec(text_only=True),
+    "int": CellSpec(),
+    "bool": CellSpec(),
+    "float": CellSpec(number_format=NUMBER_FORMATS["float"]),
+    "seconds": CellSpec(number_format=NUMBER_FORMATS["seconds"]),
+    "time": CellSpec(prep=_time_fraction, number_format=NUMBER_FORMATS["time"]),
+    "date": CellSpec(number_format=NUMBER_FORMATS["date"]),
+    "datetime": CellSpec(prep=_naive_utc, number_format=NUMBER_FORMATS["datetime"]),
+}
+assert set(CELL_SPECS) == set(KINDS)
+
+
 # ------------------------------------------------------------------------------- xlsx
 
 
-class XlsxBook:
-    """A write-only workbook; add sheets in order, then ``save(path)``."""
+def _no_sheet_yet(row: Sequence[Any]) -> None:
+    raise AssertionError("a row before its sheet")
 
-    def __init__(self) -> None:
+
+class XlsxBook:
+    """A write-only workbook; add sheets in order, then ``save(path)``.
+
+    ``fast``: serialise data rows with :class:`FastRows` (default: when
+    :func:`fast_rows.available`); ``False`` uses openpyxl's own row writer throughout.
+    """
+
+    def __init__(self, *, fast: bool | None = None) -> None:
+        if fast and not fast_rows.available():
+            raise RuntimeError("the fast row writer does not match this openpyxl (see the log)")
         self._wb = Workbook(write_only=True)
         self._tables: set[str] = set()
+        self.fast = fast_rows.available() if fast is None else fast
 
     def add_sheet(
         self,
@@ -154,25 +198,25 @@ class XlsxBook:
         max_rows: int = EXCEL_MAX_ROWS,
     ) -> SheetResult:
         result = SheetResult(name, 0)
-        converters = [self._converter(c.kind) for c in columns]
         part = 0
         ws: Any = None
+        append: Callable[[Sequence[Any]], None] = _no_sheet_yet
         in_sheet = 0
         for row in rows:
             if ws is None or in_sheet >= max_rows - 1:
                 if ws is not None:
                     self._finish(ws, columns, in_sheet)
                 part += 1
-                ws = self._new_sheet(name if part == 1 else f"{name} ({part})", columns)
+                ws, append = self._new_sheet(name if part == 1 else f"{name} ({part})", columns)
                 result.sheets.append(ws.title)
                 in_sheet = 0
-            ws.append([conv(ws, v) for conv, v in zip(converters, row, strict=True)])
+            append(row)
             in_sheet += 1
             result.rows += 1
             if tick is not None and result.rows % 1000 == 0:
                 tick(1000)
         if ws is None:
-            ws = self._new_sheet(name, columns)
+            ws, _ = self._new_sheet(name, columns)
             result.sheets.append(ws.title)
         self._finish(ws, columns, in_sheet)
         if tick is not None:
@@ -182,11 +226,25 @@ class XlsxBook:
                 ws.add_chart(_bar_chart(ws, spec), _anchor(spec))
         return result
 
-    def _new_sheet(self, title: str, columns: Sequence[Column]) -> Any:
+    def _new_sheet(
+        self, title: str, columns: Sequence[Column]
+    ) -> tuple[Any, Callable[[Sequence[Any]], None]]:
+        """A new sheet with its header row, and the function that appends a data row to it."""
         ws = self._wb.create_sheet(title[:31])
         for i, col in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = col.width
         ws.freeze_panes = "A2"
+        converters = [self._converter(c.kind) for c in columns]
+
+        def convert(row: Sequence[Any]) -> list[Any]:
+            return [conv(ws, v) for conv, v in zip(converters, row, strict=True)]
+
+        def standard(row: Sequence[Any]) -> None:
+            ws.append(convert(row))
+
+        append = standard
+        if self.fast:  # before the header: the fast writer takes over the sheet's rows
+            append = FastRows(ws, [CELL_SPECS[c.kind] for c in columns], convert).append
         header = []
         for col in columns:
             cell = WriteOnlyCell(ws, col.name)
@@ -196,7 +254,7 @@ class XlsxBook:
             cell.alignment = HEADER_ALIGN
             header.append(cell)
         ws.append(header)
-        return ws
+        return ws, append
 
     def _finish(self, ws: Any, columns: Sequence[Column], n_rows: int) -> None:
         ref = f"A1:{get_column_letter(len(columns))}{n_rows + 1}"

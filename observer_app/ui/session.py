@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from observer_app.coding.definitions.instrument import Instrument
-from observer_app.coding.definitions.scheme import Scheme
+from observer_app.coding.definitions.scheme import Code, Scheme
 from observer_app.coding.definitions.textpack import TextPack
 from observer_app.coding.edits import (
     DeleteEvent,
@@ -28,6 +28,7 @@ from observer_app.coding.edits import (
     SetRating,
     UpdateEvent,
     edit_for_plan,
+    logged_event_id,
 )
 from observer_app.coding.errors import ObserverError
 from observer_app.coding.state_logic import (
@@ -60,6 +61,19 @@ class FormSpec:
     @property
     def per_segment(self) -> bool:
         return self.instrument.unit == "segment"
+
+
+def asks_modifiers(code: Code) -> bool:
+    """Whether a key press opens the modifier picker: when the code has a required modifier or
+    one to choose (single, multiple, range). Optional free-text modifiers (a note) are not asked
+    for at the key press, so coding flows; they are written in the event log afterwards."""
+    return any(m.required or m.type != "text" for m in code.modifiers)
+
+
+def key_press_time(position_ms: int, reaction_lag_ms: int) -> int:
+    """The event time of a key pressed while ``position_ms`` is on screen: that frame minus the
+    coder's reaction lag, never before the start of the recording."""
+    return max(0, position_ms - reaction_lag_ms)
 
 
 class EditCommand(QUndoCommand):
@@ -159,6 +173,18 @@ class CodingSession(QObject):
             and k.unit_index == unit_index
         }
 
+    def segments_rated(self, n_segments: int) -> list[bool]:
+        """Per segment, whether every required item of the per-segment instrument is answered
+        (all True when there is no per-segment instrument)."""
+        spec = self.segment_form()
+        if spec is None:
+            return [True] * n_segments
+        required = [i.id for i in spec.instrument.items if i.required]
+        return [
+            all(i in self.responses(spec.version_id, "segment", n) for i in required)
+            for n in range(n_segments)
+        ]
+
     def open_states(self) -> list[EventRecord]:
         return sorted(self._open.values(), key=lambda e: (e.onset_ms, e.id))
 
@@ -237,6 +263,14 @@ class CodingSession(QObject):
         assert self.scheme is not None
         return self.run(edit_for_plan(self.scheme, plan, modifiers=modifiers, source=source))
 
+    def last_edit(self) -> tuple[str | None, int | None]:
+        """The text of the command on top of the undo stack (None without one) and the id of
+        the event its edit logged (None when it logged none)."""
+        command = self.undo_stack.command(self.undo_stack.index() - 1)
+        edit = getattr(command, "edit", None)
+        new_id = logged_event_id(edit) if edit is not None else None
+        return (command.text() if command else None), new_id
+
     def delete_event(self, event_id: int) -> bool:
         return self.run(DeleteEvent(event_id, "delete event"))
 
@@ -252,6 +286,15 @@ class CodingSession(QObject):
             return False
         self._warn_overlaps(event_id)
         return True
+
+    def retime_event(self, event_id: int, onset_ms: int, offset_ms: int | None) -> bool:
+        """Move an event to ``onset_ms`` (a drag on the timeline); an interval's offset moves to
+        ``offset_ms``, a point or an open state keeps having none."""
+        changes: dict[str, Any] = {"onset_ms": onset_ms}
+        record = self.events.get(event_id)
+        if record is not None and record.offset_ms is not None:
+            changes["offset_ms"] = offset_ms
+        return self.update_event(event_id, "retime event", **changes)
 
     def _warn_overlaps(self, event_id: int) -> None:
         """An edit may make exclusive states overlap: allowed (it can be fixed next), but said."""

@@ -1,0 +1,26 @@
+"""The coding window: the player, the coding pad, the event log, the timeline, the segment
+navigator and the instrument forms, as docks the coder can rearrange (layout kept in QSettings).
+
+The window only wires things: actions come from ``ui/actions.py``; every change goes through
+:class:`~observer_app.ui.session.CodingSession` (reversible edits over the services); what a key
+press means is decided in ``coding/state_logic.py``.
+
+Modules: ``window`` (building and wiring the widgets), ``keys`` (preferences and keymap),
+``assignment`` (opening an assignment), ``playback`` (the player), ``coding`` (key presses and
+edits), ``forms`` (ratings and segments), ``completion`` (completing, problems, read-only),
+``banner`` (the strips over the player), ``base`` (what the parts share).
+"""
+
+from observer_app.ui.coding_window.banner import Banner
+from observer_app.ui.coding_window.playback import REMEMBER_EVERY_MS, TICK_MS
+from observer_app.ui.coding_window.window import LAYOUT_VERSION, CodingWindow
+from observer_app.ui.session import asks_modifiers
+
+__all__ = [
+    "LAYOUT_VERSION",
+    "REMEMBER_EVERY_MS",
+    "TICK_MS",
+    "Banner",
+    "CodingWindow",
+    "asks_modifiers",
+]

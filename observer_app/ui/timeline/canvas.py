@@ -6,11 +6,7 @@ import bisect
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QMouseEvent,
-    QWheelEvent,
-)
+from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
 
 from observer_app.coding.definitions.scheme import Scheme
 from observer_app.coding.state_logic import format_ms

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtGui import (
-    QColor,
-)
+from PySide6.QtGui import QColor
 
 _NO_OFFSET = -1
 

@@ -6,14 +6,7 @@ import bisect
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import (
-    QColor,
-    QImage,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPen,
-)
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPen
 
 from observer_app.coding.state_logic import format_ms
 from observer_app.services.records import EventRecord

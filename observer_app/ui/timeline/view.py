@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QImage,
-    QResizeEvent,
-)
+from PySide6.QtGui import QColor, QImage, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 from observer_app.services.records import EventRecord

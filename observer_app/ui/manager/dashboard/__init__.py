@@ -6,14 +6,7 @@ formats and colours them: ``formatting`` (numbers and tooltips), ``models`` (the
 ``page`` (the page and the dialog behind a row).
 """
 
-from observer_app.ui.manager.dashboard.formatting import (
-    DASH,
-    fmt,
-    fmt_ci,
-    fmt_result,
-    unused,
-    why,
-)
+from observer_app.ui.manager.dashboard.formatting import DASH, fmt, fmt_ci, fmt_result, unused, why
 from observer_app.ui.manager.dashboard.models import (
     AnyIndex,
     CodeModel,

@@ -5,29 +5,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from observer_app.coding import agreement as ag
-from observer_app.services.reliability import (
-    ICC_FORM_NAMES,
-    RatingMatrix,
-    ScoreReliability,
-)
-from observer_app.ui.manager._common import (
-    GOOD,
-    LOW,
-    MUTED,
-    WARN,
-    Column,
-    RowsModel,
-)
+from observer_app.services.reliability import ICC_FORM_NAMES, RatingMatrix, ScoreReliability
+from observer_app.ui.manager._common import GOOD, LOW, MUTED, WARN, Column, RowsModel
 from observer_app.ui.manager.dashboard.formatting import fmt, fmt_ci, fmt_result, unused, why
 
 AnyIndex = QModelIndex | QPersistentModelIndex

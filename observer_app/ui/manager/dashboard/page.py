@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from PySide6.QtCore import (
-    QModelIndex,
-    Qt,
-    QThreadPool,
-)
+from PySide6.QtCore import QModelIndex, Qt, QThreadPool
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,15 +32,8 @@ from observer_app.services.reliability import (
     ScoreReliability,
 )
 from observer_app.services.study import Study
-from observer_app.ui.manager._common import (
-    Cancelled as TaskCancelled,
-)
-from observer_app.ui.manager._common import (
-    Page,
-    Progress,
-    TaskBar,
-    make_table,
-)
+from observer_app.ui.manager._common import Cancelled as TaskCancelled
+from observer_app.ui.manager._common import Page, Progress, TaskBar, make_table
 from observer_app.ui.manager.dashboard.formatting import fmt, unused, why
 from observer_app.ui.manager.dashboard.models import (
     CodeModel,

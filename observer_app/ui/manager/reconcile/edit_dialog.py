@@ -14,10 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer_app.coding.definitions import Scheme
-from observer_app.services.consensus import (
-    Aligned,
-    EventEdit,
-)
+from observer_app.services.consensus import Aligned, EventEdit
 
 
 class EditEventDialog(QDialog):

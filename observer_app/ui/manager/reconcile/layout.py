@@ -17,9 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer_app.ui.manager._common import (
-    make_table,
-)
+from observer_app.ui.manager._common import make_table
 from observer_app.ui.manager.pair_timeline import KIND_COLOURS, PairTimeline
 from observer_app.ui.manager.reconcile.base import ReconcileBase
 from observer_app.ui.manager.reconcile.models import AlignedModel, RatingModel

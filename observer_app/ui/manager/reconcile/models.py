@@ -8,18 +8,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 
 from observer_app.coding.state_logic import format_ms
-from observer_app.services.consensus import (
-    DECISIONS,
-    SourceEvent,
-)
-from observer_app.ui.manager._common import (
-    GOOD,
-    LOW,
-    MUTED,
-    WARN,
-    Column,
-    RowsModel,
-)
+from observer_app.services.consensus import DECISIONS, SourceEvent
+from observer_app.ui.manager._common import GOOD, LOW, MUTED, WARN, Column, RowsModel
 
 if TYPE_CHECKING:
     from observer_app.ui.manager.reconcile.base import ReconcileBase

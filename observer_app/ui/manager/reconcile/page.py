@@ -6,14 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QPushButton,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from observer_app.coding.definitions import Scheme
 from observer_app.coding.errors import ObserverError
@@ -27,9 +20,7 @@ from observer_app.services.consensus import (
     Reconciliation,
 )
 from observer_app.services.study import Study
-from observer_app.ui.manager._common import (
-    selected_rows,
-)
+from observer_app.ui.manager._common import selected_rows
 from observer_app.ui.manager.pair_timeline import Mark
 from observer_app.ui.manager.reconcile.edit_dialog import EditEventDialog
 from observer_app.ui.manager.reconcile.layout import ReconcileLayout

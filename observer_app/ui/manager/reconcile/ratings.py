@@ -5,13 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from observer_app.coding.errors import ObserverError
-from observer_app.services.consensus import (
-    DECISIONS,
-    RatingComparison,
-)
-from observer_app.ui.manager._common import (
-    selected_rows,
-)
+from observer_app.services.consensus import DECISIONS, RatingComparison
+from observer_app.ui.manager._common import selected_rows
 from observer_app.ui.manager.reconcile.base import ReconcileBase
 
 

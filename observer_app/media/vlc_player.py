@@ -162,6 +162,7 @@ class VlcPlayer(QObject):
         self._shown_at = 0.0
         self._shown_sig = 0
         self._count_until = 0.0
+        self._rate_up = False
         self._seq = 0
         self._target = 0
         self._play_after = False
@@ -364,6 +365,7 @@ class VlcPlayer(QObject):
                 return
             now = time.monotonic()
             self._reanchor(self._estimate(now), now)
+            self._rate_up = self._rate > self._vlc_rate
             self._vlc_rate = self._rate
             self._count_until = now + _RATE_SETTLE_S
         self._player.set_rate(self._rate)
@@ -731,7 +733,11 @@ class VlcPlayer(QObject):
             # change: count pictures instead of trusting its (new) clock, until pictures come
             # at the new rate's interval.
             period = info.frame_ms / 1000.0 / self._vlc_rate
-            if abs((now - self._shown_at) - period) >= 0.25 * period:
+            interval = now - self._shown_at
+            # Speeding up, libvlc catches up by dropping pictures and showing the one due at
+            # once, right after the previous: that one the clock labels right.
+            catch_up = self._rate_up and sig != self._shown_sig and interval < 0.5 * period
+            if abs(interval - period) >= 0.25 * period and not catch_up:
                 return transport.frame_index(self._shown_ms, info) + (sig != self._shown_sig)
             self._count_until = now
         return math.floor(self._estimate(now) / info.frame_ms + _LABEL_SLACK)

@@ -60,6 +60,9 @@ MAX_TEXT = 32_767
 _escape: Callable[[str], str] = ElementTree._escape_cdata  # type: ignore[attr-defined]
 _illegal = ILLEGAL_CHARACTERS_RE.search
 _isfinite = math.isfinite
+_errors = frozenset(ERROR_CODES)
+#: Short strings repeat (codes, coders, purposes): their cells are kept, up to this many per column.
+_CACHE_SIZE, _CACHE_LEN = 4096, 64
 
 Fragment = str | None  # the rest of '<c r="A1' ("": no cell; None: openpyxl must write the row)
 Encoder = Callable[[Any], Fragment]
@@ -85,7 +88,7 @@ def _text(s: str, text_only: bool) -> Fragment:
     (or would raise)."""
     if len(s) > MAX_TEXT:
         s = s[:MAX_TEXT]
-    if _illegal(s) is not None or s in ERROR_CODES:
+    if _illegal(s) is not None or s in _errors:
         return None
     if not s:
         return '" t="inlineStr" />'
@@ -104,6 +107,8 @@ def _number(head: str, v: float) -> str:
 
 
 def _plain_encoder(prep: Callable[[Any], Any] | None, text_only: bool) -> Encoder:
+    strings: dict[str, str] = {}
+
     def encode(v: Any) -> Fragment:
         if prep is not None:
             v = prep(v)
@@ -111,7 +116,12 @@ def _plain_encoder(prep: Callable[[Any], Any] | None, text_only: bool) -> Encode
                 return ""
         t = v.__class__
         if t is str:
-            return _text(v, text_only)
+            frag = strings.get(v)
+            if frag is None:
+                frag = _text(v, text_only)
+                if frag is not None and len(v) <= _CACHE_LEN and len(strings) < _CACHE_SIZE:
+                    strings[v] = frag
+            return frag
         if t is int or t is float:
             return _number('" t="n">', v)
         if t is bool:
@@ -205,13 +215,16 @@ class FastRows:
     def append(self, row: Sequence[Any]) -> None:
         """Write one row of raw values (``None``: no cell)."""
         r = self._next
+        if self._dims and r in self._dims:  # a row height or the like: openpyxl writes it
+            self._write_cells(self._fallback(row))
+            return
         rs = str(r)
         parts = [f'<row r="{rs}">']
         for encode, cell, v in zip(self._encoders, self._cells, row, strict=True):
             if v is None:
                 continue
             frag = encode(v)
-            if frag is None or (self._dims and r in self._dims):
+            if frag is None:  # a value only openpyxl writes right: the whole row through it
                 self._write_cells(self._fallback(row))
                 return
             if frag:

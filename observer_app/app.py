@@ -20,6 +20,10 @@ def _application() -> Any:
     app.setApplicationName("observer-app")
     app.setOrganizationName("observer-app")
     app.setStyle("Fusion")  # follows the system's light or dark colour scheme
+    if not getattr(app, "_observer_gc", None):
+        from observer_app.ui import gui_gc
+
+        app._observer_gc = gui_gc.install(app)  # type: ignore[attr-defined]
     return app
 
 

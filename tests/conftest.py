@@ -10,6 +10,7 @@ os.environ.setdefault(
     "XDG_CONFIG_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "observer-app-test-config")
 )
 
+import gc
 import getpass
 import glob
 import shutil
@@ -86,3 +87,16 @@ def postgres_url() -> Iterator[str]:
             env=env,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """The app collects garbage only on the GUI thread (observer_app.ui.gui_gc); the suite does
+    the same: no automatic collection (which could run in a worker thread and destroy Qt objects
+    there), a full collection on the main thread after every test."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()

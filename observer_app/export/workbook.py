@@ -8,7 +8,7 @@ table carries the autofilter). A sheet longer than Excel's 1,048,576 rows contin
 ``<name> (2)`` and so on. Strings are written as text, never as formulas (a comment beginning
 with ``=`` stays a comment), and characters XML cannot hold are dropped. Data rows are
 serialised by :class:`~observer_app.export.fast_rows.FastRows` (the same XML as openpyxl's own
-row writer, about 20 times faster) when :func:`~observer_app.export.fast_rows.available` says the
+row writer, about ten times faster) when :func:`~observer_app.export.fast_rows.available` says the
 installed openpyxl is one it matches; otherwise by openpyxl itself.
 
 The CSV files hold the same rows: numbers unformatted, times additionally as ``hh:mm:ss.000``

@@ -257,3 +257,10 @@ def test_any_rows_serialise_as_openpyxl_does(tmp_path: Path, rows: list[tuple[An
     fast = _sheet_or_error(tmp_path / "fast.xlsx", True, rows)
     standard = _sheet_or_error(tmp_path / "standard.xlsx", False, rows)
     assert fast == standard
+
+
+@given(text=st.text())
+def test_own_escape_matches_xml_etree(text: str) -> None:
+    from xml.etree import ElementTree
+
+    assert fast_rows._escape_cdata(text) == ElementTree._escape_cdata(text)  # type: ignore[attr-defined]

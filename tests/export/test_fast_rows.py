@@ -97,6 +97,7 @@ def _rows() -> list[list[Any]]:
         ["", "", None, None, None, None, None, None, None, None],
         ["   ", "x" * 40_000, None, 3.0, None, None, None, None, None, None],
         [None] * 10,
+        [2**53 + 1, 2**53 - 1, -(2**53) - 1, 2**53, -(2**53) + 1, 2**53 + 3, 1, None, None, 9],
         [12345, 6.5, True, 3, 4.0, 0.5, True, None, None, "text as json"],
         ["=", "\u2028\ufeff", 10**15, 1 / 3, 2 / 3, 999, None, None, None, ["=x", None]],
     ]

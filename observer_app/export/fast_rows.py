@@ -90,7 +90,8 @@ class CellSpec:
 
     ``prep`` turns a value into what is put in the cell (``None`` leaves the cell empty);
     ``number_format`` is the cells' number format (``None``: no style); ``text_only`` keeps a
-    string beginning with ``=`` a string (openpyxl would store it as a formula).
+    string beginning with ``=`` a string (openpyxl would store it as a formula) and a string that
+    reads like an Excel error (``#N/A``) a string (openpyxl would store an error value).
     """
 
     prep: Callable[[Any], Any] | None = None
@@ -103,7 +104,7 @@ def _text(s: str, text_only: bool) -> Fragment:
     (or would raise)."""
     if len(s) > MAX_TEXT:
         s = s[:MAX_TEXT]
-    if _illegal(s) is not None or s in _errors:
+    if _illegal(s) is not None or (s in _errors and not text_only):
         return None
     if not s:
         return '" t="inlineStr" />'

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, NumData, NumDataSource, NumVal, StrRef
 from openpyxl.chart.error_bar import ErrorBars
@@ -136,7 +136,10 @@ def time_text(ms: int | float) -> str:
 
 
 def _naive_utc(v: dt.datetime) -> dt.datetime:
-    return v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo is not None else v
+    """UTC without tzinfo (Excel has none), to the whole second as the format shows and the CSV
+    writes it: a fraction would let the two disagree by a second after Excel's float rounding."""
+    v = v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo is not None else v
+    return v.replace(microsecond=0)
 
 
 def _json_cell(v: Any) -> str | None:
@@ -298,7 +301,7 @@ class XlsxBook:
             if v is None:
                 return None
             s = _clean_text(v)
-            if s.startswith("="):
+            if s.startswith("=") or s in ERROR_CODES:  # user text, never a formula or error
                 cell = WriteOnlyCell(ws, s)
                 cell.data_type = "s"
                 return cell
@@ -311,7 +314,7 @@ class XlsxBook:
             return v
 
         def key(ws: Any, v: Any) -> Any:
-            if isinstance(v, str) and v.startswith("="):
+            if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
                 return text(ws, v)
             return v
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -34,24 +35,35 @@ def to_record(r: Rating) -> RatingRecord:
     )
 
 
-def _find(
-    s: StudySession,
-    *,
-    assignment_id: int,
-    version_id: int,
-    unit_kind: str,
-    unit_index: int,
-    item_id: str,
-) -> Rating | None:
-    return s.scalar(
-        select(Rating).where(
-            Rating.assignment_id == assignment_id,
-            Rating.instrument_version_id == version_id,
-            Rating.unit_kind == unit_kind,
-            Rating.unit_index == unit_index,
-            Rating.item_id == item_id,
+@dataclass(frozen=True)
+class _Slot:
+    """Where a response lives: assignment x instrument version x unit x item."""
+
+    assignment_id: int
+    version_id: int
+    unit_kind: str
+    unit_index: int
+    item_id: str
+
+    def find(self, s: StudySession) -> Rating | None:
+        return s.scalar(
+            select(Rating).where(
+                Rating.assignment_id == self.assignment_id,
+                Rating.instrument_version_id == self.version_id,
+                Rating.unit_kind == self.unit_kind,
+                Rating.unit_index == self.unit_index,
+                Rating.item_id == self.item_id,
+            )
         )
-    )
+
+    def new(self) -> Rating:
+        return Rating(
+            assignment_id=self.assignment_id,
+            instrument_version_id=self.version_id,
+            unit_kind=self.unit_kind,
+            unit_index=self.unit_index,
+            item_id=self.item_id,
+        )
 
 
 class RatingService:
@@ -81,22 +93,10 @@ class RatingService:
             self._validator(instrument_version_id, unit_kind, item_id, value, missing_reason)
         with self._ctx.tx(context) as s:
             a = require_writable(s, self._ctx, assignment_id)
-            r = _find(
-                s,
-                assignment_id=a.id,
-                version_id=instrument_version_id,
-                unit_kind=unit_kind,
-                unit_index=unit_index,
-                item_id=item_id,
-            )
+            slot = _Slot(a.id, instrument_version_id, unit_kind, unit_index, item_id)
+            r = slot.find(s)
             if r is None:
-                r = Rating(
-                    assignment_id=a.id,
-                    instrument_version_id=instrument_version_id,
-                    unit_kind=unit_kind,
-                    unit_index=unit_index,
-                    item_id=item_id,
-                )
+                r = slot.new()
                 s.add(r)
             r.value = None if value is None else float(value)
             r.missing_reason = missing_reason
@@ -117,14 +117,7 @@ class RatingService:
         """Remove a response; returns what was removed (for undo), or None if there was none."""
         with self._ctx.tx(context) as s:
             a = require_writable(s, self._ctx, assignment_id)
-            r = _find(
-                s,
-                assignment_id=a.id,
-                version_id=instrument_version_id,
-                unit_kind=unit_kind,
-                unit_index=unit_index,
-                item_id=item_id,
-            )
+            r = _Slot(a.id, instrument_version_id, unit_kind, unit_index, item_id).find(s)
             if r is None:
                 return None
             gone = to_record(r)

@@ -344,3 +344,16 @@ def _show(value: object) -> str:
 
 
 show = _show
+
+
+def check_header(top: Reader, kind: str, other: str, format_version: int) -> None:
+    """The ``kind`` and ``format_version`` every definition file starts with (both optional)."""
+    found = top.data.get("kind", kind)
+    if found != kind:
+        top.problem("kind", f"{show(found)} is not {kind!r} (is this {other}?)")
+    fmt = top.data.get("format_version", format_version)
+    if fmt != format_version:
+        top.problem(
+            "format_version",
+            f"{show(fmt)} is not supported (this version reads {format_version})",
+        )

@@ -11,6 +11,7 @@ from typing import Any
 from observer_app.coding.definitions._source import (
     Collector,
     Reader,
+    check_header,
     load_toml,
     show,
     verify_notes,
@@ -69,12 +70,7 @@ def parse_instrument_data(
     out = Collector(source_name, text)
     top = Reader(data, (), out)
     top.check_keys(_TOP_KEYS)
-    kind = data.get("kind", "instrument")
-    if kind != "instrument":
-        top.problem("kind", f"{show(kind)} is not 'instrument' (is this a coding scheme?)")
-    fmt = data.get("format_version", FORMAT_VERSION)
-    if fmt != FORMAT_VERSION:
-        top.problem("format_version", f"{show(fmt)} is not supported (this version reads 1)")
+    check_header(top, "instrument", "a coding scheme", FORMAT_VERSION)
     ident = _definition_id(top, "id")
     name = top.string("name")
     version = top.string("version")

@@ -10,6 +10,7 @@ from typing import Any
 from observer_app.coding.definitions._source import (
     Collector,
     Reader,
+    check_header,
     load_toml,
     show,
     verify_notes,
@@ -62,12 +63,7 @@ def parse_scheme_data(data: Mapping[str, Any], source_name: str, text: str | Non
     out = Collector(source_name, text)
     top = Reader(data, (), out)
     top.check_keys(_TOP_KEYS)
-    kind = data.get("kind", "scheme")
-    if kind != "scheme":
-        top.problem("kind", f"{show(kind)} is not 'scheme' (is this an instrument?)")
-    fmt = data.get("format_version", FORMAT_VERSION)
-    if fmt != FORMAT_VERSION:
-        top.problem("format_version", f"{show(fmt)} is not supported (this version reads 1)")
+    check_header(top, "scheme", "an instrument", FORMAT_VERSION)
     ident = top.string("id")
     if ident and not _DEFINITION_ID.match(ident):
         top.problem("id", f"{show(ident)} must be lower-case letters, digits, '.', '_' or '-'")

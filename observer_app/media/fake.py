@@ -154,9 +154,7 @@ class FakePlayer(QObject):
         self._muted = bool(muted)
 
     def set_loop(self, start_ms: int, end_ms: int | None) -> None:
-        if self._info is None:
-            raise MediaError("no recording is loaded")
-        self._loop = transport.make_loop(start_ms, end_ms, self._info)
+        self._loop = transport.loop_for(start_ms, end_ms, self._info)
 
     def clear_loop(self) -> None:
         self._loop = None

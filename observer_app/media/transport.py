@@ -75,6 +75,14 @@ def make_loop(start_ms: int, end_ms: int | None, info: MediaInfo) -> Loop:
     return Loop(start, None)
 
 
+def loop_for(start_ms: int, end_ms: int | None, info: MediaInfo | None) -> Loop:
+    """``set_loop`` of both players: the loop for the recording ``info`` (see :func:`make_loop`);
+    :class:`MediaError` if no recording is loaded."""
+    if info is None:
+        raise MediaError("no recording is loaded")
+    return make_loop(start_ms, end_ms, info)
+
+
 def loop_jump(previous_ms: int, now_ms: int, loop: Loop | None) -> int | None:
     """Where to go when playback moved from ``previous_ms`` to ``now_ms``: the loop start if it
     crossed the loop end, else None."""

@@ -384,9 +384,7 @@ class VlcPlayer(QObject):
             self._player.audio_set_mute(self._muted)
 
     def set_loop(self, start_ms: int, end_ms: int | None) -> None:
-        if self._info is None:
-            raise MediaError("no recording is loaded")
-        self._loop = transport.make_loop(start_ms, end_ms, self._info)
+        self._loop = transport.loop_for(start_ms, end_ms, self._info)
 
     def clear_loop(self) -> None:
         self._loop = None

@@ -53,7 +53,7 @@ class _SeekMixin(_Mixin):
             return self._position_locked(time.monotonic())
 
     def _begin_landing(self, target: int, *, play_after: bool) -> None:
-        """Start an exact seek to ``target`` (see the module docstring); finishes in
+        """Start an exact seek to ``target`` (see the package docstring); finishes in
         ``_land_locked`` on libvlc's thread and ``_on_landed`` on the GUI thread."""
         info = self._info
         assert info is not None

@@ -86,7 +86,28 @@ def parse_modifiers(text: str, scheme: Scheme | None, code_id: str) -> dict[str,
     return result
 
 
-class EventTableModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """A flat table over ``self._rows`` with the column titles in ``COLUMNS``."""
+
+    COLUMNS: tuple[str, ...] = ()
+    _rows: Sequence[Any]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+
+class EventTableModel(_RowsModel):
     """The assignment's live events in time order; edits go through ``edit_request``."""
 
     editRefused = Signal(str)
@@ -176,25 +197,12 @@ class EventTableModel(QAbstractTableModel):
         return self._categories.get(code, "")
 
     # -- QAbstractTableModel ---------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        display = role == Qt.ItemDataRole.DisplayRole
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and display
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
-        return None
+        return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called for every visible cell and role on each repaint: the common cases are plain
@@ -325,7 +333,7 @@ class CategoryFilterModel(QSortFilterProxyModel):
 STATUS_TEXT = {"not_started": "Not started", "in_progress": "In progress", "complete": "Complete"}
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(_RowsModel):
     """A coder's own assignments: recording, purpose (hidden when blind), status, progress."""
 
     COLUMNS = ("#", "Recording", "Purpose", "Status", "Progress")
@@ -342,24 +350,6 @@ class QueueModel(QAbstractTableModel):
 
     def assignment(self, row: int) -> AssignmentInfo:
         return self._rows[row][0]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        display = role == Qt.ItemDataRole.DisplayRole
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and display
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

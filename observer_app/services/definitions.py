@@ -213,14 +213,15 @@ class DefinitionService:
 
     def _assigned(self, a: Assignment, duration_ms: int | None) -> list[AssignedInstrument]:
         scheme = self.scheme(a.scheme_version_id) if a.scheme_version_id else None
+        attached = {i.definition_id: i for i in self.versions("instrument", attached_only=True)}
         wanted: list[str] = list(scheme.instrument_ids) if scheme else []
-        for info in self.versions("instrument", attached_only=True):
+        for info in attached.values():
             inst = self.instrument(info.id)
             if inst.perspective == "observer" and inst.id not in wanted:
                 wanted.append(inst.id)
         result: list[AssignedInstrument] = []
         for definition_id in wanted:
-            version = self.instrument_version(definition_id)
+            version = attached.get(definition_id)
             if version is None:
                 continue
             inst = self.instrument(version.id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from observer_app.coding.definitions import Instrument, Scheme
+from observer_app.coding.definitions import Scheme
 from observer_app.coding.resources import resource_path
 from observer_app.services.recordings import Probe
 from observer_app.services.study import Study
@@ -58,7 +58,6 @@ def ensure_demo_study(folder: Path, probe: Probe | None = None) -> Path:
 class _Setup:
     scheme_id: int
     scheme: Scheme
-    instruments: dict[int, Instrument]
 
 
 #: Double-coded, completed sessions (manifest order from the third file on): (primary coder,
@@ -107,11 +106,9 @@ def _build(study: Study) -> None:
 def _definitions(study: Study) -> _Setup:
     scheme_info = study.definitions.import_builtin("scheme", "3rs")
     scheme = study.definitions.scheme(scheme_info.id)
-    instruments: dict[int, Instrument] = {}
     for definition_id in (*scheme.instrument_ids, "alliance-quick-demo"):
-        info = study.definitions.import_builtin("instrument", definition_id)
-        instruments[info.id] = study.definitions.instrument(info.id)
-    return _Setup(scheme_info.id, scheme, instruments)
+        study.definitions.import_builtin("instrument", definition_id)
+    return _Setup(scheme_info.id, scheme)
 
 
 def _add_recording(study: Study, entry: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:

@@ -7,12 +7,10 @@ standard input is a terminal), never from the command line.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from pathlib import Path
 
+from observer_app.cli._study import read_password_line
 from observer_app.cli.gui_cmds import display_problem
-from observer_app.coding.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,32 +19,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="open the coding window as a coder (password read from stdin when set)",
         description="Open the coding window as CODER, on ASSIGNMENT or on the coder's queue.",
     )
-    p.add_argument("study", type=Path, help="study database (SQLite file)")
+    p.add_argument("study", help="study database: a SQLite file or a postgresql+psycopg:// URL")
     p.add_argument("--coder", required=True, help="coder profile name")
     p.add_argument("--assignment", type=int, help="assignment id to open at once")
     p.set_defaults(handler=_code)
 
 
-def read_password() -> str:
-    if sys.stdin.isatty():
-        return getpass.getpass("Password: ")
-    line = sys.stdin.readline()
-    if not line:
-        raise InputError("this coder has a password: give it on standard input")
-    return line.rstrip("\r\n")
-
-
-def _needs_password(study_path: Path, coder: str) -> bool:
+def _needs_password(study: str, coder: str) -> bool:
     from observer_app.services.study import Study
 
-    with Study.open(study_path, backup=False) as admin:
+    with Study.open(study, backup=False) as admin:
         return admin.coders.get(coder).has_password
 
 
 def _code(args: argparse.Namespace) -> int:
-    if not args.study.exists():
-        raise InputError(f"{args.study}: no such study database")
-    password = read_password() if _needs_password(args.study, args.coder) else None
+    password = read_password_line() if _needs_password(args.study, args.coder) else None
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)

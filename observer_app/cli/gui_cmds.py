@@ -10,7 +10,9 @@ from pathlib import Path
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("gui", help="open the GUI (the demo study when no STUDY is given)")
-    p.add_argument("study", nargs="?", type=Path, help="study database (SQLite file)")
+    p.add_argument(
+        "study", nargs="?", help="study database: a SQLite file or a postgresql+psycopg:// URL"
+    )
     p.set_defaults(handler=_gui)
 
 

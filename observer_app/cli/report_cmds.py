@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from observer_app.cli._output import print_json, print_table
+from observer_app.cli._study import add_study_argument, open_study
 from observer_app.cli.agree_cmds import parse_duration_ms
 from observer_app.coding.agreement import AgreementResult
 from observer_app.coding.errors import InputError
@@ -17,7 +18,6 @@ from observer_app.services.reliability import (
     ReliabilityReport,
     ReliabilityRequest,
 )
-from observer_app.services.study import Study
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Sheets: About, Codebook, Recordings, Coders, Events, Segments, Ratings, "
         "Scores, Reliability, Consensus. Nothing is written unless all of it succeeds.",
     )
-    p.add_argument("study", type=Path, help="study database")
+    add_study_argument(p)
     p.add_argument("--xlsx", type=Path, required=True, help="workbook to write (.xlsx)")
     p.add_argument("--csv-dir", type=Path, help="also write one UTF-8 CSV file per sheet here")
     p.add_argument(
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "kappa per item, subscale and total; event and segment agreement per code; drift "
         "against the master coder.",
     )
-    r.add_argument("study", type=Path, help="study database")
+    add_study_argument(r)
     _common(r)
     r.add_argument("--master", help="master coder's name (calibration and drift)")
     r.add_argument("--json", action="store_true", help="print one JSON object")
@@ -71,7 +71,7 @@ def _export(args: argparse.Namespace) -> int:
         completed_only=not args.include_incomplete,
     )
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_line
-    with Study.open(args.study, backup=False) as study:
+    with open_study(args, backup=False) as study:
         summary = export_study(
             study, args.xlsx, csv_dir=args.csv_dir, options=options, progress=progress
         )
@@ -93,7 +93,7 @@ def _progress_line(done: int, total: int) -> None:
 
 def _reliability(args: argparse.Namespace) -> int:
     tolerance = parse_duration_ms(args.tolerance, "tolerance")
-    with Study.open(args.study, backup=False) as study:
+    with open_study(args, backup=False) as study:
         master = study.coders.get(args.master).id if args.master else None
         svc = study.reliability
         reports = [

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from observer_app.cli._output import print_json, print_table
+from observer_app.cli._study import add_study_argument, open_study, read_password_line
 from observer_app.coding.errors import InputError
 from observer_app.services.study import Study
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def register(sub: Subparsers) -> None:
     p = sub.add_parser("init", help="create a new study database")
-    p.add_argument("study", type=Path)
+    p.add_argument("study", help="a SQLite file path or a postgresql+psycopg:// URL")
     p.add_argument("--name", required=True, help="the study's name")
     p.set_defaults(handler=_init)
     _register_coders(sub)
@@ -31,7 +31,7 @@ def _register_coders(sub: Subparsers) -> None:
         dest="coders_command", metavar="ACTION", required=True
     )
     p = coders.add_parser("add", help="add a coder (or manager) profile")
-    p.add_argument("study", type=Path)
+    add_study_argument(p)
     p.add_argument("name")
     p.add_argument("--role", choices=("coder", "manager"), default="coder")
     p.add_argument("--initials")
@@ -40,7 +40,7 @@ def _register_coders(sub: Subparsers) -> None:
     )
     p.set_defaults(handler=_coders_add)
     p = coders.add_parser("list", help="list coder profiles")
-    p.add_argument("study", type=Path)
+    add_study_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_coders_list)
 
@@ -50,7 +50,7 @@ def _register_recordings(sub: Subparsers) -> None:
         dest="recordings_command", metavar="ACTION", required=True
     )
     p = recs.add_parser("add", help="add media files (fingerprinted, duration read)")
-    p.add_argument("study", type=Path)
+    add_study_argument(p)
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--client")
     p.add_argument("--therapist")
@@ -61,7 +61,7 @@ def _register_recordings(sub: Subparsers) -> None:
     p = recs.add_parser(
         "import", help="bulk metadata from a CSV or xlsx session list (all rows valid, or none)"
     )
-    p.add_argument("study", type=Path)
+    add_study_argument(p)
     p.add_argument("table", type=Path, help="CSV or xlsx; header row names the columns")
     p.add_argument("--sheet", help="worksheet name (xlsx; default: the first)")
     p.add_argument(
@@ -70,14 +70,14 @@ def _register_recordings(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_recordings_import)
     p = recs.add_parser("list", help="list recordings")
-    p.add_argument("study", type=Path)
+    add_study_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_recordings_list)
 
 
 def _register_others(sub: Subparsers) -> None:
     p = sub.add_parser("assign", help="plan primary coding and a blind double-coded share")
-    p.add_argument("study", type=Path)
+    add_study_argument(p)
     p.add_argument("--coders", required=True, help="comma-separated coder names")
     p.add_argument("--double-code", type=float, default=0.25, help="share double-coded (0-1)")
     p.add_argument("--seed", type=int, default=1)
@@ -86,12 +86,12 @@ def _register_others(sub: Subparsers) -> None:
     p.set_defaults(handler=_assign)
 
     p = sub.add_parser("info", help="counts and schema version of a study")
-    p.add_argument("study", type=Path)
+    add_study_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_info)
 
     p = sub.add_parser("score", help="subscale and total scores of every rated form")
-    p.add_argument("study", type=Path)
+    add_study_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_score)
 
@@ -114,16 +114,9 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password() -> str:
-    password = sys.stdin.readline().rstrip("\n")
-    if not password:
-        raise InputError("no password on standard input")
-    return password
-
-
 def _coders_add(args: argparse.Namespace) -> int:
-    password = _read_password() if args.password_stdin else None
-    with Study.open(args.study) as study:
+    password = read_password_line() if args.password_stdin else None
+    with open_study(args) as study:
         info = study.coders.add(
             args.name, role=args.role, initials=args.initials, password=password
         )
@@ -132,7 +125,7 @@ def _coders_add(args: argparse.Namespace) -> int:
 
 
 def _coders_list(args: argparse.Namespace) -> int:
-    with Study.open(args.study) as study:
+    with open_study(args) as study:
         rows = [asdict(c) for c in study.coders.all()]
     if args.json:
         print_json(rows)
@@ -143,7 +136,7 @@ def _coders_list(args: argparse.Namespace) -> int:
 
 def _recordings_add(args: argparse.Namespace) -> int:
     added = []
-    with Study.open(args.study, probe=_probe()) as study:
+    with open_study(args, probe=_probe()) as study:
         for path in args.files:
             info = study.recordings.add(
                 path,
@@ -166,7 +159,7 @@ def _recordings_import(args: argparse.Namespace) -> int:
     from observer_app.services.metadata_import import guess_mapping
 
     table = read_table(args.table, sheet=args.sheet)
-    with Study.open(args.study) as study:
+    with open_study(args) as study:
         result = study.metadata_import.apply(
             table, guess_mapping(table.columns), valid_rows_only=args.valid_rows_only
         )
@@ -187,7 +180,7 @@ def _recordings_import(args: argparse.Namespace) -> int:
 
 
 def _recordings_list(args: argparse.Namespace) -> int:
-    with Study.open(args.study) as study:
+    with open_study(args) as study:
         rows = [asdict(r) | {"label": r.label} for r in study.recordings.all()]
     if args.json:
         print_json(rows)
@@ -198,7 +191,7 @@ def _recordings_list(args: argparse.Namespace) -> int:
 
 def _assign(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.coders.split(",") if n.strip()]
-    with Study.open(args.study) as study:
+    with open_study(args) as study:
         ids = {c.name: c.id for c in study.coders.all()}
         unknown = [n for n in names if n not in ids]
         if unknown:
@@ -224,7 +217,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    with Study.open(args.study) as study:
+    with open_study(args) as study:
         info = study.info()
     if args.json:
         print_json(asdict(info))
@@ -253,7 +246,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    with Study.open(args.study) as study:
+    with open_study(args) as study:
         rows = [
             asdict(r)
             for r in study.scores.for_study(

@@ -100,3 +100,30 @@ def _collect_garbage_on_the_main_thread() -> Iterator[None]:
     finally:
         gc.collect()
         gc.enable()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+    """An empty database of its own on the test server (dropped afterwards)."""
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    name = f"observer_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield postgres_url.replace("/observer_test?", f"/{name}?")
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def study_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's study lives: a SQLite file, then (second run) a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "lab.db")
+    return str(request.getfixturevalue("fresh_postgres_url"))

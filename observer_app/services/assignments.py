@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from observer_app.coding.errors import Conflict, InputError
 from observer_app.coding.planning import Plan, plan_assignments
 from observer_app.services.access import owns, require_manager, require_read, require_write
-from observer_app.services.context import ServiceContext, get_or_raise
+from observer_app.services.context import ServiceContext, get_or_raise, lock_or_raise
 from observer_app.services.recordings import to_info as recording_info
 from observer_app.services.records import AssignmentInfo, Problem
 from observer_app.store.engine import StudySession
@@ -218,7 +218,7 @@ class AssignmentService:
     def complete(self, assignment_id: int) -> list[Problem]:
         """Mark complete if nothing is missing; otherwise return the problems and change nothing."""
         with self._ctx.tx("complete assignment") as s:
-            a = get_or_raise(s, Assignment, assignment_id, "assignment")
+            a = lock_or_raise(s, Assignment, assignment_id, "assignment")
             require_write(self._ctx.actor, a)
             problems = [p for check in self._checks for p in check(s, a)]
             if not problems:
@@ -229,7 +229,7 @@ class AssignmentService:
     def reopen(self, assignment_id: int) -> AssignmentInfo:
         require_manager(self._ctx.actor, "reopen a completed assignment")
         with self._ctx.tx("reopen assignment") as s:
-            a = get_or_raise(s, Assignment, assignment_id, "assignment")
+            a = lock_or_raise(s, Assignment, assignment_id, "assignment")
             if a.status != "complete":
                 raise Conflict(f"assignment #{a.id} is not complete")
             a.status = "in_progress"
@@ -243,8 +243,12 @@ def mark_started(a: Assignment) -> None:
 
 
 def require_writable(s: StudySession, ctx: ServiceContext, assignment_id: int) -> Assignment:
-    """The assignment, if the actor may change it now (and it is marked in progress)."""
-    a = get_or_raise(s, Assignment, assignment_id, "assignment")
+    """The assignment, locked, if the actor may change it now (and it is marked in progress).
+
+    The lock (see ``lock_or_raise``) makes "is it complete?" and the write that follows one atomic
+    decision; the database triggers of migration 0002 refuse the write even without it.
+    """
+    a = lock_or_raise(s, Assignment, assignment_id, "assignment")
     require_write(ctx.actor, a)
     mark_started(a)
     return a

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
-from observer_app.coding.errors import NotFound
+from observer_app.coding.errors import AccessDenied, NotFound
 from observer_app.services.records import Actor
-from observer_app.store import audit
-from observer_app.store.engine import StudySession
+from observer_app.store import audit, guards
+from observer_app.store.engine import WRITE_OPTION, StudySession
 from observer_app.store.models import Base
 
 M = TypeVar("M", bound=Base)
@@ -36,14 +37,36 @@ class ServiceContext:
         with self.sessions() as session:
             session.info[audit.ACTOR_KEY] = (self.actor.id, self.actor.name)
             session.info[audit.CONTEXT_KEY] = context
-            with session.begin():
-                yield session
+            try:
+                with session.begin():
+                    # SQLite: BEGIN IMMEDIATE (store/engine.py), the write lock before the checks.
+                    session.connection(execution_options={WRITE_OPTION: True})
+                    yield session
+            except DBAPIError as exc:
+                if guards.COMPLETE_MARKER in str(exc.orig):
+                    raise AccessDenied(
+                        "the assignment is complete and read-only; a manager can reopen it"
+                    ) from exc
+                raise
 
     @contextmanager
     def read(self) -> Iterator[StudySession]:
         """A read-only unit of work (rolled back at the end)."""
         with self.sessions() as session:
             yield session
+
+
+def lock_or_raise(session: StudySession, model: type[M], ident: int, what: str) -> M:
+    """The row, locked until the transaction ends (``SELECT ... FOR UPDATE`` on PostgreSQL).
+
+    Two actions on one assignment (a coder logging, a manager completing) are serialised: the
+    second waits for the first to commit and then sees its result. SQLite needs no row lock: a
+    write transaction holds the file's write lock from its start (``BEGIN IMMEDIATE``).
+    """
+    obj = session.get(model, ident, with_for_update=True)
+    if obj is None:
+        raise NotFound(f"{what} #{ident} does not exist")
+    return obj
 
 
 def get_or_raise(session: StudySession, model: type[M], ident: int, what: str) -> M:

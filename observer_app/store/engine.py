@@ -2,7 +2,10 @@
 
 SQLite is opened for durability: WAL journal, ``synchronous=FULL`` (a committed action survives a
 power cut), foreign keys enforced, and a busy timeout so two windows on one file wait rather than
-fail.
+fail. A write transaction (execution option ``WRITE_OPTION``) starts with ``BEGIN IMMEDIATE``: it
+takes the file's write lock before its first read, so the checks it makes (is this assignment
+complete?) cannot be overtaken by another writer before its insert. Reads start a plain deferred
+transaction and never wait for writers (WAL).
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from observer_app.store import audit
 
 BUSY_TIMEOUT_MS = 10_000
+#: Execution option marking a connection whose transaction will write (``ServiceContext.tx``).
+WRITE_OPTION = "observer_write"
 
 
 class StudySession(Session):
@@ -60,11 +65,24 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         cur.close()
 
 
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
+    # The driver's own implicit BEGIN (deferred, before the first write) is switched off:
+    # SQLAlchemy's "begin" event below emits the BEGIN itself.
+    dbapi_conn.isolation_level = None
+    _sqlite_pragmas(dbapi_conn, record)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
 def make_engine(url: URL) -> Engine:
     """Create the engine with the durability settings for its backend."""
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

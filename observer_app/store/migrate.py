@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DatabaseError
 
 from observer_app.coding.errors import StoreVersionError
+from observer_app.store import guards
 from observer_app.store.backup import backup_sqlite
 from observer_app.store.engine import sqlite_path
 
@@ -95,4 +96,5 @@ def ensure_schema(engine: Engine, *, backup_keep: int = 10) -> SchemaState:
         backup_sqlite(db_file, f"before-migration-{state.current}-to-{state.head}", backup_keep)
     with engine.begin() as conn:
         command.upgrade(_config(conn), "head")
+        guards.install(conn)  # a batch rebuild of a table drops its SQLite triggers
     return read_state(engine)

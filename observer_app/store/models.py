@@ -146,7 +146,8 @@ class DefinitionVersion(Base):
     kind: Mapped[str] = mapped_column(String(16))
     definition_id: Mapped[str] = mapped_column(String(80))
     version: Mapped[str] = mapped_column(String(40))
-    content_hash: Mapped[str] = mapped_column(String(64))
+    #: "sha256:" + 64 hex digits (71 characters); room for a longer algorithm name.
+    content_hash: Mapped[str] = mapped_column(String(100))
     source_name: Mapped[str] = mapped_column(String(300))
     source_text: Mapped[str] = mapped_column(Text)
     attached: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -164,7 +165,8 @@ class TextPack(Base):
     instrument_id: Mapped[str] = mapped_column(String(80))
     instrument_version: Mapped[str] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(20), default="en")
-    content_hash: Mapped[str] = mapped_column(String(64))
+    #: "sha256:" + 64 hex digits (71 characters); room for a longer algorithm name.
+    content_hash: Mapped[str] = mapped_column(String(100))
     source_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -12,7 +12,8 @@ from observer_app.services.study import Study
 
 @dataclass
 class Lab:
-    path: Path
+    #: A SQLite file or a PostgreSQL URL: every service test runs on both engines.
+    path: str
     admin: Study
     ana: int
     ben: int
@@ -33,8 +34,8 @@ def make_media(folder: Path, name: str, size: int = 3 * 1024 * 1024, seed: int =
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> Lab:
-    path = tmp_path / "lab.db"
+def lab(tmp_path: Path, study_location: str) -> Lab:
+    path = study_location
     admin = Study.create(path, "Alliance pilot")
     ana = admin.coders.add("Ana Alves").id
     ben = admin.coders.add("Ben Brook").id

@@ -1,0 +1,47 @@
+"""lab server: content hashes sized for both engines; no writes to a complete assignment
+
+The content hash is ``sha256:`` plus 64 hex digits (71 characters): PostgreSQL refused it in the
+64-character column (SQLite ignores lengths). The triggers of ``store/guards.py`` refuse any
+write to the events and ratings of a complete assignment on both engines.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from observer_app.store import guards
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+_HASHED = ("definition_version", "text_pack")
+
+
+def upgrade() -> None:
+    for table in _HASHED:
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(
+                "content_hash",
+                existing_type=sa.String(length=64),
+                type_=sa.String(length=100),
+                existing_nullable=False,
+            )
+    guards.install(op.get_bind())
+
+
+def downgrade() -> None:
+    guards.drop(op.get_bind())
+    for table in _HASHED:
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(
+                "content_hash",
+                existing_type=sa.String(length=100),
+                type_=sa.String(length=64),
+                existing_nullable=False,
+            )

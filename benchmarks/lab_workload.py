@@ -3,7 +3,7 @@ reopening their assignments. Used by the concurrency test (small) and the lab-se
 (full size, 4 workstations x 10,000 events).
 
     python -m benchmarks.lab_workload coder LOCATION NAME N_EVENTS OUT.json
-    python -m benchmarks.lab_workload manager LOCATION CYCLES OUT.json
+    python -m benchmarks.lab_workload manager LOCATION MIN_CYCLES OUT.json
 
 Each coder logs ``N_EVENTS`` events round-robin into its own assignments and writes down what
 the services answered: saved (with the event id and the key press -> committed latency) or
@@ -75,13 +75,20 @@ def coder(location: str, name: str, n_events: int, out: Path) -> None:
 
 
 def manager(location: str, cycles: int, out: Path) -> None:
+    """Complete and reopen round-robin: at least ``cycles`` times, and until every coder has
+    written its notes (``coder*.json`` beside ``out``), so the two always overlap."""
     from observer_app.services.study import Study
 
     study = Study.open(location, as_coder="Manager", password=PASSWORD, backup=False)
     ids = [a.id for a in study.assignments.list_all()]
+    n_coders = len(ids) // ASSIGNMENTS_PER_CODER
     written_while_complete = 0
     completed = 0
-    for i in range(cycles):
+    i = -1
+    while True:
+        i += 1
+        if i >= cycles and len(list(out.parent.glob("coder*.json"))) >= n_coders:
+            break
         a = ids[i % len(ids)]
         if study.assignments.complete(a):
             continue

@@ -49,11 +49,19 @@ def read_password_line() -> str:
 
 
 def open_study(args: argparse.Namespace, **kwargs: Any) -> Study:
-    """Open ``args.study`` as the profile named by ``--as`` (its password from stdin if set)."""
+    """Open ``args.study`` as the profile named by ``--as`` (its password from stdin if set).
+
+    There is no anonymous or administrator access from the command line: without ``--as`` the
+    command is refused before the study is touched. The services then apply the same access
+    rules as in the GUI (manager-only commands, blinding).
+    """
     profile = getattr(args, "as_profile", None)
-    password = None
-    if profile is not None:
-        with Study.open(args.study, backup=False) as admin:
-            needs = admin.coders.get(profile).has_password
-        password = read_password_line() if needs else None
+    if not profile:
+        raise InputError(
+            f"{args.study}: say who you are with --as NAME (a coder or manager profile of the "
+            "study; its password is read from standard input)"
+        )
+    with Study.open(args.study, backup=False) as admin:
+        needs = admin.coders.get(profile).has_password
+    password = read_password_line() if needs else None
     return Study.open(args.study, as_coder=profile, password=password, **kwargs)

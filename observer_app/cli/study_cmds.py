@@ -20,6 +20,12 @@ def register(sub: Subparsers) -> None:
     p = sub.add_parser("init", help="create a new study database")
     p.add_argument("study", help="a SQLite file path or a postgresql+psycopg:// URL")
     p.add_argument("--name", required=True, help="the study's name")
+    p.add_argument("--manager", required=True, metavar="NAME", help="the study's first manager")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the first manager's password from standard input",
+    )
     p.set_defaults(handler=_init)
     _register_coders(sub)
     _register_recordings(sub)
@@ -109,14 +115,16 @@ def _probe() -> Any:
 
 
 def _init(args: argparse.Namespace) -> int:
-    Study.create(args.study, args.name).close()
-    print(f"created study {args.name!r} in {args.study}")
+    password = read_password_line() if args.password_stdin else None
+    Study.create(args.study, args.name, manager=args.manager, manager_password=password).close()
+    print(f"created study {args.name!r} in {args.study} with manager {args.manager}")
     return 0
 
 
 def _coders_add(args: argparse.Namespace) -> int:
-    password = read_password_line() if args.password_stdin else None
     with open_study(args) as study:
+        # Standard input: the acting profile's password first (if it has one), then the new one.
+        password = read_password_line() if args.password_stdin else None
         info = study.coders.add(
             args.name, role=args.role, initials=args.initials, password=password
         )

@@ -29,10 +29,10 @@ def can_read(actor: Actor, assignment: Assignment) -> bool:
 
 
 def require_read(actor: Actor, assignment: Assignment) -> None:
+    # The message names no assignment: asked by event id, the id would tell a coder which blind
+    # assignment (and so which recording and colleague) the event belongs to.
     if not can_read(actor, assignment):
-        raise BlindingViolation(
-            f"assignment #{assignment.id} is blind: {actor.name} may not see another coder's work"
-        )
+        raise BlindingViolation(f"that is another coder's blind work: {actor.name} may not see it")
 
 
 def require_write(actor: Actor, assignment: Assignment) -> None:

@@ -37,6 +37,23 @@ def authenticate(ctx: ServiceContext, name: str, password: str | None) -> Actor:
         return Actor(coder.id, coder.name, coder.role)
 
 
+def new_coder(
+    study_id: int,
+    name: str,
+    role: str = "coder",
+    initials: str | None = None,
+    password: str | None = None,
+) -> Coder:
+    """A new profile row (not yet added to a session)."""
+    return Coder(
+        study_id=study_id,
+        name=name.strip(),
+        initials=initials or _initials(name.strip()),
+        role=role,
+        password_hash=hash_password(password) if password else None,
+    )
+
+
 class CoderService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -61,13 +78,7 @@ class CoderService:
             )
             if exists is not None:
                 raise Conflict(f"a coder named {name!r} already exists")
-            coder = Coder(
-                study_id=self._ctx.study_id,
-                name=name,
-                initials=initials or _initials(name),
-                role=role,
-                password_hash=hash_password(password) if password else None,
-            )
+            coder = new_coder(self._ctx.study_id, name, role, initials, password)
             s.add(coder)
             s.flush()
             return to_info(coder)

@@ -14,10 +14,11 @@ from pathlib import Path
 from sqlalchemy import Select, func, select
 
 from observer_app import __version__
-from observer_app.coding.errors import Conflict, NotFound, StoreVersionError
+from observer_app.coding.errors import Conflict, InputError, NotFound, StoreVersionError
+from observer_app.services.access import require_manager
 from observer_app.services.assignments import AssignmentService
 from observer_app.services.audit_log import AuditService
-from observer_app.services.coders import CoderService, authenticate
+from observer_app.services.coders import CoderService, authenticate, new_coder
 from observer_app.services.consensus import ConsensusService
 from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
@@ -63,8 +64,22 @@ class Study:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def create(cls, location: str | Path, name: str, *, probe: Probe | None = None) -> Study:
-        """Create a new study database (refuses to touch an existing study file)."""
+    def create(
+        cls,
+        location: str | Path,
+        name: str,
+        *,
+        probe: Probe | None = None,
+        manager: str | None = None,
+        manager_password: str | None = None,
+    ) -> Study:
+        """Create a new study database (refuses to touch an existing study file).
+
+        ``manager`` names the study's first manager profile, made in the same transaction (the
+        command line requires one: it has no administrator access afterwards).
+        """
+        if manager is not None and not manager.strip():
+            raise InputError("the first manager needs a name")
         url = to_url(location)
         db_file = sqlite_path(url)
         if db_file is not None:
@@ -82,6 +97,8 @@ class Study:
             s.add(models.AppMeta(key="created_by", value=f"observer-app {__version__}"))
             s.flush()
             study_id = study.id
+            if manager is not None:
+                s.add(new_coder(study_id, manager, role="manager", password=manager_password))
         ctx = ServiceContext(engine, sessions, study_id, ADMINISTRATOR, str(location))
         return cls(ctx, probe)
 
@@ -141,7 +158,9 @@ class Study:
             return study.name
 
     def info(self) -> StudyInfo:
-        """Counts of recordings, coders, assignments by status, events and ratings."""
+        """Counts of recordings, coders, assignments by status, events and ratings (managers:
+        the counts span every coder's work, blind work included)."""
+        require_manager(self._ctx.actor, "read the study's counts")
         with self._ctx.read() as s:
             sid = self._ctx.study_id
 

@@ -26,26 +26,31 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     path = tmp_path / "s.db"
-    assert run(capsys, "init", str(path), "--name", "Pilot")[0] == 0
+    assert run(capsys, "init", str(path), "--name", "Pilot", "--manager", "Lee")[0] == 0
     return path
+
+
+#: The study fixture's first manager (made by init, no password).
+LEE = ("--as", "Lee")
 
 
 def test_init_coders_recordings_assign_info(
     study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("Ana", "Ben", "Cy"):
-        assert run(capsys, "coders", "add", str(study), name)[0] == 0
+        assert run(capsys, "coders", "add", str(study), name, *LEE)[0] == 0
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("pw\n"))
     code, out, _ = run(
-        capsys, "coders", "add", str(study), "Mo", "--role", "manager", "--password-stdin"
+        capsys, "coders", "add", str(study), "Mo", "--role", "manager", "--password-stdin", *LEE
     )
     assert code == 0 and "manager Mo" in out
-    code, out, _ = run(capsys, "coders", "list", str(study), "--json")
+    code, out, _ = run(capsys, "coders", "list", str(study), "--json", *LEE)
     coders = json.loads(out)
     assert [(c["name"], c["role"], c["has_password"]) for c in coders] == [
         ("Ana", "coder", False),
         ("Ben", "coder", False),
         ("Cy", "coder", False),
+        ("Lee", "manager", False),
         ("Mo", "manager", True),
     ]
     media = []
@@ -66,12 +71,13 @@ def test_init_coders_recordings_assign_info(
         "--session",
         "3",
         "--json",
+        *LEE,
     )
     assert code == 0, err
     added = json.loads(out)
     assert added[1]["duration_ms"] == 82_160 and added[1]["has_video"] is True
     assert added[0]["client_id"] == "C7" and added[0]["session_number"] == 3
-    assert run(capsys, "recordings", "add", str(study), *media[1:])[0] == 0
+    assert run(capsys, "recordings", "add", str(study), *media[1:], *LEE)[0] == 0
     code, out, _ = run(
         capsys,
         "assign",
@@ -83,14 +89,15 @@ def test_init_coders_recordings_assign_info(
         "--seed",
         "1",
         "--json",
+        *LEE,
     )
     plan = json.loads(out)
     assert code == 0 and len(plan["assignments"]) == 9 + 2  # 9 recordings, round(2.25) doubled
     again_dir = tmp_path / "again"
     again_dir.mkdir()
-    code, out, _ = run(capsys, "info", str(study), "--json")
+    code, out, _ = run(capsys, "info", str(study), "--json", *LEE)
     info = json.loads(out)
-    assert info["recordings"] == 9 and info["coders"] == 4
+    assert info["recordings"] == 9 and info["coders"] == 5
     assert info["assignments_by_status"]["not_started"] == 11
     assert info["schema_version"] == head_revision()
 
@@ -101,9 +108,9 @@ def test_assign_is_reproducible_with_a_seed(
     plans = []
     for run_no in range(2):
         path = tmp_path / f"r{run_no}.db"
-        run(capsys, "init", str(path), "--name", "R")
+        run(capsys, "init", str(path), "--name", "R", "--manager", "Lee")
         for name in ("Ana", "Ben", "Cy"):
-            run(capsys, "coders", "add", str(path), name)
+            run(capsys, "coders", "add", str(path), name, *LEE)
         for i in range(12):
             f = tmp_path / f"m{run_no}_{i}.bin"
             f.write_bytes(bytes([i]) * 2048)
@@ -120,6 +127,7 @@ def test_assign_is_reproducible_with_a_seed(
             "5",
             "--dry-run",
             "--json",
+            *LEE,
         )
         plans.append(json.loads(out)["assignments"])
     assert plans[0] == plans[1]
@@ -130,26 +138,26 @@ def test_assign_is_reproducible_with_a_seed(
 def test_errors_are_one_line_and_write_nothing(
     study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, "recordings", "add", str(study), str(tmp_path / "gone.mp4"))
+    code, _, err = run(capsys, "recordings", "add", str(study), str(tmp_path / "gone.mp4"), *LEE)
     assert code == 2 and err.strip().count("\n") == 0 and "gone.mp4: no such file" in err
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"\x00not a media file" * 1000)
-    code, _, err = run(capsys, "recordings", "add", str(study), str(junk))
+    code, _, err = run(capsys, "recordings", "add", str(study), str(junk), *LEE)
     assert code == 2 and "junk.mp4" in err
     copy = tmp_path / "copy.mp4"
     shutil.copy(DEMO_VIDEO, copy)
-    assert run(capsys, "recordings", "add", str(study), str(DEMO_VIDEO))[0] == 0
-    code, _, err = run(capsys, "recordings", "add", str(study), str(copy))
+    assert run(capsys, "recordings", "add", str(study), str(DEMO_VIDEO), *LEE)[0] == 0
+    code, _, err = run(capsys, "recordings", "add", str(study), str(copy), *LEE)
     assert code == 2 and "already in the study as recording #1" in err
     bad_db = tmp_path / "bad.db"
     bad_db.write_bytes(b"garbage" * 500)
-    code, _, err = run(capsys, "info", str(bad_db))
+    code, _, err = run(capsys, "info", str(bad_db), *LEE)
     assert code == 2 and "cannot be read as a study database" in err
-    code, _, err = run(capsys, "info", str(tmp_path / "nope.db"))
+    code, _, err = run(capsys, "info", str(tmp_path / "nope.db"), *LEE)
     assert code == 2 and "no such study database" in err
-    code, _, err = run(capsys, "init", str(study), "--name", "again")
+    code, _, err = run(capsys, "init", str(study), "--name", "again", "--manager", "X")
     assert code == 2 and "already exists" in err
-    code, _, err = run(capsys, "assign", str(study), "--coders", "Zed")
+    code, _, err = run(capsys, "assign", str(study), "--coders", "Zed", *LEE)
     assert code == 2 and "unknown coder(s): Zed" in err
     with Study.open(study) as s:
         assert len(s.recordings.all()) == 1
@@ -193,13 +201,21 @@ def test_recordings_import_is_all_or_nothing_unless_asked(
         "demo_session_2.ogg,C02,x,2026-02-30,IPT\n",
         encoding="utf-8",
     )
-    code, _, err = run(capsys, "recordings", "import", db, str(table))
+    code, _, err = run(capsys, "recordings", "import", db, str(table), "--as", "Morgan Lee")
     assert code == 2 and "1 of 2 rows have problems, nothing was imported" in err
     assert "row 3, column 'session'" in err and "row 3, column 'date'" in err
     with Study.open(db) as s:
         assert [r.client_id for r in s.recordings.all()][:2] == ["demo-client-A", "demo-client-B"]
     code, out, _ = run(
-        capsys, "recordings", "import", db, str(table), "--valid-rows-only", "--json"
+        capsys,
+        "recordings",
+        "import",
+        db,
+        str(table),
+        "--valid-rows-only",
+        "--json",
+        "--as",
+        "Morgan Lee",
     )
     result = json.loads(out)
     assert code == 0 and result["updated"] == [1] and result["skipped_rows"] == [3]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import threading
 import zipfile
@@ -316,20 +317,33 @@ def test_long_sheets_continue_on_a_second_sheet(tmp_path: Path) -> None:
 
 
 def test_cli_export_and_reliability(
-    exported: Exported, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    exported: Exported,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path / "cli.xlsx"
     db = str(exported.lab.path)
-    assert main(["export", db, "--xlsx", str(out), "--tolerance", "1500ms", "--quiet"]) == 0
+    me = ["--as", "Mia Manager"]
+
+    def password() -> None:
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+
+    password()
+    argv = ["export", db, *me, "--xlsx", str(out), "--tolerance", "1500ms", "--quiet"]
+    assert main(argv) == 0
     assert "10 sheets" in capsys.readouterr().out
     about = {r["setting"]: r["value"] for r in _table(load_workbook(out)["About"])}
     assert about["tolerance_ms"] == 1500 and about["icc_form"] == "ICC(A,1)"
-    assert main(["reliability", db, "--json", "--tolerance", "2s"]) == 0
+    password()
+    assert main(["reliability", db, *me, "--json", "--tolerance", "2s"]) == 0
     data = json.loads(capsys.readouterr().out)
     svc = exported.lab.admin.reliability
     want = [svc.compute(ReliabilityRequest(v)).to_dict() for v in svc.versions_with_data()]
     assert data["reports"] == json.loads(json.dumps(want, default=str))
-    assert main(["reliability", db]) == 0
+    password()
+    assert main(["reliability", db, *me]) == 0
     assert "ICC(A,1)" in capsys.readouterr().out
-    assert main(["export", db, "--xlsx", str(tmp_path / "no" / "x.xlsx")]) == 2
+    password()
+    assert main(["export", db, *me, "--xlsx", str(tmp_path / "no" / "x.xlsx")]) == 2
     assert "no such folder" in capsys.readouterr().err

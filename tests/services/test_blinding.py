@@ -60,3 +60,20 @@ def test_non_blind_work_is_readable_but_not_writable_by_another_coder(lab: Lab) 
 
 def _instrument(lab: Lab) -> int:
     return lab.admin.definitions.import_builtin("instrument", "alliance-quick-demo").id
+
+
+def test_refusals_by_event_id_do_not_name_the_blind_assignment(lab: Lab) -> None:
+    """Asked about an event id, the refusal must not say which assignment (hence which recording
+    and colleague) owns it: issue 17 found "assignment #N is blind" in these messages."""
+    a, _b = _double_coded(lab)
+    ana, ben = lab.as_("Ana Alves"), lab.as_("Ben Brook")
+    ev = ana.events.log(a, "withdrawal", 12_000)
+    for attempt in (
+        lambda: ben.events.get(ev.id),
+        lambda: ben.events.update(ev.id, comment="peek"),
+        lambda: ben.events.delete(ev.id),
+    ):
+        with pytest.raises(BlindingViolation) as info:
+            attempt()
+        assert f"#{a}" not in str(info.value) and "assignment #" not in str(info.value)
+        assert "Ana" not in str(info.value)

@@ -15,7 +15,7 @@ def test_four_coders_and_a_manager_lose_nothing_and_write_nothing_to_complete_wo
     study_location: str, tmp_path: Path
 ) -> None:
     lab = lab_workload.build(study_location, tmp_path, n_coders=4)
-    outcome = lab_workload.run(lab, n_events=250, cycles=40, workdir=tmp_path)
+    outcome = lab_workload.run(lab, n_events=250, cycles=20, workdir=tmp_path)
     assert outcome.completions > 0
     assert outcome.refused > 0, "the manager's completions never met a coder's key press"
     assert outcome.saved + outcome.refused == 4 * 250

@@ -18,6 +18,16 @@ from observer_app.store.models import AppMeta, AuditEntry, Base, utcnow
 _NOT_AUDITED: tuple[type[Base], ...] = (AuditEntry, AppMeta)
 ACTOR_KEY = "observer_actor"
 CONTEXT_KEY = "observer_context"
+#: Columns whose values are secrets: the log records only that one was set (or removed).
+SECRET_COLUMNS = frozenset({"password_hash"})
+SECRET_SET = "(set)"
+
+
+def redact(key: str, value: Any) -> Any:
+    """A secret column's value as the audit log shows it: ``"(set)"`` or ``None``."""
+    if key in SECRET_COLUMNS:
+        return None if value is None else SECRET_SET
+    return value
 
 
 def _jsonable(value: Any) -> Any:
@@ -29,7 +39,10 @@ def _jsonable(value: Any) -> Any:
 def snapshot(obj: Base) -> dict[str, Any]:
     """The current column values of a model row, as JSON-compatible values."""
     mapper = inspect(obj).mapper
-    return {attr.key: _jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+    return {
+        attr.key: redact(attr.key, _jsonable(getattr(obj, attr.key)))
+        for attr in mapper.column_attrs
+    }
 
 
 def _before_snapshot(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -40,8 +53,10 @@ def _before_snapshot(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     for attr in state.mapper.column_attrs:
         hist = state.attrs[attr.key].history
         if hist.has_changes():
-            before[attr.key] = _jsonable(hist.deleted[0]) if hist.deleted else None
-            after[attr.key] = _jsonable(hist.added[0]) if hist.added else None
+            old = _jsonable(hist.deleted[0]) if hist.deleted else None
+            new = _jsonable(hist.added[0]) if hist.added else None
+            before[attr.key] = redact(attr.key, old)
+            after[attr.key] = redact(attr.key, new)
     return before, after
 
 

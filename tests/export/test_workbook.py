@@ -347,3 +347,10 @@ def test_cli_export_and_reliability(
     password()
     assert main(["export", db, *me, "--xlsx", str(tmp_path / "no" / "x.xlsx")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_the_export_carries_no_password_hashes(exported: Exported) -> None:
+    """Mia Manager has a password; neither the workbook nor the CSV files hold its hash."""
+    with zipfile.ZipFile(exported.xlsx) as book:
+        assert not any(b"scrypt$" in book.read(n) for n in book.namelist())
+    assert not any(b"scrypt$" in f.read_bytes() for f in exported.csv_dir.iterdir())

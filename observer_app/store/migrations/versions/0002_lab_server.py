@@ -33,6 +33,27 @@ def upgrade() -> None:
                 existing_nullable=False,
             )
     guards.install(op.get_bind())
+    _scrub_password_hashes_from_audit_log()
+
+
+def _scrub_password_hashes_from_audit_log() -> None:
+    """Audit entries written before 0002 carried the password hash itself; keep only "(set)"."""
+    log = sa.table(
+        "audit_log",
+        sa.column("id", sa.Integer),
+        sa.column("entity", sa.String),
+        sa.column("before", sa.JSON),
+        sa.column("after", sa.JSON),
+    )
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(log.c.id, log.c.before, log.c.after).where(log.c.entity == "coder"))
+    for row_id, before, after in list(rows):
+        changes = {}
+        for side, value in (("before", before), ("after", after)):
+            if isinstance(value, dict) and value.get("password_hash") not in (None, "(set)"):
+                changes[side] = {**value, "password_hash": "(set)"}
+        if changes:
+            bind.execute(sa.update(log).where(log.c.id == row_id).values(**changes))
 
 
 def downgrade() -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from observer_app.coding.errors import AuthenticationError, Conflict, InputError, NotFound
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.records import Actor, CoderInfo
 from observer_app.services.security import hash_password, verify_password
+from observer_app.store.engine import StudySession
 from observer_app.store.models import ROLES, Coder
+from observer_app.store.server import sync_login
 
 
 def to_info(c: Coder) -> CoderInfo:
@@ -54,6 +56,23 @@ def new_coder(
     )
 
 
+def server_login(s: StudySession, coder_id: int, password: str | None) -> str:
+    """Create or update the profile's login role on a lab server, in this transaction."""
+    return sync_login(s.connection(), coder_id, password)
+
+
+def session_profile(ctx: ServiceContext) -> Actor | None:
+    """On a lab server: the profile whose login role this connection is (None for the owner)."""
+    with ctx.read() as s:
+        who = s.execute(text("SELECT session_user")).scalar_one()
+        coder = s.scalar(select(Coder).where(Coder.db_role == who))
+        if coder is None:
+            return None
+        if not coder.active:
+            raise AuthenticationError(f"coder {coder.name!r} is deactivated")
+        return Actor(coder.id, coder.name, coder.role)
+
+
 class CoderService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -78,9 +97,14 @@ class CoderService:
             )
             if exists is not None:
                 raise Conflict(f"a coder named {name!r} already exists")
-            coder = new_coder(self._ctx.study_id, name, role, initials, password)
+            server = self._ctx.server
+            coder = new_coder(
+                self._ctx.study_id, name, role, initials, None if server else password
+            )
             s.add(coder)
             s.flush()
+            if server:  # the profile's own login role, its password kept by the server only
+                coder.db_role = server_login(s, coder.id, password)
             return to_info(coder)
 
     def all(self, *, include_inactive: bool = True) -> list[CoderInfo]:
@@ -96,12 +120,17 @@ class CoderService:
                 return info
         raise NotFound(f"no coder named {name!r} in this study")
 
-    def _update(self, coder_id: int, context: str, **changes: Any) -> CoderInfo:
+    def _update(
+        self, coder_id: int, context: str, login_password: str | None = None, **changes: Any
+    ) -> CoderInfo:
         require_manager(self._ctx.actor, context)
         with self._ctx.tx(context) as s:
             coder = get_or_raise(s, Coder, coder_id, "coder")
             for key, value in changes.items():
                 setattr(coder, key, value)
+            if self._ctx.server:  # group, login allowed, password of the login role
+                s.flush()
+                server_login(s, coder.id, login_password)
             return to_info(coder)
 
     def set_active(self, coder_id: int, active: bool) -> CoderInfo:
@@ -116,6 +145,8 @@ class CoderService:
 
     def set_password(self, coder_id: int, password: str | None) -> CoderInfo:
         """Set, reset (a new value) or remove (``None``) a coder's password (managers only)."""
+        if self._ctx.server:
+            return self._update(coder_id, "set coder password", login_password=password)
         hashed = hash_password(password) if password else None
         return self._update(coder_id, "set coder password", password_hash=hashed)
 

@@ -27,6 +27,8 @@ class ServiceContext:
     study_id: int
     actor: Actor
     location: str
+    #: A lab server (``observer-app server init``): profiles have database login roles.
+    server: bool = False
 
     @contextmanager
     def tx(self, context: str) -> Iterator[StudySession]:

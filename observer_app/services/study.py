@@ -14,11 +14,22 @@ from pathlib import Path
 from sqlalchemy import Select, func, select
 
 from observer_app import __version__
-from observer_app.coding.errors import Conflict, InputError, NotFound, StoreVersionError
+from observer_app.coding.errors import (
+    AuthenticationError,
+    Conflict,
+    InputError,
+    NotFound,
+    StoreVersionError,
+)
 from observer_app.services.access import require_manager
 from observer_app.services.assignments import AssignmentService
 from observer_app.services.audit_log import AuditService
-from observer_app.services.coders import CoderService, authenticate, new_coder
+from observer_app.services.coders import (
+    CoderService,
+    authenticate,
+    new_coder,
+    session_profile,
+)
 from observer_app.services.consensus import ConsensusService
 from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
@@ -40,6 +51,7 @@ from observer_app.store.engine import (
     to_url,
 )
 from observer_app.store.migrate import ensure_schema, read_state
+from observer_app.store.server import is_provisioned
 
 
 class Study:
@@ -100,6 +112,8 @@ class Study:
             if manager is not None:
                 s.add(new_coder(study_id, manager, role="manager", password=manager_password))
         ctx = ServiceContext(engine, sessions, study_id, ADMINISTRATOR, str(location))
+        with engine.connect() as conn:
+            ctx.server = is_provisioned(conn)
         return cls(ctx, probe)
 
     @classmethod
@@ -128,7 +142,17 @@ class Study:
         if not study_ids:
             raise StoreVersionError(f"{location}: holds no study")
         ctx = ServiceContext(engine, sessions, study_ids[0], ADMINISTRATOR, str(location))
-        if as_coder is not None:
+        with engine.connect() as conn:
+            ctx.server = is_provisioned(conn)
+        me = session_profile(ctx) if ctx.server else None
+        if me is not None:  # the server authenticated this connection as one profile
+            if as_coder is not None and as_coder != me.name:
+                raise AuthenticationError(
+                    f"this connection signs in {me.name!r}, not {as_coder!r}: "
+                    "connect with that profile's own database role"
+                )
+            ctx.actor = me
+        elif as_coder is not None:
             ctx.actor = authenticate(ctx, as_coder, password)
         return cls(ctx, probe)
 

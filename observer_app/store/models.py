@@ -109,6 +109,9 @@ class Coder(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: On a lab server (PostgreSQL, ``observer-app server init``): the profile's own database
+    #: login role, which row-level security recognises; its password is the server's, not here.
+    db_role: Mapped[str | None] = mapped_column(String(63), default=None, unique=True)
 
 
 class Recording(Base):

@@ -1,4 +1,5 @@
-"""lab server: content hashes sized for both engines; no writes to a complete assignment
+"""lab server: content hashes sized for both engines; no writes to a complete assignment;
+coder.db_role (a profile's login role on a lab server); no password hashes in the audit log
 
 The content hash is ``sha256:`` plus 64 hex digits (71 characters): PostgreSQL refused it in the
 64-character column (SQLite ignores lengths). The triggers of ``store/guards.py`` refuse any
@@ -32,6 +33,9 @@ def upgrade() -> None:
                 type_=sa.String(length=100),
                 existing_nullable=False,
             )
+    with op.batch_alter_table("coder") as batch:
+        batch.add_column(sa.Column("db_role", sa.String(length=63), nullable=True))
+        batch.create_unique_constraint(op.f("uq_coder_db_role"), ["db_role"])
     guards.install(op.get_bind())
     _scrub_password_hashes_from_audit_log()
 
@@ -58,6 +62,9 @@ def _scrub_password_hashes_from_audit_log() -> None:
 
 def downgrade() -> None:
     guards.drop(op.get_bind())
+    with op.batch_alter_table("coder") as batch:
+        batch.drop_constraint(op.f("uq_coder_db_role"), type_="unique")
+        batch.drop_column("db_role")
     for table in _HASHED:
         with op.batch_alter_table(table) as batch:
             batch.alter_column(

@@ -41,3 +41,8 @@ class AuthenticationError(ObserverError):
 
 class StoreVersionError(ObserverError):
     """The study database was written by a newer schema, or cannot be read as a study."""
+
+
+class StorageError(ObserverError):
+    """The study's storage refused or lost a change (read-only file, full disk, lock timeout,
+    server gone): nothing of it was saved, and trying again later may succeed."""

@@ -47,6 +47,7 @@ from observer_app.services.records import (
     RecordingInfo,
 )
 from observer_app.services.study import Study
+from observer_app.ui.save_guard import SaveGuard
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class CodingSession(QObject):
     saved = Signal(object)  # datetime of the last commit
     failed = Signal(str)  # a refused action, in words fit for the status bar
     statusChanged = Signal(str)  # assignment status
+    saveStateChanged = Signal()  # the save guard started or stopped failing (issue 17)
 
     def __init__(self, study: Study, assignment_id: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +124,8 @@ class CodingSession(QObject):
         self._open: dict[int, EventRecord] = {k: e for k, e in self.events.items() if e.is_open}
         self.port = StudyEditPort(study, assignment_id, self)
         self.undo_stack = QUndoStack(self)
+        # issue 17 hook: every edit goes through the save guard (ui/save_guard.py).
+        self.save_guard = SaveGuard(self.port, self.saveStateChanged.emit)
 
     def _forms(self) -> list[FormSpec]:
         definitions = self.study.definitions
@@ -225,14 +229,27 @@ class CodingSession(QObject):
             self.failed.emit("this assignment is complete and read-only")
             return False
         try:
-            edit.apply(self.port)
+            saved = self.save_guard.apply(edit)  # issue 17 hook (was: edit.apply(self.port))
         except ObserverError as exc:
             self.failed.emit(str(exc))
+            return False
+        if not saved:  # kept in memory by the guard; the banner says so until it is saved
+            self.failed.emit(self.save_guard.banner_text() or "not saved")
             return False
         self.undo_stack.push(EditCommand(edit, self))
         return True
 
+    def retry_saves(self) -> int:
+        """Try the unsaved changes again (issue 17); the saved ones go on the undo stack."""
+        saved = self.save_guard.retry()
+        for edit in saved:
+            self.undo_stack.push(EditCommand(edit, self))
+        return len(saved)
+
     def _run_quietly(self, step: Callable[[StudyEditPort], None], what: str) -> None:
+        if self.save_guard.failing:  # issue 17: no undo/redo while a change is unsaved
+            self.failed.emit(f"cannot {what}: {self.save_guard.banner_text()}")
+            return
         try:
             step(self.port)
         except ObserverError as exc:

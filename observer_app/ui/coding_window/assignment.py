@@ -42,6 +42,7 @@ class AssignmentPart(CodingWindowBase):
         session.saved.connect(self._saved)
         session.failed.connect(self.show_error)
         session.statusChanged.connect(self._status_changed)
+        self.save_banner.attach(session)  # issue 17 hook
         session.undo_stack.canUndoChanged.connect(self.actions_by_id["undo"].setEnabled)
         session.undo_stack.canRedoChanged.connect(self.actions_by_id["redo"].setEnabled)
         session.undo_stack.undoTextChanged.connect(self._undo_text)
@@ -82,6 +83,7 @@ class AssignmentPart(CodingWindowBase):
             return
         self.picker.cancel()
         self.remember_position()
+        self.save_banner.attach(None)  # issue 17 hook
         self.session.undo_stack.clear()
         self.session.deleteLater()
         self.session = None

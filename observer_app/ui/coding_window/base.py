@@ -14,6 +14,7 @@ from observer_app.services.records import Problem
 from observer_app.services.study import Study
 from observer_app.ui.coding_pad import CodingPad
 from observer_app.ui.coding_window.banner import Banner
+from observer_app.ui.coding_window.save_banner import SaveBanner
 from observer_app.ui.event_log import EventLog
 from observer_app.ui.instrument_form import InstrumentForm, SessionForms
 from observer_app.ui.models import EventTableModel, ProblemModel
@@ -67,6 +68,7 @@ class CodingWindowBase(QMainWindow):
     problem_dock: QDockWidget
     timeline_dock: QDockWidget
     saved_label: QLabel
+    save_banner: SaveBanner
     lag_label: QLabel
 
     # calls across parts (each defined by one part of CodingWindow)

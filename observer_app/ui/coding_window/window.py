@@ -20,6 +20,7 @@ from observer_app.ui.coding_window.completion import CompletionPart
 from observer_app.ui.coding_window.forms import FormsPart
 from observer_app.ui.coding_window.keys import KeymapPart
 from observer_app.ui.coding_window.playback import TICK_MS, PlaybackPart
+from observer_app.ui.coding_window.save_banner import SaveBanner
 from observer_app.ui.event_log import EventLog
 from observer_app.ui.instrument_form import InstrumentForm, SessionForms
 from observer_app.ui.models import EventTableModel, ProblemModel
@@ -100,6 +101,9 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         self.complete_banner.setObjectName("completeBanner")
         layout.addWidget(self.media_banner)
         layout.addWidget(self.complete_banner)
+        # issue 17 hook: the unsaved-change banner (controller in coding_window/save_banner.py).
+        self.save_banner = SaveBanner(parent=self)
+        layout.addWidget(self.save_banner.banner)
         self.panel = PlayerPanel(self.player)
         self.panel.seekRequested.connect(self.seek)
         self.panel.rateRequested.connect(self._set_rate)
@@ -211,6 +215,7 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         self.saved_label = QLabel("Nothing changed yet")
         self.saved_label.setObjectName("savedLabel")
         self.statusBar().addPermanentWidget(self.saved_label)
+        self.save_banner.set_saved_label(self.saved_label)  # issue 17 hook
         self.lag_label = QLabel()
         self.statusBar().addPermanentWidget(self.lag_label)
         self._show_lag()

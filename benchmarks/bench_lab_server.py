@@ -1,0 +1,119 @@
+"""A lab coding at once: key press -> committed with 4 workstations, PostgreSQL beside SQLite.
+
+    .venv/bin/python -m benchmarks lab_server [--quick]
+
+Four coder processes log 10,000 events each (``--quick``: 500) into their own assignments while
+a manager process completes and reopens them round-robin (``benchmarks/lab_workload.py``). The
+latency is that of ``study.events.log`` (one audited, committed transaction, the status check
+under the assignment's row lock) as each workstation sees it. Engines: a SQLite file
+(WAL, ``synchronous=FULL``) and a throwaway PostgreSQL cluster on a local Unix socket with its
+default durability (``fsync=on``, ``synchronous_commit=on``). Reported per engine: p50/p95, the
+PostgreSQL/SQLite ratio of the same run, and the checks of the concurrency test (lost,
+duplicated, written to a complete assignment: all must be 0).
+"""
+
+from __future__ import annotations
+
+import getpass
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from benchmarks import lab_workload
+
+WORKSTATIONS = 4
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@contextmanager
+def postgres_server(root: Path) -> Iterator[str]:
+    """A throwaway cluster on a Unix socket (as tests/conftest.py, but with fsync on)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise SystemExit("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    bindir = Path(found[-1]).parent
+    data, sock = root / "pgdata", root / "pgsock"
+    sock.mkdir()
+    as_root = os.geteuid() == 0
+    user = "postgres" if as_root else getpass.getuser()
+    if as_root:
+        shutil.chown(root, user)
+        shutil.chown(sock, user)
+    prefix = ["runuser", "-u", user, "--"] if as_root else []
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+
+    def run(*argv: str) -> None:
+        subprocess.run([*prefix, *argv], check=True, capture_output=True, env=env)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8")
+    opts = f"-c listen_addresses='' -k {sock} -c max_connections=50"
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        opts,
+        "-w",
+        "-l",
+        str(root / "pg.log"),
+        "start",
+    )
+    try:
+        run(str(bindir / "createdb"), "-h", str(sock), "-U", user, "bench")
+        yield f"postgresql+psycopg://{user}@/bench?host={sock}"
+    finally:
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+            check=False,
+            capture_output=True,
+            env=env,
+        )
+
+
+def measure(name: str, location: str, folder: Path, n_events: int) -> list[float]:
+    work = folder / name
+    work.mkdir()
+    lab = lab_workload.build(location, work, n_coders=WORKSTATIONS)
+    t0 = time.perf_counter()
+    out = lab_workload.run(lab, n_events=n_events, cycles=20, workdir=work)
+    seconds = time.perf_counter() - t0
+    lat = out.latencies_ms
+    print(
+        f"{name:10s} key press -> committed, {WORKSTATIONS} workstations at once: "
+        f"p50 {pct(lat, 0.5):6.2f} ms  p95 {pct(lat, 0.95):6.2f} ms  "
+        f"({out.saved:,} saved, {out.refused:,} refused while complete, "
+        f"{out.completions} completions, {seconds:.0f} s)"
+    )
+    checks = (out.lost, out.duplicated, out.unexpected, out.written_while_complete)
+    print(
+        f"{'':10s} lost {checks[0]}, duplicated {checks[1]}, unexpected {checks[2]}, "
+        f"written to a complete assignment {checks[3]}"
+    )
+    if any(checks):
+        raise SystemExit(f"{name}: the lab lost or corrupted work: {checks}")
+    return lat
+
+
+def main(argv: list[str]) -> None:
+    n_events = 500 if "--quick" in argv else 10_000
+    folder = Path(tempfile.mkdtemp(prefix="observer-bench-lab-"))
+    os.chmod(folder, 0o755)
+    print(f"{WORKSTATIONS} coder processes x {n_events:,} events, a manager completing/reopening")
+    sqlite = measure("SQLite", str(folder / "lab.db"), folder, n_events)
+    with postgres_server(folder) as url:
+        pg = measure("PostgreSQL", url, folder, n_events)
+    print(
+        f"ratio PostgreSQL/SQLite (same run): p50 {pct(pg, 0.5) / pct(sqlite, 0.5):.2f}x, "
+        f"p95 {pct(pg, 0.95) / pct(sqlite, 0.95):.2f}x"
+    )
+    shutil.rmtree(folder, ignore_errors=True)

@@ -46,7 +46,7 @@ def demo_study_path() -> Path:
     return demo.ensure_demo_study(demo.default_demo_dir(), probe=_probe())
 
 
-def _sign_in(study_path: Path) -> Any:
+def _sign_in(study_path: Any) -> Any:
     """The login dialog; the study opened as the chosen coder, or None if cancelled."""
     from observer_app.services.study import Study
     from observer_app.ui.startup import LoginDialog
@@ -77,9 +77,22 @@ def _window(study: Any) -> Any:
     return CodingWindow(study, make_player(), choose_assignment=choose_from_queue)
 
 
-def run_gui(study_path: Path | None) -> int:
-    """Open the GUI on ``study_path`` (the demo study when ``None``); returns the exit code."""
+def choose_server_study() -> Any:
+    """The Open server study dialog: a PostgreSQL URL (with the password in memory), or None."""
+    from observer_app.ui.server_dialog import ServerStudyDialog
+
+    dialog = ServerStudyDialog()
+    return dialog.url if dialog.exec() else None
+
+
+def run_gui(study_path: Path | str | None, *, server: bool = False) -> int:
+    """Open the GUI on ``study_path`` (the demo study when ``None``; with ``server``, a study on
+    a lab server chosen in a dialog); returns the exit code."""
     app = _application()
+    if server:
+        study_path = choose_server_study()
+        if study_path is None:
+            return 0
     path = study_path if study_path is not None else demo_study_path()
     study = _sign_in(path)
     if study is None:

@@ -13,6 +13,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "study", nargs="?", help="study database: a SQLite file or a postgresql+psycopg:// URL"
     )
+    p.add_argument(
+        "--server",
+        action="store_true",
+        help="choose a study on a lab server (host, port, database, role) in a dialog",
+    )
     p.set_defaults(handler=_gui)
 
 
@@ -29,16 +34,17 @@ def display_problem() -> str | None:
     return None
 
 
-def open_gui(study: Path | None) -> int:
-    """Open the GUI on ``study`` (the demo study when None), or say why there is no display."""
+def open_gui(study: Path | str | None, *, server: bool = False) -> int:
+    """Open the GUI on ``study`` (the demo study when None; with ``server``, the study chosen in
+    the Open server study dialog), or say why there is no display."""
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
         return 1
     from observer_app.app import run_gui
 
-    return run_gui(study)
+    return run_gui(study, server=server)
 
 
 def _gui(args: argparse.Namespace) -> int:
-    return open_gui(args.study)
+    return open_gui(args.study, server=args.server)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.engine import URL
 
 from observer_app import __version__
 from observer_app.coding.errors import (
@@ -78,7 +79,7 @@ class Study:
     @classmethod
     def create(
         cls,
-        location: str | Path,
+        location: str | Path | URL,
         name: str,
         *,
         probe: Probe | None = None,
@@ -119,7 +120,7 @@ class Study:
     @classmethod
     def open(
         cls,
-        location: str | Path,
+        location: str | Path | URL,
         *,
         as_coder: str | None = None,
         password: str | None = None,

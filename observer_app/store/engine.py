@@ -32,8 +32,13 @@ class StudySession(Session):
 audit.install(StudySession)
 
 
-def to_url(location: str | Path) -> URL:
-    """A SQLAlchemy URL for a file path (SQLite) or a URL string (e.g. ``postgresql+psycopg://``)."""
+def to_url(location: str | Path | URL) -> URL:
+    """A SQLAlchemy URL for a file path (SQLite) or a URL string (e.g. ``postgresql+psycopg://``).
+
+    A ``URL`` object is taken as it is: it may carry a password that its text form hides.
+    """
+    if isinstance(location, URL):
+        return location
     text = str(location)
     if "://" in text:
         url = make_url(text)

@@ -62,6 +62,9 @@ def _register_recordings(sub: Subparsers) -> None:
     p.add_argument("--therapist")
     p.add_argument("--dyad")
     p.add_argument("--session", type=int)
+    p.add_argument(
+        "--valid-only", action="store_true", help="add the good files, list the bad ones"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_recordings_add)
     p = recs.add_parser(
@@ -143,22 +146,23 @@ def _coders_list(args: argparse.Namespace) -> int:
 
 
 def _recordings_add(args: argparse.Namespace) -> int:
-    added = []
     with open_study(args, probe=_probe()) as study:
-        for path in args.files:
-            info = study.recordings.add(
-                path,
-                client_id=args.client,
-                therapist_id=args.therapist,
-                dyad_id=args.dyad,
-                session_number=args.session,
-            )
-            added.append(asdict(info))
-            if not args.json:
-                secs = f"{info.duration_ms / 1000:.1f} s" if info.duration_ms else "unknown length"
-                print(f"added recording #{info.id}: {path} ({secs})")
+        infos, problems = study.recordings.add_many(
+            args.files,
+            valid_only=args.valid_only,
+            client_id=args.client,
+            therapist_id=args.therapist,
+            dyad_id=args.dyad,
+            session_number=args.session,
+        )
     if args.json:
-        print_json(added)
+        print_json([asdict(i) for i in infos])
+        return 0
+    for info in infos:
+        secs = f"{info.duration_ms / 1000:.1f} s" if info.duration_ms else "unknown length"
+        print(f"added recording #{info.id}: {info.media_path} ({secs})")
+    for line in problems:
+        print(f"skipped: {line}")
     return 0
 
 

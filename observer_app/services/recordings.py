@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from observer_app.coding.errors import Conflict, InputError
+from observer_app.coding.errors import Conflict, InputError, ObserverError
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.fingerprint import fingerprint
@@ -89,39 +89,90 @@ class RecordingService:
         meta: dict[str, Any] | None = None,
     ) -> RecordingInfo:
         """Add one media file; a missing, unreadable, undecodable or duplicate file is refused."""
+        details: dict[str, Any] = {
+            "client_id": client_id,
+            "therapist_id": therapist_id,
+            "dyad_id": dyad_id,
+            "session_number": session_number,
+            "session_date": session_date,
+            "meta": dict(meta or {}),
+        }
+        [added], _ = self.add_many([path], **details)
+        return added
+
+    def add_many(
+        self, paths: Sequence[Path], *, valid_only: bool = False, **details: Any
+    ) -> tuple[list[RecordingInfo], list[str]]:
+        """Add several media files in one transaction: all of them, or (any bad) none.
+
+        Every file is checked first (readable, decodable, not already in the study or twice in
+        the list). With a problem, nothing is added and the error lists every bad file, unless
+        ``valid_only``: then the good ones are added and the problems returned.
+        """
         require_manager(self._ctx.actor, "add recordings")
-        path = _readable_file(path)
-        size, fp = fingerprint(path)
-        probed = self._probe(path) if self._probe is not None else None
-        with self._ctx.tx(f"add recording {path.name}") as s:
-            clash = s.scalar(
-                select(Recording).where(
-                    Recording.study_id == self._ctx.study_id, Recording.fingerprint == fp
+        ready: list[tuple[Path, int, str, Any]] = []
+        problems: list[ObserverError] = []
+        seen: dict[str, Path] = {}
+        for raw in paths:
+            try:
+                path = _readable_file(Path(raw))
+                size, fp = fingerprint(path)
+                if fp in seen:
+                    raise Conflict(f"{path}: the same file as {seen[fp]} (same fingerprint)")
+                probed = self._probe(path) if self._probe is not None else None
+            except ObserverError as exc:
+                problems.append(exc)
+                continue
+            seen[fp] = path
+            ready.append((path, size, fp, probed))
+        with self._ctx.tx(
+            "add recordings" if len(paths) != 1 else f"add recording {Path(paths[0]).name}"
+        ) as s:
+            rows = []
+            for path, size, fp, probed in ready:
+                clash = s.scalar(
+                    select(Recording).where(
+                        Recording.study_id == self._ctx.study_id, Recording.fingerprint == fp
+                    )
                 )
-            )
-            if clash is not None:
-                raise Conflict(
-                    f"{path}: already in the study as recording #{clash.id} "
-                    f"({clash.media_path}, same fingerprint)"
+                if clash is not None:
+                    problems.append(
+                        Conflict(
+                            f"{path}: already in the study as recording #{clash.id} "
+                            f"({clash.media_path}, same fingerprint)"
+                        )
+                    )
+                    continue
+                rows.append(self._row(path, size, fp, probed, details))
+            if problems and not valid_only:
+                if len(paths) == 1:
+                    raise problems[0]
+                raise InputError(
+                    f"{len(problems)} of {len(paths)} files have problems, nothing was added "
+                    f"(--valid-only adds the others): {'; '.join(map(str, problems))}"
                 )
-            rec = Recording(
-                study_id=self._ctx.study_id,
-                media_path=str(path),
-                fingerprint=fp,
-                size_bytes=size,
-                duration_ms=probed.duration_ms if probed else None,
-                has_video=probed.has_video if probed else None,
-                fps=(probed.fps or None) if probed else None,
-                dyad_id=dyad_id,
-                client_id=client_id,
-                therapist_id=therapist_id,
-                session_number=session_number,
-                session_date=session_date,
-                meta=dict(meta or {}),
-            )
-            s.add(rec)
+            s.add_all(rows)
             s.flush()
-            return to_info(rec)
+            return [to_info(r) for r in rows], [str(p) for p in problems]
+
+    def _row(
+        self, path: Path, size: int, fp: str, probed: Any, details: dict[str, Any]
+    ) -> Recording:
+        return Recording(
+            study_id=self._ctx.study_id,
+            media_path=str(path),
+            fingerprint=fp,
+            size_bytes=size,
+            duration_ms=probed.duration_ms if probed else None,
+            has_video=probed.has_video if probed else None,
+            fps=(probed.fps or None) if probed else None,
+            dyad_id=details.get("dyad_id"),
+            client_id=details.get("client_id"),
+            therapist_id=details.get("therapist_id"),
+            session_number=details.get("session_number"),
+            session_date=details.get("session_date"),
+            meta=dict(details.get("meta") or {}),
+        )
 
     def all(self) -> list[RecordingInfo]:
         with self._ctx.read() as s:

@@ -51,7 +51,7 @@ from observer_app.store.engine import (
     sqlite_path,
     to_url,
 )
-from observer_app.store.migrate import ensure_schema, read_state
+from observer_app.store.migrate import check_sqlite_file, ensure_schema, read_state
 from observer_app.store.server import is_provisioned
 
 
@@ -132,6 +132,8 @@ class Study:
         db_file = sqlite_path(url)
         if db_file is not None and not db_file.exists():
             raise NotFound(f"{db_file}: no such study database (create one with observer-app init)")
+        if db_file is not None:
+            check_sqlite_file(db_file)  # a refused file is left byte-identical
         engine = make_engine(url)
         state = read_state(engine)
         if db_file is not None and backup and state.current == state.head:

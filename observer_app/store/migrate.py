@@ -7,6 +7,7 @@ backed up (SQLite online backup) before it is upgraded.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,36 @@ def _check(state: SchemaState, where: object) -> None:
             f"supports schema {state.head} at most. Upgrade observer-app to open it."
         )
     raise StoreVersionError(f"{where}: unknown schema version {state.current!r}")
+
+
+def check_sqlite_file(db_file: Path) -> None:
+    """Refuse a file that is not a study this version can open, without writing to it.
+
+    Read through a read-only connection before any engine touches the file: the engine's
+    connection set-up switches the journal to WAL, which would rewrite a foreign database's
+    header. A 0-byte file is refused too (SQLite would take it for a new, empty database).
+    """
+    if db_file.stat().st_size == 0:
+        raise StoreVersionError(f"{db_file}: is empty (0 bytes), not a study database")
+    # No -wal file: nobody has the study open, and ``immutable`` reads it without creating the
+    # -shm/-wal files a WAL database otherwise gets even from a read-only connection.
+    live = db_file.with_name(db_file.name + "-wal").exists()
+    options = "mode=ro" if live else "mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(f"{db_file.resolve().as_uri()}?{options}", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreVersionError(f"{db_file}: cannot be read as a study database ({exc})") from exc
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        current = None
+        if "alembic_version" in tables:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            current = row[0] if row else None
+    except sqlite3.Error as exc:
+        raise StoreVersionError(f"{db_file}: cannot be read as a study database ({exc})") from exc
+    finally:
+        conn.close()
+    _check(SchemaState(current=current, head=head_revision(), has_tables=bool(tables)), db_file)
 
 
 def ensure_schema(engine: Engine, *, backup_keep: int = 10) -> SchemaState:

@@ -311,10 +311,14 @@ class XlsxBook:
             return text(ws, _json_text(v))
 
         def plain(ws: Any, v: Any) -> Any:
+            if isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v):
+                return _clean_text(v)  # a control character would make the study unexportable
             return v
 
         def key(ws: Any, v: Any) -> Any:
-            if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
+            if isinstance(v, str) and (
+                v.startswith("=") or v in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(v)
+            ):
                 return text(ws, v)
             return v
 

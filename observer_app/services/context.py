@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from observer_app.coding.errors import AccessDenied, NotFound, StorageError
+from observer_app.coding.errors import AccessDenied, InputError, NotFound, StorageError
 from observer_app.services.records import Actor
 from observer_app.store import audit, guards
 from observer_app.store.engine import WRITE_OPTION, StudySession
@@ -45,7 +45,11 @@ class ServiceContext:
                     # SQLite: BEGIN IMMEDIATE (store/engine.py), the write lock before the checks.
                     session.connection(execution_options={WRITE_OPTION: True})
                     yield session
+        except OverflowError as exc:  # SQLite's driver, before the statement runs
+            raise InputError(f"not saved: a number is too large to store ({exc})") from exc
         except DBAPIError as exc:
+            if "out of range" in str(exc.orig):  # PostgreSQL: numeric value out of range
+                raise InputError(f"not saved: a number is too large to store ({exc.orig})") from exc
             if guards.COMPLETE_MARKER in str(exc.orig):
                 raise AccessDenied(
                     "the assignment is complete and read-only; a manager can reopen it"

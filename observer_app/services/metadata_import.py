@@ -222,6 +222,10 @@ def _text(v: Cell, limit: int) -> str:
     return text
 
 
+#: The largest value of an ``Integer`` column on both engines (32-bit on PostgreSQL).
+MAX_INTEGER = 2**31 - 1
+
+
 def _whole(v: Cell) -> int:
     if isinstance(v, bool | dt.date):
         raise ValueError(f"{v!r} is not a whole number")
@@ -235,9 +239,11 @@ def _whole(v: Cell) -> int:
         text = str(v).strip()
         if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
             raise ValueError(f"{text!r} is not a whole number")
-        n = int(float(text))
+        n = int(text.split(".")[0])
     if n < 0:
         raise ValueError(f"{n} is negative")
+    if n > MAX_INTEGER:
+        raise ValueError(f"{n} is too large (at most {MAX_INTEGER:,})")
     return n
 
 

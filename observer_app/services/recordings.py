@@ -110,6 +110,9 @@ class RecordingService:
         ``valid_only``: then the good ones are added and the problems returned.
         """
         require_manager(self._ctx.actor, "add recordings")
+        number = details.get("session_number")
+        if number is not None and not 0 <= number <= 2**31 - 1:
+            raise InputError(f"session number {number} is out of range (0 to {2**31 - 1:,})")
         ready: list[tuple[Path, int, str, Any]] = []
         problems: list[ObserverError] = []
         seen: dict[str, Path] = {}

@@ -14,10 +14,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
+from observer_app.coding.errors import InputError
 from observer_app.store import audit
 
 BUSY_TIMEOUT_MS = 10_000
@@ -30,6 +31,18 @@ class StudySession(Session):
 
 
 audit.install(StudySession)
+
+
+def _refuse_nul(session: Session, _context: Any, _instances: Any) -> None:
+    """A NUL character cannot be stored in PostgreSQL text: refuse it on both engines alike."""
+    for obj in (*session.new, *session.dirty):
+        for attr in inspect(obj).mapper.column_attrs:
+            value = getattr(obj, attr.key, None)
+            if isinstance(value, str) and "\x00" in value:
+                raise InputError(f"{attr.key}: text with a NUL character (\\x00) cannot be stored")
+
+
+event.listen(StudySession, "before_flush", _refuse_nul)
 
 
 def to_url(location: str | Path | URL) -> URL:

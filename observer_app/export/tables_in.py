@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from observer_app.coding.errors import InputError
 from observer_app.services.metadata_import import Cell, SourceRow, SourceTable
@@ -94,10 +95,33 @@ def _open_workbook(path: Path) -> Any:
 
     if not zipfile.is_zipfile(path):
         raise InputError(f"{path}: not an Excel .xlsx workbook (the file is not a zip archive)")
+    _check_zip_sizes(path)
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InputError(f"{path}: not a readable Excel .xlsx workbook ({exc})") from None
+    except (ParseError, RecursionError, TypeError, AttributeError) as exc:  # hostile/corrupt XML
+        raise InputError(f"{path}: not a readable Excel .xlsx workbook (bad XML: {exc})") from None
+
+
+#: A session list unpacks to a few MB; a larger workbook, or one that unpacks to far more than
+#: its own size, is refused before openpyxl reads it (a zip bomb).
+MAX_XLSX_UNPACKED = 200 * 2**20
+MAX_XLSX_RATIO = 200
+
+
+def _check_zip_sizes(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+            packed = sum(i.compress_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path}: not a readable Excel .xlsx workbook ({exc})") from None
+    if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(packed, 1) + 2**20:
+        raise InputError(
+            f"{path}: refused: it unpacks to {unpacked / 2**20:.0f} MB "
+            f"(from {packed / 2**20:.1f} MB), far more than a session list"
+        )
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterable[tuple[int, Sequence[Cell]]]:
@@ -114,8 +138,13 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterable[tuple[int, Sequence[Ce
                 f"{path}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})"
             )
         out: list[tuple[int, Sequence[Cell]]] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            out.append((number, [_xlsx_cell(v) for v in values]))
+        try:
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                out.append((number, [_xlsx_cell(v) for v in values]))
+        except (ParseError, RecursionError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(
+                f"{path}: sheet {ws.title!r} cannot be read after row {len(out)} ({exc})"
+            ) from None
         return out
     finally:
         wb.close()

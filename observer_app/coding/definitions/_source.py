@@ -185,14 +185,63 @@ class Collector:
             raise DefinitionProblems(self.source, ordered)
 
 
+#: Limits on a definition file: far above any real scheme or instrument (the shipped ones are
+#: under 40 KB and nest 4 deep), low enough that a hostile file cannot exhaust memory or the stack.
+MAX_TOML_CHARS = 2_000_000
+MAX_TOML_DEPTH = 32
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where brackets and braces (outside strings and comments) nest deeper than
+    ``MAX_TOML_DEPTH``, or None."""
+    depth, line, quote, comment = 0, 1, "", False
+    for char in text:
+        if char == "\n":
+            line += 1
+            comment = False
+            if quote and quote not in ('"""', "'''"):
+                quote = ""
+            continue
+        if comment:
+            continue
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
 def load_toml(text: str, source: str) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes a :class:`DefinitionProblems` naming the file."""
+    """Parse TOML text; a syntax error becomes a :class:`DefinitionProblems` naming the file.
+
+    A file over ``MAX_TOML_CHARS`` characters, or nesting deeper than ``MAX_TOML_DEPTH``, is
+    refused before it is parsed (Python's TOML parser recurses once per nesting level)."""
+
+    def refuse(message: str) -> DefinitionProblems:
+        return DefinitionProblems(source, [Problem(source, (), None, message)])
+
+    if len(text) > MAX_TOML_CHARS:
+        raise refuse(
+            f"too large for a definition ({len(text):,} characters, at most {MAX_TOML_CHARS:,})"
+        )
+    deep = _too_deep(text)
+    if deep is not None:
+        raise refuse(f"line {deep}: nested more than {MAX_TOML_DEPTH} levels deep")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DefinitionProblems(
-            source, [Problem(source, (), None, f"not valid TOML: {exc}")]
-        ) from exc
+        raise refuse(f"not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # pragma: no cover - the depth check comes first
+        raise refuse(f"nested too deeply to read ({exc})") from exc
 
 
 class Reader:

@@ -89,6 +89,9 @@ def run_gui(study_path: Path | str | None, *, server: bool = False) -> int:
     """Open the GUI on ``study_path`` (the demo study when ``None``; with ``server``, a study on
     a lab server chosen in a dialog); returns the exit code."""
     app = _application()
+    from observer_app.export import tempfiles
+
+    tempfiles.clean_stale()  # buffers of exports interrupted by a crash or a kill
     if server:
         study_path = choose_server_study()
         if study_path is None:

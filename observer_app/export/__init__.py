@@ -24,6 +24,7 @@ from pathlib import Path
 
 from observer_app.coding.errors import InputError
 from observer_app.export import sheets as sh
+from observer_app.export import tempfiles
 from observer_app.export.workbook import CsvDir, CsvSheet, XlsxBook
 from observer_app.services.reliability import CancelFlag, Cancelled
 from observer_app.services.streams import StreamService
@@ -99,24 +100,33 @@ def export_study(
     csv_dir = None if csv_dir is None else csv_dir.expanduser().resolve()
     _check_target(xlsx, csv_dir)
     t0 = time.perf_counter()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{xlsx.name}.", suffix=".partial", dir=xlsx.parent)
+    tempfiles.clean_stale(xlsx.parent)  # left-overs of an interrupted export
+    if csv_dir is not None:
+        tempfiles.clean_stale(csv_dir.parent)
+    prefix = tempfiles.partial_prefix(xlsx)
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=xlsx.parent)
     os.close(fd)
     tmp_xlsx = Path(tmp_name)
     tmp_csv = (
-        Path(tempfile.mkdtemp(prefix=f".{csv_dir.name}.", suffix=".partial", dir=csv_dir.parent))
+        Path(
+            tempfile.mkdtemp(
+                prefix=tempfiles.partial_prefix(csv_dir), suffix=".partial", dir=csv_dir.parent
+            )
+        )
         if csv_dir is not None
         else None
     )
     try:
-        rows = _write(
-            study,
-            study.streams,
-            options=options,
-            tmp_xlsx=tmp_xlsx,
-            tmp_csv=tmp_csv,
-            progress=progress,
-            cancel=cancel,
-        )
+        with tempfiles.export_buffers():  # openpyxl's sheet buffers go when the export ends
+            rows = _write(
+                study,
+                study.streams,
+                options=options,
+                tmp_xlsx=tmp_xlsx,
+                tmp_csv=tmp_csv,
+                progress=progress,
+                cancel=cancel,
+            )
         csv_files = _commit(tmp_xlsx, xlsx, tmp_csv, csv_dir)
     except BaseException:
         tmp_xlsx.unlink(missing_ok=True)

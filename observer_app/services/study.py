@@ -35,6 +35,7 @@ from observer_app.services.consensus import ConsensusService
 from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
 from observer_app.services.events import EventService
+from observer_app.services.live import ChangeFeed
 from observer_app.services.metadata_import import MetadataImportService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService
@@ -158,6 +159,10 @@ class Study:
         elif as_coder is not None:
             ctx.actor = authenticate(ctx, as_coder, password)
         return cls(ctx, probe)
+
+    def change_feed(self) -> ChangeFeed:
+        """Tells whether another workstation changed the study (see ``services/live.py``)."""
+        return ChangeFeed(self._ctx)
 
     def close(self) -> None:
         self._ctx.engine.dispose()

@@ -1,4 +1,5 @@
-"""Rules the database itself enforces: nothing is written to a complete assignment.
+"""Rules the database itself enforces: nothing is written to a complete assignment. (On
+PostgreSQL, also the announcement of every change of progress: ``CHANNEL``.)
 
 The services check "is this assignment complete?" with the assignment row locked
 (``services/context.lock_or_raise``). These triggers are the last line on both engines: an
@@ -68,8 +69,28 @@ def _sqlite_statements() -> list[str]:
     return out
 
 
+#: The PostgreSQL channel on which every change of progress is announced (``services/live.py``).
+CHANNEL = "observer_changes"
+
+_PG_NOTIFY = f"""
+CREATE OR REPLACE FUNCTION observer_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{CHANNEL}', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$
+"""
+
+
 def _postgres_statements() -> list[str]:
-    out = [_PG_FUNCTION]
+    out = [_PG_FUNCTION, _PG_NOTIFY]
+    for table in ("assignment", "event", "rating"):
+        name = f"{table}_notify"
+        out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        out.append(
+            f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION observer_notify()"
+        )
     for table in _TABLES:
         name = f"{table}_refuse_complete"
         out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
@@ -102,4 +123,7 @@ def drop(conn: Connection) -> None:
     elif conn.dialect.name == "postgresql":
         for table in _TABLES:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_refuse_complete ON {table}")
+        for table in ("assignment", "event", "rating"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_notify ON {table}")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS observer_refuse_complete()")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS observer_notify()")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QDateTime, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from observer_app.services.study import Study
+from observer_app.ui.live import LiveUpdates
 from observer_app.ui.manager._common import Page
 from observer_app.ui.manager.coders import CodersPage
 from observer_app.ui.manager.definitions import DefinitionsPage
@@ -58,6 +59,17 @@ class ManagerWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:  # quitting with the coding window must not wait for a long export
             app.aboutToQuit.connect(self.cancel_tasks)
+        # Live progress from other workstations (issue 17): pages that can reload without
+        # losing the manager's choices (``live_refresh``) do so; the status bar says when.
+        self.live = LiveUpdates(study, self)
+        self.live.changed.connect(self._changed_elsewhere)
+
+    def _changed_elsewhere(self) -> None:
+        page = self.tabs.currentWidget()
+        if getattr(page, "live_refresh", False) and isinstance(page, Page):
+            page.refresh()
+        when = QDateTime.currentDateTime().toString("HH:mm:ss")
+        self.statusBar().showMessage(f"The study changed on another workstation ({when})", 10000)
 
     def _add_optional_pages(self) -> None:
         """Reliability, reconciliation and export need the analysis services."""
@@ -86,6 +98,7 @@ class ManagerWindow(QMainWindow):
                 bar.cancel()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.live.stop()
         self.cancel_tasks()
         self.pool.waitForDone(10_000)
         player = getattr(getattr(self, "reconcile", None), "player", None)

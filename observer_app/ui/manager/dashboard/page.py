@@ -80,6 +80,9 @@ def drift_series(report: ReliabilityReport) -> list[DriftSeries]:
 class ReliabilityPage(Page):
     """Choose what to compare, compute off the GUI thread, read the tables and the drift plot."""
 
+    #: Reloaded when another workstation changes the study (its choices are kept).
+    live_refresh = True
+
     def __init__(self, study: Study, pool: QThreadPool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reliability")

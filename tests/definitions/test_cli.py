@@ -17,7 +17,7 @@ def test_instrument_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("wai-o.toml: valid instrument 'wai-o'\n")
-    assert "  items:       36 (0 reverse-keyed)" in out
+    assert "  items:       36 (14 reverse-keyed)" in out
     assert f"  hash:        {builtin_instrument('wai-o').content_hash}" in out
     assert "  verify:      " in out
 

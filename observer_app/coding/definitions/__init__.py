@@ -36,6 +36,11 @@ from observer_app.coding.definitions.loader import (
     read_definition_text,
 )
 from observer_app.coding.definitions.rekey import key_changes, rekey_refusals
+from observer_app.coding.definitions.response_scoring import (
+    ScoredRow,
+    score_response_mapping,
+    score_response_table,
+)
 from observer_app.coding.definitions.scheme import (
     RESERVED_KEYS,
     Category,
@@ -88,6 +93,7 @@ __all__ = [
     "Scheme",
     "Score",
     "ScoreDefinition",
+    "ScoredRow",
     "Scoring",
     "Segmenting",
     "Subscale",
@@ -123,5 +129,7 @@ __all__ = [
     "rekey_refusals",
     "response_problems",
     "roll_up",
+    "score_response_mapping",
+    "score_response_table",
     "score_responses",
 ]

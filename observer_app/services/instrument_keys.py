@@ -271,7 +271,7 @@ def _refuse_overlap(s: StudySession, ratings: list[Rating], new_id: int) -> None
             select(Rating.assignment_id, Rating.unit_kind, Rating.unit_index, Rating.item_id).where(
                 Rating.instrument_version_id == new_id, Rating.assignment_id.in_(assignments)
             )
-        ).tuples()
+        )
     )
     for r in ratings:
         if (r.assignment_id, r.unit_kind, r.unit_index, r.item_id) in taken:

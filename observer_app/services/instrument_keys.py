@@ -153,7 +153,10 @@ class InstrumentKeyService:
         old_id = self._from_version(new, from_version_id)
         old = self._defs.instrument(old_id)
         if old.content_hash == new.content_hash:
-            raise InputError(f"{source_name}: the same content as version #{old_id}: no change")
+            raise InputError(
+                f"{source_name}: the same content as version #{old_id}: no change (to re-key "
+                "the responses of an older version to it, name that one with --from-version)"
+            )
         refusals = rekey_refusals(old, new)
         if refusals:
             raise InputError(

@@ -11,9 +11,11 @@ the same items (see :func:`observer_app.coding.definitions.rekey_refusals`), eve
 study on the old version is carried to the new one and so re-scored by the new key, in one
 audited transaction: the new version is stored and attached, each rating row points at it (one
 audit row per rating, before and after), and an ``instrument_rekey`` row records what moved and
-what the new key changed. The old version stays stored for provenance. Because the responses now
-belong to the attached version, a reopened assignment asks only for items still unanswered, and
-reliability and scores compare coders who rated before and after the correction on one key.
+what the new key changed. The old version stays stored for provenance. Completed assignments are
+re-keyed too: their responses do not change, only the version (key) they are scored with.
+Because the responses now belong to the attached version, a reopened assignment asks only for
+items still unanswered, and reliability and scores compare coders who rated before and after the
+correction on one key.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from observer_app.cli._output import print_json, print_table
+from observer_app.cli._study import add_study_argument, open_study
+from observer_app.cli.instrument_cmds import register_actions
 from observer_app.coding.definitions import (
     DefinitionProblems,
     Instrument,
@@ -39,6 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", type=Path, help="instrument file (.toml)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=_validate_instrument)
+    register_actions(inst_sub)
 
     textpack = sub.add_parser("textpack", help="check a text pack of licensed item wording")
     pack_sub = textpack.add_subparsers(dest="textpack_command", metavar="ACTION", required=True)
@@ -54,7 +57,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     listing = sub.add_parser("instruments", help="list the built-in instruments")
     list_sub = listing.add_subparsers(dest="instruments_command", metavar="ACTION", required=True)
-    p = list_sub.add_parser("list", help="id, name, version, items, subscales, perspective, unit")
+    p = list_sub.add_parser(
+        "list",
+        help="id, name, version, items, subscales, perspective, unit, verify notes; with a "
+        "study, each built-in's key check in that study",
+    )
+    add_study_argument(p, optional=True)
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     p.set_defaults(handler=_list_instruments)
 
@@ -107,9 +115,7 @@ def _instrument_lines(inst: Instrument) -> list[str]:
     ]
     if inst.rollup:
         lines.append(f"  roll-up:     {', '.join(r.id for r in inst.rollup)}")
-    notes = list(inst.verify) + [f"item {i.id}: {v}" for i in inst.items for v in i.verify]
-    notes += [f"subscale {s.id}: {v}" for s in inst.subscales for v in s.verify]
-    for note in notes:
+    for note in _verify_notes(inst):
         lines.append(f"  verify:      {note}")
     return lines
 
@@ -209,31 +215,70 @@ def _validate_textpack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_notes(inst: Instrument) -> list[str]:
+    """Every ``verify`` note of the instrument: file-level, then per subscale and item."""
+    notes = list(inst.verify)
+    notes += [f"subscale {s.id}: {v}" for s in inst.subscales for v in s.verify]
+    notes += [f"item {i.id}: {v}" for i in inst.items for v in i.verify]
+    return notes
+
+
 def _instrument_json(inst: Instrument) -> dict[str, Any]:
     return {
         **inst.summary(),
-        "verify_notes": list(inst.verify),
+        "verify_notes": _verify_notes(inst),
         "citation": inst.citation,
         "license": inst.license,
     }
 
 
+def _key_checks(args: argparse.Namespace) -> dict[str, str] | None:
+    """Content hash -> key check of the study's versions (``None`` without a study)."""
+    if args.study is None:
+        return None
+    from observer_app.services.instrument_keys import key_check_text
+
+    with open_study(args, backup=False) as study:
+        checks = study.instrument_keys.signoffs()
+        return {
+            v.content_hash: key_check_text(checks.get(v.id))
+            for v in study.definitions.versions("instrument")
+        }
+
+
 def _list_instruments(args: argparse.Namespace) -> int:
     instruments = builtin_instruments()
+    checks = _key_checks(args)
+
+    def key_check(inst: Instrument) -> str:
+        if checks is None:
+            return "key not checked (no study given)"
+        return checks.get(inst.content_hash, "not in the study")
+
     if args.json:
-        print_json([_instrument_json(i) for i in instruments])
+        print_json([{**_instrument_json(i), "key_check": key_check(i)} for i in instruments])
         return 0
     rows = [
         {
             **i.summary(),
             "subscales": ",".join(s.id for s in i.subscales) or "-",
             "item_text": "yes" if i.has_item_text else "no",
-            "verify": "verify" if i.needs_verification else "",
+            "verify": f"{len(_verify_notes(i))} verify" if i.needs_verification else "",
+            "key_check": key_check(i),
         }
         for i in instruments
     ]
     columns = ["id", "name", "version", "items", "subscales", "perspective", "unit", "item_text"]
-    print_table(rows, [*columns, "verify"])
+    print_table(rows, [*columns, "verify", "key_check"])
+    unconfirmed = [i for i in instruments if i.needs_verification]
+    if unconfirmed:
+        print(
+            f"\n{len(unconfirmed)} instruments carry unconfirmed facts (verify); "
+            "`observer-app instruments list --json` or `instrument validate FILE` lists them:"
+        )
+        for inst in unconfirmed:
+            for note in _verify_notes(inst):
+                print(f"  {inst.id}: {note}")
     return 0
 
 

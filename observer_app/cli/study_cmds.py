@@ -99,7 +99,7 @@ def _register_others(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_info)
 
-    p = sub.add_parser("score", help="subscale and total scores of every rated form")
+    p = sub.add_parser("score", help="mean and sum of every subscale and total of every rated form")
     add_study_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_score)
@@ -275,8 +275,13 @@ def _score(args: argparse.Namespace) -> int:
         r["unit"] = (
             r["unit_kind"] if r["unit_kind"] != "segment" else f"segment {r['unit_index'] + 1}"
         )
-        r["value"] = "" if r["value"] is None else f"{r['value']:.2f}"
+        for key in ("value", "mean", "sum"):
+            r[key] = "" if r[key] is None else f"{r[key]:.2f}"
+        r["verify"] = "verify" if r["verify"] else ""
         r["reason"] = r["reason"] or ""
-    cols = ["assignment_id", "coder_name", "instrument_id", "unit", "score_id", "value", "reason"]
-    print_table(rows, cols)
+    cols = ["assignment_id", "coder_name", "instrument_id", "unit", "score_id", "value", "mean"]
+    print_table(rows, [*cols, "sum", "answered", "items", "verify", "reason"])
+    if any(r["verify"] for r in rows):
+        print("verify: these scores rest on facts of the instrument file not confirmed from a")
+        print("citable source (see `observer-app instrument validate`): check them before use.")
     return 0

@@ -81,27 +81,39 @@ class DefinitionService:
             raise InputError(f"{source_name}: not a coding scheme or instrument definition")
         parsed = _parse(kind, text, source_name)
         with self._ctx.tx(f"import {kind} {parsed.id} {parsed.version}") as s:
-            row = s.scalar(
-                select(DefinitionVersion).where(
-                    DefinitionVersion.study_id == self._ctx.study_id,
-                    DefinitionVersion.kind == kind,
-                    DefinitionVersion.content_hash == parsed.content_hash,
-                )
-            )
-            if row is None:
-                row = DefinitionVersion(
-                    study_id=self._ctx.study_id,
-                    kind=kind,
-                    definition_id=parsed.id,
-                    version=parsed.version,
-                    content_hash=parsed.content_hash,
-                    source_name=source_name,
-                    source_text=text,
-                )
-                s.add(row)
-                s.flush()
+            row = self.store_version(s, kind, parsed, text, source_name)
             self._attach(s, row)
             return self._info(row, parsed)
+
+    def store_version(
+        self,
+        s: StudySession,
+        kind: str,
+        parsed: Scheme | Instrument,
+        text: str,
+        source_name: str,
+    ) -> DefinitionVersion:
+        """The stored row of ``parsed`` (added in the caller's transaction when new)."""
+        row = s.scalar(
+            select(DefinitionVersion).where(
+                DefinitionVersion.study_id == self._ctx.study_id,
+                DefinitionVersion.kind == kind,
+                DefinitionVersion.content_hash == parsed.content_hash,
+            )
+        )
+        if row is None:
+            row = DefinitionVersion(
+                study_id=self._ctx.study_id,
+                kind=kind,
+                definition_id=parsed.id,
+                version=parsed.version,
+                content_hash=parsed.content_hash,
+                source_name=source_name,
+                source_text=text,
+            )
+            s.add(row)
+            s.flush()
+        return row
 
     def import_file(self, path: Path) -> DefinitionInfo:
         return self.import_text(read_definition_text(path), path.name)
@@ -126,6 +138,10 @@ class DefinitionService:
             else:
                 row.attached = False
             return self._info(row, self._object(row))
+
+    def attach_in(self, s: StudySession, row: DefinitionVersion) -> None:
+        """Attach ``row`` in the caller's transaction (detaching its other versions)."""
+        self._attach(s, row)
 
     def _attach(self, s: StudySession, row: DefinitionVersion) -> None:
         siblings = s.scalars(

@@ -30,10 +30,16 @@ class ScoreRow:
     unit_index: int
     score_id: str
     label: str
+    #: The score by the instrument's method; ``mean`` and ``sum`` are always both given
+    #: (``sum`` prorated to all items when some are unanswered). Roll-ups have only ``value``.
     value: float | None
     answered: int | None
     items: int | None
     reason: str | None
+    mean: float | None = None
+    sum: float | None = None
+    #: The score rests on an unconfirmed (``verify``) fact of the instrument file.
+    verify: bool = False
 
 
 class ScoreService:
@@ -82,7 +88,19 @@ class ScoreService:
         for (kind, index), responses in sorted(units.items()):
             for s in score_responses(inst, responses).scores:
                 rows.append(
-                    make(kind, index, s.id, s.label, s.value, s.answered, s.items, s.reason)
+                    make(
+                        kind,
+                        index,
+                        s.id,
+                        s.label,
+                        s.value,
+                        s.answered,
+                        s.items,
+                        s.reason,
+                        s.mean,
+                        s.sum,
+                        s.verify,
+                    )
                 )
         if inst.unit == "segment" and inst.rollup:
             segments = [units[k] for k in sorted(units) if k[0] == "segment"]

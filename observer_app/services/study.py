@@ -36,6 +36,7 @@ from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
 from observer_app.services.events import EventService
 from observer_app.services.live import ChangeFeed
+from observer_app.services.instrument_keys import InstrumentKeyService
 from observer_app.services.metadata_import import MetadataImportService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService
@@ -69,6 +70,7 @@ class Study:
         self.ratings = RatingService(ctx, self.definitions.validate_rating)
         self.audit = AuditService(ctx)
         self.scores = ScoreService(ctx, self.definitions)
+        self.instrument_keys = InstrumentKeyService(ctx, self.definitions)
         self.metadata_import = MetadataImportService(ctx)
         self.streams = StreamService(ctx)
         defs = self.definitions

@@ -157,6 +157,47 @@ class DefinitionVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class KeySignoff(Base):
+    """A manager's check of an instrument version's key against the lab's manual (issue 10).
+
+    Kept per version: a corrected version has a new key and needs its own check. The newest row
+    of a version is its current sign-off; older rows stay as history.
+    """
+
+    __tablename__ = "key_signoff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id"), index=True)
+    definition_version_id: Mapped[int] = mapped_column(
+        ForeignKey("definition_version.id"), index=True
+    )
+    #: The signing manager's profile (``None`` for the study's administrator).
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("coder.id"), default=None)
+    signed_by: Mapped[str] = mapped_column(String(120))
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Which manual or edition the key was checked against.
+    manual: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class InstrumentRekey(Base):
+    """A re-key: every response of ``from_version`` carried to ``to_version`` (same items, a
+    corrected key), in one transaction; the old version stays for provenance."""
+
+    __tablename__ = "instrument_rekey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id"), index=True)
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
+    actor_name: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ratings_moved: Mapped[int] = mapped_column(Integer, default=0)
+    #: What the new key changed: forms re-scored, scores whose value changed, the key changes.
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class TextPack(Base):
     """A lab's licensed item wording for one instrument version (never shipped with the app)."""
 

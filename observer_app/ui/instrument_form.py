@@ -27,6 +27,7 @@ from observer_app.coding.definitions.instrument import Instrument, Item, Respons
 from observer_app.coding.definitions.textpack import TextPack, item_display_text
 from observer_app.coding.edits import RatingKey, Response
 from observer_app.services.editing import NOT_RATED
+from observer_app.services.instrument_keys import KEY_NOT_CHECKED
 
 NOT_RATED_ID = -10_000
 
@@ -96,6 +97,32 @@ class _ItemRow(QFrame):
         )
 
 
+def verify_notes(instrument: Instrument) -> list[str]:
+    """Every unconfirmed (``verify``) fact of the instrument file, located."""
+    notes = list(instrument.verify)
+    notes += [f"subscale {s.id}: {v}" for s in instrument.subscales for v in s.verify]
+    notes += [f"item {i.id}: {v}" for i in instrument.items for v in i.verify]
+    return notes
+
+
+def _key_label(instrument: Instrument, key_check: str) -> QLabel:
+    """The header line: who checked the key (or that nobody did) and the open ``verify`` facts;
+    the tooltip lists every one of them."""
+    notes = verify_notes(instrument)
+    checked = key_check != KEY_NOT_CHECKED
+    parts = [f"Key: {key_check}" if checked else "<b>Key not checked</b> against the manual"]
+    if notes:
+        parts.append(f"<b>{len(notes)} unconfirmed fact(s) (verify)</b>: scores are provisional")
+    label = QLabel(" · ".join(parts))
+    label.setObjectName("keyCheck")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    if notes or not checked:
+        label.setStyleSheet("QLabel#keyCheck { color: #8a5a00; }")
+    label.setToolTip("\n".join(f"verify: {n}" for n in notes) or key_check)
+    return label
+
+
 class InstrumentForm(QWidget):
     rateRequested = Signal(object, object)  # RatingKey, Response | None
     progressChanged = Signal(int, int)  # answered required, required
@@ -107,6 +134,8 @@ class InstrumentForm(QWidget):
         instrument: Instrument,
         pack: TextPack | None = None,
         parent: QWidget | None = None,
+        *,
+        key_check: str = KEY_NOT_CHECKED,
     ) -> None:
         super().__init__(parent)
         self.version_id = version_id
@@ -122,6 +151,8 @@ class InstrumentForm(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
+        self.key_label = _key_label(instrument, key_check)
+        outer.addWidget(self.key_label)
         self.progress = QLabel()
         outer.addWidget(self.progress)
         self.scroll_area = QScrollArea()

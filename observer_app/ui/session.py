@@ -39,6 +39,7 @@ from observer_app.coding.state_logic import (
     plan_key_press,
 )
 from observer_app.services.editing import StudyEditPort, rating_key, response_of
+from observer_app.services.instrument_keys import KEY_NOT_CHECKED
 from observer_app.services.records import (
     AssignmentInfo,
     EventRecord,
@@ -58,6 +59,8 @@ class FormSpec:
     instrument: Instrument
     units: tuple[tuple[str, int], ...]
     pack: TextPack | None
+    #: "key checked by ... on ..." or "key not checked" (shown in the form header).
+    key_check: str = KEY_NOT_CHECKED
 
     @property
     def per_segment(self) -> bool:
@@ -129,9 +132,14 @@ class CodingSession(QObject):
 
     def _forms(self) -> list[FormSpec]:
         definitions = self.study.definitions
+        checks = {v: s.text for v, s in self.study.instrument_keys.signoffs().items()}
         return [
             FormSpec(
-                a.version_id, a.instrument, tuple(a.units), definitions.text_pack(a.version_id)
+                a.version_id,
+                a.instrument,
+                tuple(a.units),
+                definitions.text_pack(a.version_id),
+                checks.get(a.version_id, KEY_NOT_CHECKED),
             )
             for a in definitions.assigned_instruments(self.info.id)
         ]

@@ -93,7 +93,7 @@ def test_wai_forms_have_twelve_items_per_subscale() -> None:
     assert (wai_o.scale.min, wai_o.scale.max) == (1, 7)
     assert wai_o.scale.anchor(1) == "Very strong evidence against"
     assert wai_o.scale.anchor(4) == "No evidence"
-    assert wai_o.scale.anchor(7) == "Very strong evidence for"
+    assert wai_o.scale.anchor(7) == "Very strong evidence"  # not "... for" (issue 10)
 
 
 def test_other_instrument_structures() -> None:

@@ -17,7 +17,7 @@ def test_instrument_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("wai-o.toml: valid instrument 'wai-o'\n")
-    assert "  items:       36 (0 reverse-keyed)" in out
+    assert "  items:       36 (14 reverse-keyed)" in out
     assert f"  hash:        {builtin_instrument('wai-o').content_hash}" in out
     assert "  verify:      " in out
 
@@ -122,8 +122,12 @@ def test_instruments_list(capsys: pytest.CaptureFixture[str]) -> None:
         "unit",
         "item_text",
         "verify",
+        "key_check",
     ]
-    assert len(lines) == 1 + len(builtin_instruments())
+    table = lines[: lines.index("")] if "" in lines else lines
+    assert len(table) == 1 + len(builtin_instruments())
+    # every unconfirmed fact is listed below the table (issue 10), e.g. the WAI-O subscale doubt
+    assert any(line.startswith("  wai-o: item 9: subscale:") for line in lines)
     assert main(["instruments", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     wai = next(r for r in rows if r["id"] == "wai-o")
@@ -135,6 +139,8 @@ def test_instruments_list(capsys: pytest.CaptureFixture[str]) -> None:
         False,
     )
     assert next(r for r in rows if r["id"] == "alliance-quick-demo")["item_text"] is True
+    assert any(n.startswith("item 35: subscale:") for n in wai["verify_notes"])
+    assert wai["key_check"] == "key not checked (no study given)"
 
 
 def test_schemes_list(capsys: pytest.CaptureFixture[str]) -> None:

@@ -128,14 +128,17 @@ def test_ratings_and_scores_match_the_database(wb: Any, exported: Exported) -> N
         assert row["keyed_value"] == keyed
     # scores: the lead's ScoreService (an independent use of the scoring API) agrees
     expected = {
-        (s.assignment_id, s.score_id): s.value
+        (s.assignment_id, s.score_id, part): getattr(s, part)
         for s in mia.scores.for_study(mia.assignments.list_all(), mia.ratings.all_in_study())
         if s.unit_kind == "session"
+        for part in ("mean", "sum")
     }
     got = {}
     for row in _table(wb["Scores"]):
         for score in ("Bordin", "Relational", "total"):
-            got[(row["assignment_id"], score)] = row[score]
+            for part in ("mean", "sum"):
+                got[(row["assignment_id"], score, part)] = row[f"{score}_{part}"]
+        assert row["key_check"] == "key not checked"
     assert got.keys() == expected.keys()
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, rel=1e-15)

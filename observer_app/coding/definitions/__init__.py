@@ -35,6 +35,12 @@ from observer_app.coding.definitions.loader import (
     load_textpack_file,
     read_definition_text,
 )
+from observer_app.coding.definitions.rekey import key_changes, rekey_refusals
+from observer_app.coding.definitions.response_scoring import (
+    ScoredRow,
+    score_response_mapping,
+    score_response_table,
+)
 from observer_app.coding.definitions.scheme import (
     RESERVED_KEYS,
     Category,
@@ -87,6 +93,7 @@ __all__ = [
     "Scheme",
     "Score",
     "ScoreDefinition",
+    "ScoredRow",
     "Scoring",
     "Segmenting",
     "Subscale",
@@ -103,6 +110,7 @@ __all__ = [
     "format_path",
     "item_display_text",
     "item_display_texts",
+    "key_changes",
     "keyed_values",
     "load_instrument_file",
     "load_scheme_file",
@@ -118,7 +126,10 @@ __all__ = [
     "parse_textpack_data",
     "read_definition_text",
     "reference_problems",
+    "rekey_refusals",
     "response_problems",
     "roll_up",
+    "score_response_mapping",
+    "score_response_table",
     "score_responses",
 ]

@@ -8,13 +8,14 @@ Both count as not answered for the minimum-answered rule.
 Definitions (the instrument file cites the source of its own rule):
 
 * reverse keying: ``min + max - x`` on the item's scale (on 1..7, ``8 - x``);
-* ``mean`` score: the arithmetic mean of the answered, reverse-keyed items of the score;
-* ``sum`` score: the sum of those items, prorated to the full item count when some are
-  unanswered (``mean * n_items``, the person-mean rule; Schafer & Graham 2002, Psychological
-  Methods 7(2), 147-177, discuss it as averaging the available items); with every item answered
-  it is the plain sum;
-* a score is valid when ``answered / n_items >= min_answered``; otherwise its value is ``None``
-  and ``reason`` says how many items were answered and how many were needed.
+* ``mean``: the arithmetic mean of the answered, reverse-keyed items of the score;
+* ``sum``: the sum of those items, prorated to the full item count when some are unanswered
+  (``mean * n_items``, the person-mean rule; Schafer & Graham 2002, Psychological Methods 7(2),
+  147-177, discuss it as averaging the available items); with every item answered it is the
+  plain sum. Published WAI norms are sums (36-item total 36..252), so every score reports both
+  its ``mean`` and its ``sum``; ``value`` is the one the instrument's ``method`` names;
+* a score is valid when ``answered / n_items >= min_answered``; otherwise its value, mean and
+  sum are ``None`` and ``reason`` says how many items were answered and how many were needed.
 
 Segment roll-up (instruments rated per segment): ``mean`` and ``max`` over the segments that have
 a value; ``count_marked`` counts the segments whose value is at least ``marked_at_least``.
@@ -37,7 +38,11 @@ _SHARE_TOLERANCE = 1e-9
 
 @dataclass(frozen=True)
 class Score:
-    """One subscale, composite or total score. ``value`` is ``None`` with a ``reason``."""
+    """One subscale, composite or total score. ``value`` is ``None`` with a ``reason``.
+
+    ``value`` is the score by the instrument's method; ``mean`` and ``sum`` are both always given
+    (``sum`` prorated to all items when some are unanswered: ``answered < items`` says so).
+    """
 
     id: str
     label: str
@@ -47,6 +52,13 @@ class Score:
     items: int
     reason: str | None = None
     verify: bool = False
+    mean: float | None = None
+    sum: float | None = None
+
+    @property
+    def prorated(self) -> bool:
+        """Whether ``sum`` is prorated (a valid score with some items unanswered)."""
+        return self.value is not None and self.answered < self.items
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +70,8 @@ class Score:
             "items": self.items,
             "reason": self.reason,
             "verify": self.verify,
+            "mean": self.mean,
+            "sum": self.sum,
         }
 
 
@@ -186,7 +200,9 @@ def _score(definition: ScoreDefinition, values: Mapping[str, int], min_answered:
             f"{min_answered:.0%} ({needed} items) needed",
         )
     mean = math.fsum(answered) / len(answered)
-    return _with(base, value=mean if definition.method == "mean" else mean * n_items)
+    total = math.fsum(answered) if len(answered) == n_items else mean * n_items
+    value = mean if definition.method == "mean" else total
+    return _with(base, value=value, mean=mean, sum=total)
 
 
 def _with(score: Score, **changes: Any) -> Score:

@@ -9,6 +9,7 @@ from typing import Any
 from observer_app.coding.definitions import Instrument, Scheme
 from observer_app.export.workbook import ChartSpec, Column
 from observer_app.services.definitions import DefinitionInfo
+from observer_app.services.instrument_keys import key_check_text
 from observer_app.services.records import AssignmentInfo, CoderInfo, RecordingInfo
 from observer_app.services.streams import RatingRow, StreamService
 from observer_app.services.study import Study
@@ -85,6 +86,7 @@ class StudyData:
             for v in self.versions
             if v.kind == "instrument"
         }
+        self.key_checks = study.instrument_keys.signoffs()
         self.pseudonyms = {c.id: f"C{k:02d}" for k, c in enumerate(self.coders, start=1)}
         by_name = {c.name: c.id for c in self.coders}
         self.display = {
@@ -93,6 +95,10 @@ class StudyData:
         self._by_name = by_name
         self.analysis = set(study.consensus.analysis_assignments().values())
         self._ratings: list[RatingRow] | None = None
+
+    def key_check(self, version_id: int) -> str:
+        """ "key checked by ... on ... against ..." or "key not checked" (issue 10)."""
+        return key_check_text(self.key_checks.get(version_id))
 
     def coder(self, name: str) -> str:
         return self.display.get(name, name)

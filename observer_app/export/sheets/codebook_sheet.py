@@ -35,6 +35,8 @@ def codebook(data: StudyData) -> Sheet:
                 yield from (
                     (*base, *r) for r in _instrument_rows(data.instruments[v.id], v.content_hash)
                 )
+                yield (*base, "key_check", None, data.key_check(v.id), None, None, None, None)
+                yield from ((*base, *r) for r in _verify_rows(data.instruments[v.id]))
 
     return Sheet("Codebook", CODEBOOK_COLUMNS, rows())
 
@@ -77,6 +79,8 @@ def _scheme_rows(s: Scheme, digest: str) -> Iterator[Row]:
         )
     for inst in s.session_instruments:
         yield ("session_instrument", inst, None, None, None, None, None)
+    for note in s.verify:
+        yield ("verify", None, note, None, None, None, None)
 
 
 def _instrument_rows(inst: Instrument, digest: str) -> Iterator[Row]:
@@ -114,3 +118,15 @@ def _instrument_rows(inst: Instrument, digest: str) -> Iterator[Row]:
     for r in inst.rollup:
         extra = f"; marked at >= {r.marked_at_least}" if r.marked_at_least is not None else ""
         yield ("rollup", r.id, r.label, r.source, r.method, None, f"over segments{extra}")
+
+
+def _verify_rows(inst: Instrument) -> Iterator[Row]:
+    """Every unconfirmed fact of the file (``verify``), so no reader takes it as confirmed."""
+    for note in inst.verify:
+        yield ("verify", None, note, None, None, None, None)
+    for sub in inst.subscales:
+        for note in sub.verify:
+            yield ("verify", sub.id, note, "subscale", None, None, None)
+    for item in inst.items:
+        for note in item.verify:
+            yield ("verify", item.id, note, "item", None, None, None)

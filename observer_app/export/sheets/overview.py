@@ -41,6 +41,9 @@ def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
         ("ratings", data.info.ratings),
         ("sheets", ", ".join(sheet_names)),
     ]
+    for v in data.versions:
+        if v.kind == "instrument":
+            rows.append((f"key_check {v.definition_id} {v.version} #{v.id}", data.key_check(v.id)))
     if o.pseudonymize:
         rows.append(("note", "coder names replaced by codes; free-text comments are as written"))
     cols = (Column("setting", "key", 28), Column("value", "key", 60))

@@ -73,12 +73,14 @@ def _forms(
 
 
 def score_columns(data: StudyData) -> list[str]:
+    """One column per score value: ``<score>_mean`` and ``<score>_sum`` for every subscale,
+    composite and total (published norms are sums), ``<rollup>`` for segment roll-ups."""
     names: list[str] = []
     for inst in data.instruments.values():
         ids = (
             [r.id for r in inst.rollup]
             if inst.unit == "segment"
-            else [d.id for d in inst.score_definitions()]
+            else [f"{d.id}_{part}" for d in inst.score_definitions() for part in ("mean", "sum")]
         )
         # Excel table headers are unique regardless of case
         names += [n for n in ids if n.lower() not in {x.lower() for x in names}]
@@ -101,12 +103,14 @@ def scores(data: StudyData) -> Sheet:
         Column("version_id", "int", 10),
         Column("unit", "key", 16),
     )
-    taken = {c.name.lower() for c in fixed} | {"notes"}
+    tail = (Column("key_check", "text", 30), Column("verify", "text", 30))
+    taken = {c.name.lower() for c in (*fixed, *tail)} | {"notes"}
     headers = [f"score_{n}" if n.lower() in taken else n for n in names]
     cols = (
         *fixed,
         *(Column(h, "float", max(9.0, len(h) + 2)) for h in headers),
         Column("notes", "text", 40),
+        *tail,
     )
 
     def rows() -> Iterator[Row]:
@@ -118,6 +122,7 @@ def scores(data: StudyData) -> Sheet:
             session = data.recordings[rec].session_number
             values: list[float | None] = [None] * len(names)
             notes: list[str] = []
+            provisional: list[str] = []
             try:
                 if inst.unit == "segment":
                     segs = [units[k] for k in sorted(units) if k[0] == "segment"]
@@ -128,13 +133,23 @@ def scores(data: StudyData) -> Sheet:
                     unit = "segments (roll-up)"
                 else:
                     for sc in score_responses(inst, units.get(("session", 0), {})).scores:
-                        values[col[sc.id.lower()]] = sc.value
+                        values[col[f"{sc.id}_mean".lower()]] = sc.mean
+                        values[col[f"{sc.id}_sum".lower()]] = sc.sum
                         if sc.reason:
                             notes.append(f"{sc.id}: {sc.reason}")
+                        elif sc.prorated:
+                            notes.append(f"{sc.id}: sum prorated ({sc.answered} of {sc.items})")
+                        if sc.verify:
+                            provisional.append(sc.id)
                     unit = "session"
             except InputError as exc:
                 notes.append(str(exc))
                 unit = inst.unit
+            verify = (
+                f"provisional ({', '.join(provisional)}): unconfirmed facts, see Codebook"
+                if provisional
+                else ("unconfirmed facts, see Codebook" if inst.needs_verification else None)
+            )
             yield (
                 rec,
                 session,
@@ -149,6 +164,8 @@ def scores(data: StudyData) -> Sheet:
                 unit,
                 *values,
                 "; ".join(notes) or None,
+                data.key_check(vid),
+                verify,
             )
 
     return Sheet("Scores", cols, rows())

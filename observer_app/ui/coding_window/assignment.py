@@ -132,7 +132,10 @@ class AssignmentPart(CodingWindowBase):
         self.segment_form = None
         if seg_form_spec is not None:
             self.segment_form = InstrumentForm(
-                seg_form_spec.version_id, seg_form_spec.instrument, seg_form_spec.pack
+                seg_form_spec.version_id,
+                seg_form_spec.instrument,
+                seg_form_spec.pack,
+                key_check=seg_form_spec.key_check,
             )
             self.segment_form.rateRequested.connect(self._rate)
             self.segment_form.done.connect(self.panel.setFocus)
@@ -149,7 +152,9 @@ class AssignmentPart(CodingWindowBase):
             self._replace(self.segment_dock, QLabel("This scheme has no segments."))
         self.session_forms = SessionForms()
         for spec in session.session_forms():
-            form = InstrumentForm(spec.version_id, spec.instrument, spec.pack)
+            form = InstrumentForm(
+                spec.version_id, spec.instrument, spec.pack, key_check=spec.key_check
+            )
             form.rateRequested.connect(self._rate)
             form.done.connect(self.panel.setFocus)
             form.set_responses(session.responses(spec.version_id, "session", 0))

@@ -236,7 +236,10 @@ class Instrument:
 
     @cached_property
     def _score_definitions(self) -> tuple[ScoreDefinition, ...]:
-        flagged = {i.id for i in self.items if i.verify}
+        # An item is unconfirmed when it, or a subscale it belongs to, carries a `verify` note:
+        # every score over such an item (subscale, composite, total) is flagged.
+        doubtful = {s.id for s in self.subscales if s.verify}
+        flagged = {i.id for i in self.items if i.verify or doubtful & set(i.subscales)}
         result = []
         for sub in self.subscales:
             members = tuple(i.id for i in self.items if sub.id in i.subscales)

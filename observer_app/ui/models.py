@@ -134,6 +134,10 @@ class EventTableModel(_RowsModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self.read_only = False
+        #: How long one frame lasts, and where playback is: for times typed as ``f<frame>``
+        #: or ``now`` in the time editors (the window sets both).
+        self.frame_ms = 40.0
+        self.position: Callable[[], int] | None = None
         self._colours: dict[str, QColor] = {}
         self._labels: dict[str, str] = {}
         self._categories: dict[str, str] = {}
@@ -265,7 +269,7 @@ class EventTableModel(_RowsModel):
             return self._scheme.category_label(cat) if self._scheme and cat else cat
         if col == self.MODIFIERS:
             return format_modifiers(e.modifiers)
-        return e.comment
+        return e.comment if editing else e.comment.replace("\n", " ↵ ")
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         row = index.row()
@@ -293,10 +297,10 @@ class EventTableModel(_RowsModel):
 
     def _changes(self, e: EventRecord, col: int, text: str) -> dict[str, Any]:
         if col == self.TIME:
-            return {"onset_ms": parse_time(text)}
+            return {"onset_ms": self.typed_time(text)}
         if col == self.END:
             low = text.strip().lower()
-            return {"offset_ms": None if low in ("", "open") else parse_time(text)}
+            return {"offset_ms": None if low in ("", "open") else self.typed_time(text)}
         if col == self.CODE:
             code = text.strip()
             if self._scheme is not None:
@@ -308,6 +312,21 @@ class EventTableModel(_RowsModel):
         if col == self.COMMENT:
             return {"comment": text}
         return {}
+
+    def typed_time(self, text: str) -> int:
+        """A time typed in the log: ``hh:mm:ss.mmm`` (or shorter), ``f<frame>`` / ``#<frame>``
+        (the start of that frame), or ``now`` (the current position)."""
+        raw = text.strip().lower()
+        if raw == "now":
+            if self.position is None:
+                raise InputError("no playback position to use for 'now'")
+            return int(self.position())
+        if raw[:1] in ("f", "#"):
+            digits = raw[1:].strip()
+            if not digits.isdigit():
+                raise InputError(f"{text!r} is not a frame number (use f1234)")
+            return round(int(digits) * self.frame_ms)
+        return parse_time(text)
 
 
 class CategoryFilterModel(QSortFilterProxyModel):

@@ -114,9 +114,12 @@ class AssignmentPart(CodingWindowBase):
         self.event_model.deleteLater()
         self.event_model = EventTableModel(scheme, self._edit_from_log, self)
         self.event_model.editRefused.connect(self.show_error)
+        self.event_model.frame_ms = self.frame_ms
+        self.event_model.position = lambda: int(self.player.position_ms())
         self.event_model.set_events(session.events.values())
         self.event_log = EventLog(self.event_model, scheme)
         self.event_log.seekRequested.connect(self.seek)
+        self.event_log.modifiersRequested.connect(self.edit_modifiers)
         self._replace(self.log_dock, self.event_log)
         self.pad = CodingPad(scheme)
         self.pad.codeClicked.connect(self.code_key)

@@ -63,6 +63,33 @@ class CodingPart(CodingWindowBase):
     def _modifiers_chosen(self, code_id: str, time_ms: int, values: dict[str, Any]) -> None:
         self._commit_press(code_id, time_ms, values)
 
+    def edit_modifiers(self, event_id: int) -> None:
+        """Edit an event's modifiers (and note) in the picker, filled with its values."""
+        session = self.session
+        record = session.events.get(event_id) if session is not None else None
+        if session is None or session.scheme is None or record is None:
+            return
+        if session.read_only:
+            self.show_error("this assignment is complete and read-only")
+            return
+        try:
+            code = session.scheme.code(record.code)
+        except KeyError:
+            self.show_error(f"{record.code} is not a code of this scheme")
+            return
+        if not code.modifiers:
+            self.show_error(f"{code.label} has no modifiers")
+            return
+        if self.picker.active:
+            self.picker.cancel()
+        self.picker.open_for(code, record.onset_ms, values=record.modifiers, event_id=event_id)
+
+    def _modifiers_edited(self, event_id: int, values: dict[str, Any]) -> None:
+        if self.session is not None:
+            self.session.update_event(event_id, "edit modifiers", modifiers=values)
+        self.event_log.show_event(event_id)
+        self.event_log.view.setFocus()
+
     def _modifiers_cancelled(self, code_id: str, time_ms: int) -> None:
         self.statusBar().showMessage(f"{code_id} at {format_ms(time_ms)}: cancelled", 3000)
 
@@ -97,6 +124,26 @@ class CodingPart(CodingWindowBase):
             return
         self.session.delete_event(event_id)
         self.pad.set_open(e.code for e in self.session.open_states())
+
+    def set_selected_to_now(self, field: str) -> None:
+        """Set the selected event's start (``onset_ms``) or end (``offset_ms``) to the frame on
+        screen: one undoable, audited edit, validated by the services."""
+        session = self.session
+        if session is None:
+            return
+        event_id = self.event_log.selected_event_id()
+        record = session.events.get(event_id) if event_id is not None else None
+        if record is None:
+            self.statusBar().showMessage("Select an event in the log first", 3000)
+            return
+        if field == "offset_ms" and not record.is_state:
+            self.show_error(f"{record.code} is a point event: it has no end")
+            return
+        now = int(self.player.position_ms())
+        which = "start" if field == "onset_ms" else "end"
+        if session.update_event(record.id, f"set {which} to {format_ms(now)}", **{field: now}):
+            self.statusBar().showMessage(f"{record.code}: {which} set to {format_ms(now)}", 3000)
+        self.pad.set_open(e.code for e in session.open_states())
 
     def undo(self) -> None:
         if self.session is not None and not self.session.read_only:

@@ -68,6 +68,7 @@ class PlaybackPart(CodingWindowBase):
         if duration and duration != self.timeline.canvas.duration_ms:
             self.timeline.canvas.set_duration(duration)
         self.frame_ms = 1000.0 / fps if fps else 40.0
+        self.event_model.frame_ms = self.frame_ms
 
     def _close_player(self) -> None:
         self.player.close()

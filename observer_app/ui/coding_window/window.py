@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QListView, QMainWindow, QVBox
 
 from observer_app.media.protocol import MediaPlayer
 from observer_app.services.study import Study
-from observer_app.ui.actions import ACTIONS, MENUS
+from observer_app.ui.actions import ACTIONS, MENUS, ShortcutContext
 from observer_app.ui.coding_pad import CodingPad
 from observer_app.ui.coding_window.assignment import AssignmentPart
 from observer_app.ui.coding_window.banner import Banner
@@ -79,6 +79,8 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         self.picker = ModifierPicker(self)
         self.picker.accepted.connect(self._modifiers_chosen)
         self.picker.cancelled.connect(self._modifiers_cancelled)
+        self.picker.edited.connect(self._modifiers_edited)
+        self.picker.anchor = self.pad_dock
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -153,6 +155,8 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
             "undo": self.undo,
             "redo": self.redo,
             "delete_event": self.delete_selected,
+            "onset_now": lambda: self.set_selected_to_now("onset_ms"),
+            "offset_now": lambda: self.set_selected_to_now("offset_ms"),
             "play_pause": self.player.toggle,
             "jump_back": lambda: self.player.jump(-self.prefs.jump_ms),
             "jump_forward": lambda: self.player.jump(self.prefs.jump_ms),
@@ -203,6 +207,7 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
             self.problem_dock,
         ):
             self.menus["View"].addAction(dock.toggleViewAction())
+        self.shortcut_context = ShortcutContext.install(self, home=self.panel)
         manager = self.study.actor.is_manager
         self.actions_by_id["manage_study"].setVisible(manager)
         self._apply_keymap()

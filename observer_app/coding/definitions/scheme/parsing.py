@@ -15,7 +15,7 @@ from observer_app.coding.definitions._source import (
     show,
     verify_notes,
 )
-from observer_app.coding.definitions.scheme.keys import RESERVED_KEYS, normalize_key
+from observer_app.coding.definitions.scheme.keys import normalize_key, window_shortcut
 from observer_app.coding.definitions.scheme.model import (
     CODE_KINDS,
     DEFAULT_COLOUR,
@@ -146,9 +146,12 @@ def _check_key(reader: Reader, key: str, code_id: str, keys: dict[str, str]) -> 
     except ValueError as exc:
         reader.problem("key", f"{show(key)}: {exc}")
         return key
-    if normal in RESERVED_KEYS:
+    reserved = window_shortcut(normal)
+    if reserved is not None:
         reader.problem(
-            "key", f"{show(key)} is reserved for playback ({', '.join(sorted(RESERVED_KEYS))})"
+            "key",
+            f"{show(key)} of code {show(code_id)} collides with the coding window's shortcut "
+            f"for {show(reserved.text)} (action {reserved.action})",
         )
     elif normal in keys:
         reader.problem("key", f"{show(key)} clashes with the key of code {show(keys[normal])}")

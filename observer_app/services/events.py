@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import select, text
 
 from observer_app.coding.errors import InputError
+from observer_app.coding.state_logic import format_ms
 from observer_app.services.access import require_manager, require_read
 from observer_app.services.assignments import require_writable
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.records import EventRecord
-from observer_app.store.models import Assignment, Event
+from observer_app.store.models import Assignment, Event, Recording
 
 #: Checks an event against the assignment's coding scheme: (scheme_version_id, code, is_state,
 #: modifiers) -> None, raising InputError when the code or its modifiers are not valid.
@@ -72,11 +73,20 @@ def _row_record(r: Sequence[Any]) -> EventRecord:
     )
 
 
-def _check_times(onset_ms: int, offset_ms: int | None) -> None:
+def _check_times(onset_ms: int, offset_ms: int | None, duration_ms: int | None = None) -> None:
+    """Refuse, with the reason, a start before the recording, an end before the start, and
+    (when the recording's duration is known) a time after the end of the recording."""
     if onset_ms < 0:
-        raise InputError(f"onset {onset_ms} ms is before the start of the recording")
+        raise InputError(f"start {format_ms(onset_ms)} is before the start of the recording")
     if offset_ms is not None and offset_ms < onset_ms:
-        raise InputError(f"offset {offset_ms} ms is before onset {onset_ms} ms")
+        raise InputError(f"end {format_ms(offset_ms)} is before the start {format_ms(onset_ms)}")
+    if duration_ms:
+        for name, value in (("start", onset_ms), ("end", offset_ms)):
+            if value is not None and value > duration_ms:
+                raise InputError(
+                    f"{name} {format_ms(value)} is after the end of the recording "
+                    f"({format_ms(duration_ms)})"
+                )
 
 
 class EventService:
@@ -129,7 +139,11 @@ class EventService:
             event = get_or_raise(s, Event, event_id, "event")
             a = require_writable(s, self._ctx, event.assignment_id)
             merged = {k: changes.get(k, getattr(event, k)) for k in _EDITABLE}
-            _check_times(int(merged["onset_ms"]), merged["offset_ms"])
+            # An edit (typed or dragged) must stay inside the recording; a key press is timed
+            # by the player, which cannot leave it (and a stored duration may be short).
+            recording = s.get(Recording, a.recording_id)
+            duration = recording.duration_ms if recording is not None else None
+            _check_times(int(merged["onset_ms"]), merged["offset_ms"], duration)
             self._validate(a, merged["code"], event.is_state, dict(merged["modifiers"]))
             for key, value in changes.items():
                 setattr(event, key, dict(value) if key == "modifiers" else value)

@@ -151,13 +151,17 @@ class EventDelegate(QStyledItemDelegate):
             super().setModelData(editor, model, index)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter saves a comment (Shift+Enter is a new line); other keys as Qt's delegate."""
+        """Enter saves at once (in a comment, Shift+Enter is a new line); other keys as Qt's
+        delegate (which would commit on Enter only later, from the event queue)."""
+        shift = isinstance(watched, QPlainTextEdit) and isinstance(event, QKeyEvent)
+        if shift:
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if (
-            isinstance(watched, QPlainTextEdit)
+            isinstance(watched, QPlainTextEdit | QLineEdit)
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            and not shift
         ):
             self.commitData.emit(watched)
             self.closeEditor.emit(watched, QAbstractItemDelegate.EndEditHint.NoHint)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDockWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from observer_app.coding.definitions.scheme import (
@@ -160,7 +160,10 @@ def editors_of(root: QWidget) -> list[QWidget]:
     return [
         w
         for w in root.findChildren(QWidget)
-        if isinstance(w, EDITOR_TYPES) and w.isEnabled() and w.window() is root
+        if isinstance(w, EDITOR_TYPES)
+        and w.isEnabled()
+        and w.window() is root
+        and not isinstance(w.parentWidget(), QAbstractSpinBox)  # a spin box's own line edit
     ]
 
 

@@ -94,8 +94,11 @@ class CodingPart(CodingWindowBase):
         self.statusBar().showMessage(f"{code_id} at {format_ms(time_ms)}: cancelled", 3000)
 
     def _event_changed(self, record: Any) -> None:
+        selected = self.event_log.selected_event_id()
         self.event_model.upsert(record)
         self.timeline.canvas.upsert(record)
+        if selected == record.id and not record.deleted:  # a moved row stays selected
+            self.event_log.show_event(record.id)
 
     def _rating_changed(self, key: Any, record: Any) -> None:
         self._refresh_forms()

@@ -128,10 +128,28 @@ class TimelinePainter(TimelineView):
         for e in self._open.values():
             self._paint_bar(p, e, lane_h, (e.onset_ms, max(self.playhead_ms, e.onset_ms)), True)
         dragged = self._events.get(self._drag[0]) if self._drag is not None else None
-        if dragged is not None:
-            shift = self._drag_dx * self.view_ms / self._plot_w()
-            end = dragged.offset_ms if dragged.offset_ms is not None else dragged.onset_ms
-            self._paint_bar(p, dragged, lane_h, (dragged.onset_ms + shift, end + shift), False)
+        times = self.drag_times(self._drag_dx) if dragged is not None and self._dragging else None
+        if dragged is not None and times is not None:
+            onset, offset = times
+            self._paint_bar(
+                p, dragged, lane_h, (onset, offset if offset is not None else onset), False
+            )
+            self._paint_readout(p, onset, offset if dragged.is_state else None)
+
+    def _paint_readout(self, p: QPainter, onset: int, offset: int | None) -> None:
+        """The dragged event's times beside the pointer while dragging."""
+        if self._drag_readout is None:
+            return
+        text = format_ms(onset) + ("" if offset is None else " – " + format_ms(offset))
+        metrics = p.fontMetrics()
+        w, h = metrics.horizontalAdvance(text) + 10, metrics.height() + 4
+        x = min(self._drag_readout[0] + 12, self.width() - w - 2)
+        y = max(2, self._drag_readout[1] - h - 6)
+        box = QRectF(x, y, w, h)
+        p.fillRect(box, QColor(255, 255, 225))
+        p.setPen(QColor(0, 0, 0))
+        p.drawRect(box)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_bar(
         self, p: QPainter, e: EventRecord, lane_h: float, span: tuple[float, float], hatch: bool

@@ -235,9 +235,15 @@ class DefinitionService:
 
     # -- validation hooks used by the event and rating services -----------------------------
     def validate_event(
-        self, scheme_version_id: int, code: str, is_state: bool, modifiers: dict[str, Any]
+        self,
+        scheme_version_id: int,
+        code: str,
+        is_state: bool,
+        modifiers: dict[str, Any],
+        subject: str | None = None,
     ) -> None:
         scheme = self.scheme(scheme_version_id)
+        scheme.validate_subject(subject)
         try:
             definition = scheme.code(code)
         except KeyError:

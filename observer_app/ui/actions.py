@@ -101,6 +101,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 ACTION_IDS = frozenset(a.id for a in ACTIONS)
 CODE_PREFIX = "code:"
+SUBJECT_PREFIX = "subject:"
 
 #: Playback rates offered by slower/faster (the player accepts 0.25 to 4).
 RATES = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
@@ -119,6 +120,9 @@ def default_keymap(scheme: Scheme | None) -> dict[str, str]:
     if scheme is not None:
         for code in scheme.codes:
             keymap[CODE_PREFIX + code.id] = scheme_key_to_sequence(code.key) if code.key else ""
+        for subject in scheme.subjects:
+            key = scheme_key_to_sequence(subject.key) if subject.key else ""
+            keymap[SUBJECT_PREFIX + subject.id] = key
     return keymap
 
 
@@ -153,6 +157,12 @@ def keymap_overrides(keymap: Mapping[str, str], scheme: Scheme | None) -> dict[s
 
 
 def action_label(action_id: str, scheme: Scheme | None) -> str:
+    if action_id.startswith(SUBJECT_PREFIX) and scheme is not None:
+        subject_id = action_id[len(SUBJECT_PREFIX) :]
+        try:
+            return f"Code {scheme.subject(subject_id).label} (focal subject)"
+        except KeyError:
+            return subject_id
     if action_id.startswith(CODE_PREFIX) and scheme is not None:
         code_id = action_id[len(CODE_PREFIX) :]
         try:

@@ -110,6 +110,13 @@ class EventDelegate(QStyledItemDelegate):
             )
             return line
         scheme = self._log.scheme
+        if col == EventTableModel.SUBJECT and scheme is not None and scheme.subjects:
+            box = QComboBox(parent)
+            box.addItem("(none)", "")
+            for subject in scheme.subjects:
+                box.addItem(subject.label, subject.id)
+            box.setCurrentIndex(max(0, box.findData(record.subject or "")))
+            return box
         if col != EventTableModel.CODE or scheme is None:
             return None
         box = QComboBox(parent)
@@ -228,8 +235,12 @@ class EventLog(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((100, 100, 170, 110, 150)):
+        for col, width in enumerate((96, 96, 150, 100, 130, 150, 80)):
             self.view.setColumnWidth(col, width)
+        # the subject sits next to the code, and only when the scheme declares subjects
+        header.moveSection(EventTableModel.SUBJECT, EventTableModel.CODE + 1)
+        has_subjects = scheme is not None and bool(scheme.subjects)
+        self.view.setColumnHidden(EventTableModel.SUBJECT, not has_subjects)
         self.view.setItemDelegate(EventDelegate(self))
         self.view.clicked.connect(self._clicked)
         layout.addWidget(self.view)

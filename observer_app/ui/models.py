@@ -112,8 +112,8 @@ class EventTableModel(_RowsModel):
 
     editRefused = Signal(str)
 
-    COLUMNS = ("Time", "End", "Code", "Category", "Modifiers", "Comment")
-    TIME, END, CODE, CATEGORY, MODIFIERS, COMMENT = range(6)
+    COLUMNS = ("Time", "End", "Code", "Category", "Modifiers", "Comment", "Subject")
+    TIME, END, CODE, CATEGORY, MODIFIERS, COMMENT, SUBJECT = range(7)
 
     def __init__(
         self,
@@ -141,7 +141,9 @@ class EventTableModel(_RowsModel):
         self._colours: dict[str, QColor] = {}
         self._labels: dict[str, str] = {}
         self._categories: dict[str, str] = {}
+        self._subjects: dict[str, str] = {}
         if scheme is not None:
+            self._subjects = {s.id: s.label for s in scheme.subjects}
             for c in scheme.codes:
                 self._colours[c.id] = QColor(c.colour)
                 self._labels[c.id] = c.label
@@ -240,7 +242,9 @@ class EventTableModel(_RowsModel):
         """The texts of an event's row as displayed (cached until the event changes)."""
         texts = self._shown.get(e.id)
         if texts is None:
-            texts = self._shown[e.id] = tuple(self._text(e, c, False) for c in range(6))
+            texts = self._shown[e.id] = tuple(
+                self._text(e, c, False) for c in range(len(self.COLUMNS))
+            )
         return texts
 
     def colour(self, code: str) -> QColor:
@@ -269,6 +273,10 @@ class EventTableModel(_RowsModel):
             return self._scheme.category_label(cat) if self._scheme and cat else cat
         if col == self.MODIFIERS:
             return format_modifiers(e.modifiers)
+        if col == self.SUBJECT:
+            if e.subject is None:
+                return ""
+            return e.subject if editing else self._subjects.get(e.subject, e.subject)
         return e.comment if editing else e.comment.replace("\n", " ↵ ")
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -279,6 +287,8 @@ class EventTableModel(_RowsModel):
             return _SELECTABLE
         col = index.column()
         if col == self.CATEGORY or (col == self.END and not self._rows[row].is_state):
+            return _SELECTABLE
+        if col == self.SUBJECT and not self._subjects:
             return _SELECTABLE
         return _EDITABLE
 
@@ -311,6 +321,10 @@ class EventTableModel(_RowsModel):
             return {"modifiers": parse_modifiers(text, self._scheme, e.code)}
         if col == self.COMMENT:
             return {"comment": text}
+        if col == self.SUBJECT:
+            by_label = {label: sid for sid, label in self._subjects.items()}
+            wanted = text.strip()
+            return {"subject": by_label.get(wanted, wanted) or None}
         return {}
 
     def typed_time(self, text: str) -> int:

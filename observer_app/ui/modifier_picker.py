@@ -8,6 +8,7 @@ single choices), Tab/↓ and ↑ move between modifiers, Enter logs, Escape canc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -26,8 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer_app.coding.definitions.scheme import Code, Modifier
+from observer_app.coding.definitions.scheme import Code, Modifier, Subject
 from observer_app.coding.state_logic import format_ms
+
+#: The field of the picker's values that carries the chosen subject (not a modifier: the
+#: scheme's ids start with a letter or digit, so it cannot clash with one).
+SUBJECT_FIELD = "__subject__"
+
+
+def subject_row(subjects: Sequence[Subject]) -> Modifier:
+    """The picker's "Subject" row: a required single choice among the scheme's subjects."""
+    return Modifier(SUBJECT_FIELD, "Subject", "single", True, tuple(s.label for s in subjects))
 
 
 def asked_modifiers(code: Code) -> tuple[Modifier, ...]:
@@ -170,6 +180,7 @@ class ModifierPicker(QFrame):
         #: The widget the picker covers when open (the coding pad), so it hides no picture.
         self.anchor: QWidget | None = None
         self.event_id: int | None = None
+        self._subjects: tuple[Subject, ...] = ()
         self.setFrameShape(QFrame.Shape.Box)
         self.setAutoFillBackground(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -208,6 +219,7 @@ class ModifierPicker(QFrame):
         *,
         values: dict[str, Any] | None = None,
         event_id: int | None = None,
+        subjects: Sequence[Subject] = (),
     ) -> None:
         """Ask for ``code``'s modifiers of a press at ``time_ms``; with ``event_id``, edit the
         modifiers ``values`` of that logged event instead (``edited`` is emitted)."""
@@ -224,6 +236,9 @@ class ModifierPicker(QFrame):
             f"(digits pick, Tab/↓ next, ↑ back, Enter {verb}, Esc cancels)"
         )
         mods = code.modifiers if event_id is not None else asked_modifiers(code)
+        self._subjects = tuple(subjects)
+        if subjects:  # "ask" mode: whom is this event about? first row, digits choose
+            mods = (subject_row(subjects), *mods)
         for i, mod in enumerate(mods):
             row = _Row(mod)
             row.set_value((values or {}).get(mod.id))
@@ -281,10 +296,13 @@ class ModifierPicker(QFrame):
         if missing:
             self.message.setText("required: " + ", ".join(missing))
             return
+        label = values.pop(SUBJECT_FIELD, None)
         problems = self.code.modifier_problems(values)
         if problems:
             self.message.setText("; ".join(problems))
             return
+        if label is not None:
+            values[SUBJECT_FIELD] = next(s.id for s in self._subjects if s.label == label)
         code, time_ms, event_id = self.code, self.time_ms, self.event_id
         self.code = None
         self.event_id = None

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from observer_app.coding.errors import ObserverError
 from observer_app.coding.state_logic import format_ms
-from observer_app.ui.actions import CODE_PREFIX, action_label
+from observer_app.ui.actions import CODE_PREFIX, SUBJECT_PREFIX, action_label
 from observer_app.ui.coding_pad import CodingPad
 from observer_app.ui.coding_window.base import CodingWindowBase
 from observer_app.ui.event_log import EventLog
@@ -49,6 +49,7 @@ class AssignmentPart(CodingWindowBase):
         self.actions_by_id["undo"].setEnabled(False)
         self.actions_by_id["redo"].setEnabled(False)
         self._build_code_actions()
+        self._show_subject()
         self._build_views()
         self._load_media()
         self._apply_keymap()
@@ -67,6 +68,22 @@ class AssignmentPart(CodingWindowBase):
         self.statusBar().showMessage(
             f"Opened assignment #{session.info.id}, resuming at {format_ms(start)}", 5000
         )
+
+    def _show_subject(self) -> None:
+        """The focal subject in the status bar (hidden when the scheme declares none)."""
+        session = self.session
+        scheme = session.scheme if session is not None else None
+        if session is None or scheme is None or not scheme.subjects:
+            self.subject_label.hide()
+            return
+        if session.asks_subject:
+            self.subject_label.setText("Subject: <b>asked at each key</b>")
+        elif session.focal_subject is not None:
+            keys = ", ".join(f"{s.key or '—'} {s.label}" for s in scheme.subjects)
+            label = scheme.subject(session.focal_subject).label
+            self.subject_label.setText(f"Subject: <b>{label}</b>")
+            self.subject_label.setToolTip(f"Keys: {keys}")
+        self.subject_label.show()
 
     def _undo_text(self, text: str) -> None:
         self.actions_by_id["undo"].setText(f"&Undo {text}" if text else "&Undo")
@@ -88,7 +105,10 @@ class AssignmentPart(CodingWindowBase):
 
     def _build_code_actions(self) -> None:
         menu = self.menus["Code"]
-        for action_id in [a for a in self.actions_by_id if a.startswith(CODE_PREFIX)]:
+        menu.clear()
+        for action_id in [
+            a for a in self.actions_by_id if a.startswith((CODE_PREFIX, SUBJECT_PREFIX))
+        ]:
             action = self.actions_by_id.pop(action_id)
             self.removeAction(action)
             menu.removeAction(action)
@@ -96,6 +116,18 @@ class AssignmentPart(CodingWindowBase):
         scheme = self.session.scheme if self.session else None
         if scheme is None:
             return
+        for subject in scheme.subjects:  # a subject's key makes it the focal subject
+            action_id = SUBJECT_PREFIX + subject.id
+            action = QAction(f"Code {subject.label}", self)
+            action.setObjectName(action_id)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setAutoRepeat(False)
+            action.triggered.connect(lambda _=False, sid=subject.id: self.set_focal_subject(sid))
+            self.addAction(action)
+            menu.addAction(action)
+            self.actions_by_id[action_id] = action
+        if scheme.subjects:
+            menu.addSeparator()
         for code in scheme.codes:
             action_id = CODE_PREFIX + code.id
             action = QAction(action_label(action_id, scheme), self)
@@ -159,7 +191,7 @@ class AssignmentPart(CodingWindowBase):
             self._replace(self.forms_dock, QLabel("No session-level instrument."))
         else:
             self._replace(self.forms_dock, self.session_forms)
-        self.pad.set_open(e.code for e in session.open_states())
+        self._show_open()
         self.problem_model.set_problems([])
 
     def _replace(self, dock: QDockWidget, widget: QWidget) -> None:

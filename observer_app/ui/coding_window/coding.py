@@ -8,6 +8,7 @@ from observer_app.coding.errors import ObserverError
 from observer_app.coding.state_logic import format_ms
 from observer_app.ui.coding_window.base import CodingWindowBase
 from observer_app.ui.coding_window.playback import is_playing
+from observer_app.ui.modifier_picker import SUBJECT_FIELD
 from observer_app.ui.session import asks_modifiers, key_press_time
 
 
@@ -26,14 +27,15 @@ class CodingPart(CodingWindowBase):
         if session.read_only:
             self.show_error("this assignment is complete and read-only")
             return
+        ask_subject = session.asks_subject
         try:
-            plan = session.plan(code_id, time_ms)
+            plan = session.plan(code_id, time_ms, session.focal_subject)
         except ObserverError as exc:
             self.show_error(str(exc))
-            self.pad.set_open(e.code for e in session.open_states())
+            self._show_open()
             return
         code = session.scheme.code(code_id)
-        if plan.logs is not None and asks_modifiers(code):
+        if ask_subject or (plan.logs is not None and asks_modifiers(code)):
             if self.picker.active:
                 pending = self.picker.code.label if self.picker.code else ""
                 self.show_error(
@@ -42,26 +44,54 @@ class CodingPart(CodingWindowBase):
                 return
             if self.prefs.pause_while_choosing and is_playing(self.player):
                 self.player.pause()
-            self.picker.open_for(code, time_ms)
+            subjects = session.scheme.subjects if ask_subject else ()
+            self.picker.open_for(code, time_ms, subjects=subjects)
             return
         self._commit_press(code_id, time_ms, None)
 
-    def _commit_press(self, code_id: str, time_ms: int, modifiers: dict[str, Any] | None) -> None:
+    def _show_open(self) -> None:
+        """The pad marks the codes open for the focal subject (all, without subjects)."""
+        session = self.session
+        if session is None:
+            return
+        focal = session.focal_subject
+        states = session.open_states(focal, all_subjects=focal is None)
+        self.pad.set_open(e.code for e in states)
+
+    def set_focal_subject(self, subject_id: str) -> None:
+        """The subject the next key presses are about (a subject key, "focal" mode)."""
+        session = self.session
+        if session is None or session.scheme is None:
+            return
+        session.focal_subject = subject_id
+        self._show_subject()
+        self.statusBar().showMessage(f"Coding {session.scheme.subject(subject_id).label}", 2000)
+        self._show_open()
+
+    def _commit_press(
+        self,
+        code_id: str,
+        time_ms: int,
+        modifiers: dict[str, Any] | None,
+        subject: str | None = None,
+    ) -> None:
         session = self.session
         if session is None:
             return
         source = {"input": "key", "lag_ms": self.prefs.reaction_lag_ms}
-        if session.press(code_id, time_ms, modifiers, source):
+        if session.press(code_id, time_ms, modifiers, source, subject):
             text, new_id = session.last_edit()
             if new_id is not None:
                 self.event_log.show_event(new_id)
             self.statusBar().showMessage(
                 f"{text if text is not None else code_id} at {format_ms(time_ms)}", 3000
             )
-        self.pad.set_open(e.code for e in session.open_states())
+        self._show_open()
 
     def _modifiers_chosen(self, code_id: str, time_ms: int, values: dict[str, Any]) -> None:
-        self._commit_press(code_id, time_ms, values)
+        values = dict(values)
+        subject = values.pop(SUBJECT_FIELD, None)
+        self._commit_press(code_id, time_ms, values, subject)
 
     def edit_modifiers(self, event_id: int) -> None:
         """Edit an event's modifiers (and note) in the picker, filled with its values."""
@@ -126,7 +156,7 @@ class CodingPart(CodingWindowBase):
             self.statusBar().showMessage("Select an event in the log to delete it", 3000)
             return
         self.session.delete_event(event_id)
-        self.pad.set_open(e.code for e in self.session.open_states())
+        self._show_open()
 
     def set_selected_to_now(self, field: str) -> None:
         """Set the selected event's start (``onset_ms``) or end (``offset_ms``) to the frame on
@@ -146,14 +176,14 @@ class CodingPart(CodingWindowBase):
         which = "start" if field == "onset_ms" else "end"
         if session.update_event(record.id, f"set {which} to {format_ms(now)}", **{field: now}):
             self.statusBar().showMessage(f"{record.code}: {which} set to {format_ms(now)}", 3000)
-        self.pad.set_open(e.code for e in session.open_states())
+        self._show_open()
 
     def undo(self) -> None:
         if self.session is not None and not self.session.read_only:
             self.session.undo_stack.undo()
-            self.pad.set_open(e.code for e in self.session.open_states())
+            self._show_open()
 
     def redo(self) -> None:
         if self.session is not None and not self.session.read_only:
             self.session.undo_stack.redo()
-            self.pad.set_open(e.code for e in self.session.open_states())
+            self._show_open()

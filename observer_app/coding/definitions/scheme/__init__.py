@@ -25,12 +25,14 @@ from observer_app.coding.definitions.scheme.model import (
     FORMAT_VERSION,
     MODIFIER_TYPES,
     MS_PER_MINUTE,
+    SUBJECT_MODES,
     Category,
     Code,
     ExclusiveGroup,
     Modifier,
     Scheme,
     Segmenting,
+    Subject,
 )
 from observer_app.coding.definitions.scheme.parsing import parse_scheme, parse_scheme_data
 
@@ -43,6 +45,7 @@ __all__ = [
     "MS_PER_MINUTE",
     "NAMED_KEYS",
     "RESERVED_KEYS",
+    "SUBJECT_MODES",
     "WINDOW_SHORTCUTS",
     "Category",
     "Code",
@@ -50,6 +53,7 @@ __all__ = [
     "Modifier",
     "Scheme",
     "Segmenting",
+    "Subject",
     "WindowShortcut",
     "default_window_key",
     "normalize_key",

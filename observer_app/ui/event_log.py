@@ -164,7 +164,7 @@ class EventDelegate(QStyledItemDelegate):
         if shift:
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if (
-            isinstance(watched, QPlainTextEdit | QLineEdit)
+            isinstance(watched, QPlainTextEdit | QLineEdit | QComboBox)
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)

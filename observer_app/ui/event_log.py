@@ -235,8 +235,15 @@ class EventLog(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((96, 96, 150, 100, 130, 150, 80)):
+        # widths from the font, so every column shows in a dock a third of 1280 px wide: a time
+        # fits exactly, names and modifiers are elided (the tooltip and the editor show all)
+        fm = self.fontMetrics()
+        time_w = fm.horizontalAdvance("00:00:00.000") + 12
+        chars = fm.averageCharWidth()
+        widths = (time_w, time_w, 13 * chars, 9 * chars, 9 * chars, 11 * chars, 9 * chars)
+        for col, width in enumerate(widths):
             self.view.setColumnWidth(col, width)
+        header.setMinimumSectionSize(4 * chars)
         # the subject sits next to the code, and only when the scheme declares subjects
         header.moveSection(EventTableModel.SUBJECT, EventTableModel.CODE + 1)
         has_subjects = scheme is not None and bool(scheme.subjects)

@@ -231,7 +231,14 @@ class EventTableModel(_RowsModel):
         if role == _TOOLTIP:
             kind = "state" if e.is_state else "point"
             state = " (open)" if e.is_open else ""
-            return f"#{e.id} {self._labels.get(e.code, e.code)} — {kind}{state}"
+            tip = f"#{e.id} {self._labels.get(e.code, e.code)} — {kind}{state}"
+            if e.subject:
+                tip += f", {self._subjects.get(e.subject, e.subject)}"
+            if e.modifiers:
+                tip += "\n" + format_modifiers(e.modifiers)
+            if e.comment:
+                tip += "\n" + e.comment
+            return tip
         if role == EVENT_ROLE:
             return e.id
         if role == CATEGORY_ROLE:

@@ -13,7 +13,7 @@ from observer_app.coding.definitions.scheme import Scheme
 from observer_app.coding.state_logic import format_ms
 from observer_app.services.records import EventRecord
 from observer_app.ui.timeline.lanes import Item, _bar_colour, _Lane
-from observer_app.ui.timeline.painting import TimelinePainter
+from observer_app.ui.timeline.painting import MAX_LABELS, TimelinePainter
 from observer_app.ui.timeline.view import HIT_PX, LABEL_W, MIN_VIEW_MS
 
 
@@ -96,14 +96,22 @@ class TimelineCanvas(TimelinePainter):
         if record.is_state and record.offset_ms is not None:
             return False
         lane = self._lane_of.get(self._code_cat.get(record.code, ""))
-        if lane is None:
-            return False
+        if lane is None or self._labelled(lane):
+            return False  # a labelled lane re-renders, so labels make room for each other
         t0 = self.view_start
         if t0 <= record.onset_ms <= t0 + self.view_ms:
             self._paint_tick(layer, lane, record)
         self._version += 1
         self._layer_key = (self._version, *key[1:])
         return True
+
+    def _labelled(self, index: int) -> bool:
+        """Whether lane ``index`` shows its marks' labels (few enough events in view)."""
+        lane = self._lanes[index]
+        t0 = self.view_start
+        lo = bisect.bisect_left(lane.onsets, t0)
+        hi = bisect.bisect_right(lane.onsets, t0 + self.view_ms)
+        return hi - lo <= MAX_LABELS and self._lane_h() >= self.fontMetrics().height() + 4
 
     def _lane_for(self, code: str) -> _Lane:
         cat = self._code_cat.get(code, "")

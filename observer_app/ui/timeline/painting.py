@@ -13,6 +13,9 @@ from observer_app.services.records import EventRecord
 from observer_app.ui.timeline.lanes import _NO_OFFSET, _Lane
 from observer_app.ui.timeline.view import LABEL_W, TimelineView
 
+#: Lanes with more events than this in view show no labels (unreadable, and costly).
+MAX_LABELS = 400
+
 
 class TimelinePainter(TimelineView):
     """Renders lanes, ruler, segment lines and closed events into a cached image; paints open
@@ -84,8 +87,50 @@ class TimelinePainter(TimelineView):
                 QRectF(4, label_top, LABEL_W - 8, lane_h), Qt.AlignmentFlag.AlignVCenter, label
             )
         self._paint_segments(p, pal)
+        self._paint_labels(p, pal)
         p.end()
         return image
+
+    def _paint_labels(self, p: QPainter, pal: QPalette) -> None:
+        """Each mark's short label (its code id, with the subject's initial when the scheme has
+        subjects) beside it, when there is room; co-timed events stack their labels one under
+        the other, so events at the same moment show side by side rather than hide each other.
+        Skipped for a lane with too many events in view to read."""
+        fm = self.fontMetrics()
+        lane_h = self._lane_h()
+        line_h = fm.height()
+        t0, t1 = self.view_start, self.view_start + self.view_ms
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        for i, lane in enumerate(self._lanes):
+            lo = bisect.bisect_left(lane.onsets, t0)
+            hi = bisect.bisect_right(lane.onsets, t1)
+            if not self._labelled(i):
+                continue
+            top = self._ruler_h + i * lane_h + 2
+            slots = max(1, int((lane_h - 4) // line_h))
+            free_x = [float(LABEL_W)] * slots  # where each stacked line is free again
+            last_x, stack = -1e9, 0
+            for k in range(lo, hi):
+                record = self._events.get(lane.items[k][3])
+                if record is None:
+                    continue
+                x = self._x(record.onset_ms)
+                stack = stack + 1 if x - last_x < 3 else 0  # co-timed: the next line down
+                last_x = x
+                row = stack % slots
+                text = self._short_label(record)
+                if x + 3 < free_x[row]:
+                    continue
+                p.drawText(QPointF(x + 3, top + row * line_h + fm.ascent()), text)
+                free_x[row] = x + 3 + fm.horizontalAdvance(text) + 4
+
+    def _labelled(self, index: int) -> bool:
+        return False  # the canvas decides (it knows its lanes' events)
+
+    def _short_label(self, record: EventRecord) -> str:
+        subject = getattr(record, "subject", None)
+        prefix = f"{subject[:1].upper()}·" if subject else ""
+        return prefix + record.code
 
     def _render_lane(self, buf: np.ndarray, lane: _Lane, band: tuple[int, int], dpr: float) -> None:
         """Draw one lane's closed bars and markers into ``buf`` (device pixels)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
@@ -51,6 +51,7 @@ class AssignmentPart(CodingWindowBase):
         self._build_code_actions()
         self._show_subject()
         self._build_views()
+        QTimer.singleShot(0, self._fit_pad)  # once the new pad is laid out
         self._load_media()
         self._apply_keymap()
         self._update_read_only()
@@ -193,6 +194,15 @@ class AssignmentPart(CodingWindowBase):
             self._replace(self.forms_dock, self.session_forms)
         self._show_open()
         self.problem_model.set_problems([])
+
+    def _fit_pad(self) -> None:
+        """Give the pad the height its codes need (a compact pad, up to 60% of the window),
+        so no code is hidden behind a scroll bar; the log keeps the rest."""
+        chrome = self.pad_dock.height() - self.pad.height()  # the dock's title bar
+        needed = self.pad.content_height() + chrome + 16
+        if self.pad.compact and needed > self.pad_dock.height():
+            height = min(needed, int(self.height() * 0.6))
+            self.resizeDocks([self.pad_dock], [height], Qt.Orientation.Vertical)
 
     def _replace(self, dock: QDockWidget, widget: QWidget) -> None:
         old = dock.widget()

@@ -80,11 +80,10 @@ class TimelinePainter(TimelineView):
         for i, lane in enumerate(self._lanes):
             label_top = self._ruler_h + i * lane_h
             p.setPen(pal.color(QPalette.ColorRole.Text))
-            label = self.fontMetrics().elidedText(
-                lane.label, Qt.TextElideMode.ElideRight, LABEL_W - 8
-            )
-            p.drawText(
-                QRectF(4, label_top, LABEL_W - 8, lane_h), Qt.AlignmentFlag.AlignVCenter, label
+            p.drawText(  # wrapped over two lines when it is long (elided only past that)
+                QRectF(4, label_top, LABEL_W - 8, lane_h),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap),
+                self._lane_text(lane.label, lane_h),
             )
         self._paint_segments(p, pal)
         self._paint_labels(p, pal)
@@ -123,6 +122,28 @@ class TimelinePainter(TimelineView):
                     continue
                 p.drawText(QPointF(x + 3, top + row * line_h + fm.ascent()), text)
                 free_x[row] = x + 3 + fm.horizontalAdvance(text) + 4
+
+    def _lane_text(self, label: str, lane_h: float) -> str:
+        """A lane's label as it fits the label column: whole when it wraps into the lines the
+        lane has room for, else its last line elided."""
+        fm = self.fontMetrics()
+        width = LABEL_W - 8
+        lines = max(1, int(lane_h // fm.height()))
+        needed = fm.boundingRect(0, 0, width, 10_000, int(Qt.TextFlag.TextWordWrap), label)
+        if needed.height() <= lines * fm.height():
+            return label
+        words, out, line = label.split(), [], ""
+        for word in words:
+            trial = f"{line} {word}".strip()
+            if fm.horizontalAdvance(trial) <= width or not line:
+                line = trial
+            else:
+                out.append(line)
+                line = word
+        out.append(line)
+        head = out[: lines - 1]
+        tail = " ".join(out[lines - 1 :])
+        return "\n".join([*head, fm.elidedText(tail, Qt.TextElideMode.ElideRight, width)])
 
     def _labelled(self, index: int) -> bool:
         return False  # the canvas decides (it knows its lanes' events)

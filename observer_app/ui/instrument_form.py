@@ -188,6 +188,14 @@ class InstrumentForm(QWidget):
     def key(self, item_id: str) -> RatingKey:
         return RatingKey(self.version_id, item_id, self.unit_kind, self.unit_index)
 
+    def go_to_first_unanswered(self) -> None:
+        """Put the current item on the first one without an answer (the first item when all
+        are answered) and take the focus, so digits answer from there."""
+        index = next((i for i, r in enumerate(self.rows) if r.item.id not in self._responses), 0)
+        if self.rows:
+            self.go_to(index)
+        self.setFocus()
+
     def missing_required(self) -> list[str]:
         return [
             r.item.id for r in self.rows if r.item.required and r.item.id not in self._responses

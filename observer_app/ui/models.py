@@ -437,6 +437,8 @@ class ProblemModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Problem] = []
+        #: Words for a problem (the window names codes by their labels); default: its message.
+        self.describe: Callable[[Problem], str] = lambda p: p.message
 
     def set_problems(self, problems: Sequence[Problem]) -> None:
         self.beginResetModel()
@@ -454,9 +456,9 @@ class ProblemModel(QAbstractListModel):
             return None
         p = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return p.message
+            return self.describe(p)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "Double-click (or Enter) to go there"
+            return "Click (or Enter) to go there"
         if role == self.PROBLEM_ROLE:
             return p
         return None

@@ -135,7 +135,8 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         self.problem_view = QListView()
         self.problem_view.setModel(self.problem_model)
         self.problem_view.activated.connect(lambda index: self.go_to_problem(index.row()))
-        self.problem_view.doubleClicked.connect(lambda index: self.go_to_problem(index.row()))
+        self.problem_view.clicked.connect(lambda index: self.go_to_problem(index.row()))
+        self.problem_model.describe = self.describe_problem
         self.problem_dock.setWidget(self.problem_view)
         self.problem_dock.hide()
         self.timeline = Timeline()

@@ -153,7 +153,7 @@ def test_drag_a_states_end_alone_with_a_read_out_and_a_minimum_distance(
     canvas = window.timeline.canvas
     canvas.resize(1000, 160)
     canvas.set_duration(DURATION_MS)
-    start = _canvas_point(canvas, 80_000)
+    start = _canvas_point(canvas, 80_000) + QPoint(3, 0)  # just past the end: still its handle
     # a move shorter than the drag distance changes nothing (the release seeks)
     qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(canvas, start + QPoint(2, 0))

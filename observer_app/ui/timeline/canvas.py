@@ -198,6 +198,8 @@ class TimelineCanvas(TimelinePainter):
             d: float
             if abs(onset - t) <= tol:
                 d = abs(onset - t)
+            elif is_state and offset is not None and abs(offset - t) <= tol:
+                d = abs(offset - t)  # a state's end is a handle too, just outside the bar
             elif is_state and offset is not None and onset <= t <= offset:
                 d = tol
             else:

@@ -142,5 +142,5 @@ class PlaybackPart(CodingWindowBase):
         self.seek(pos)
         self.statusBar().showMessage("Recording relinked", 5000)
 
-    def _relink_failed(self, exc: BaseException) -> None:
-        self.show_error(str(exc))
+    def _relink_failed(self, message: str) -> None:
+        self.show_error(message)

@@ -27,6 +27,7 @@ from observer_app.coding.definitions.instrument import Instrument, Item, Respons
 from observer_app.coding.definitions.textpack import TextPack, item_display_text
 from observer_app.coding.edits import RatingKey, Response
 from observer_app.services.editing import NOT_RATED
+from observer_app.ui.contrast import css
 
 NOT_RATED_ID = -10_000
 
@@ -143,7 +144,10 @@ class InstrumentForm(QWidget):
         self.scroll_area.setWidget(body)
         outer.addWidget(self.scroll_area, 1)
         hint = QLabel("Keys: digits answer and advance · N not rated · ↑/↓ move · Delete clears")
-        hint.setEnabled(False)
+        hint.setObjectName("formHint")
+        font = hint.font()
+        font.setItalic(True)  # a hint, in the text colour: readable in light and dark palettes
+        hint.setFont(font)
         outer.addWidget(hint)
         self._update_title()
         self._show_current()
@@ -207,7 +211,8 @@ class InstrumentForm(QWidget):
         answered = len(self._responses)
         text = f"{answered}/{len(self.rows)} answered · required {done}/{len(required)}"
         if done < len(required):
-            text += f" · <span style='color:#c0392b'>{len(required) - done} required missing</span>"
+            red = css("#c0392b")
+            text += f" · <span style='color:{red}'>{len(required) - done} required missing</span>"
         else:
             text += " · ✓ complete"
         self.progress.setText(text)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from observer_app.coding.definitions.scheme import Code, Modifier, Subject
 from observer_app.coding.state_logic import format_ms
+from observer_app.ui.contrast import css
 
 #: The field of the picker's values that carries the chosen subject (not a modifier: the
 #: scheme's ids start with a letter or digit, so it cannot clash with one).
@@ -194,7 +195,7 @@ class ModifierPicker(QFrame):
         self._layout.addWidget(self.title)
         self.rows: list[_Row] = []
         self.message = QLabel()
-        self.message.setStyleSheet("color: #c0392b")
+        self.message.setStyleSheet(f"color: {css('#c0392b')}")
         foot = QHBoxLayout()
         foot.addWidget(self.message, 1)
         ok = QPushButton("Log (Enter)")

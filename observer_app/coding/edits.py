@@ -36,6 +36,7 @@ class EventSpec:
     modifiers: Mapping[str, Any] = field(default_factory=dict)
     comment: str = ""
     source: Mapping[str, Any] = field(default_factory=dict)
+    subject: str | None = None  # who the event is about (a subject id of the scheme)
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,10 @@ def edit_for_plan(
     *,
     modifiers: Mapping[str, Any] | None = None,
     source: Mapping[str, Any] | None = None,
+    subject: str | None = None,
 ) -> Compound:
-    """The edit that carries out a key press plan (closes first, then the new event)."""
+    """The edit that carries out a key press plan (closes first, then the new event, about
+    ``subject`` when the scheme declares subjects)."""
     parts: list[Edit] = [
         UpdateEvent(c.event_id, {"offset_ms": None}, {"offset_ms": c.offset_ms}, "close state")
         for c in plan.closes
@@ -190,6 +193,7 @@ def edit_for_plan(
             is_state=plan.logs == "state",
             modifiers=dict(modifiers or {}),
             source=dict(source or {}),
+            subject=subject,
         )
         parts.append(LogEvent(spec, plan.describe(scheme)))
     return Compound(parts, plan.describe(scheme))

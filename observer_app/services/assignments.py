@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from observer_app.coding.errors import Conflict, InputError
 from observer_app.coding.planning import Plan, plan_assignments
+from observer_app.coding.state_logic import format_ms
 from observer_app.services.access import owns, require_manager, require_read, require_write
 from observer_app.services.context import ServiceContext, get_or_raise, lock_or_raise
 from observer_app.services.recordings import to_info as recording_info
@@ -30,7 +31,7 @@ def _open_state_problems(s: StudySession, a: Assignment) -> list[Problem]:
     return [
         Problem(
             "open_state",
-            f"state event {e.code!r} opened at {e.onset_ms} ms is not closed",
+            f"state {e.code!r} opened at {format_ms(e.onset_ms)} is not closed",
             event_id=e.id,
             position_ms=e.onset_ms,
         )

@@ -28,6 +28,7 @@ from observer_app.coding.definitions import (
 )
 from observer_app.coding.errors import InputError, NotFound
 from observer_app.coding.resources import resource_path
+from observer_app.coding.state_logic import format_ms
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.records import Problem
@@ -251,9 +252,15 @@ class DefinitionService:
 
     # -- validation hooks used by the event and rating services -----------------------------
     def validate_event(
-        self, scheme_version_id: int, code: str, is_state: bool, modifiers: dict[str, Any]
+        self,
+        scheme_version_id: int,
+        code: str,
+        is_state: bool,
+        modifiers: dict[str, Any],
+        subject: str | None = None,
     ) -> None:
         scheme = self.scheme(scheme_version_id)
+        scheme.validate_subject(subject)
         try:
             definition = scheme.code(code)
         except KeyError:
@@ -291,6 +298,9 @@ class DefinitionService:
         """Required items unanswered, per instrument and unit (segments named)."""
         rec = s.get(Recording, a.recording_id)
         problems: list[Problem] = []
+        bounds: tuple[tuple[int, int], ...] = ()
+        if a.scheme_version_id is not None and rec is not None and rec.duration_ms:
+            bounds = self.scheme(a.scheme_version_id).segment_bounds(rec.duration_ms)
         for assigned in self._assigned(a, rec.duration_ms if rec else None):
             rows = s.scalars(
                 select(Rating).where(
@@ -304,7 +314,8 @@ class DefinitionService:
                 by_unit.setdefault((r.unit_kind, r.unit_index), {})[r.item_id] = value
             for unit_kind, index in assigned.units:
                 answered = by_unit.get((unit_kind, index), {})
-                problems += _unit_problems(assigned, unit_kind, index, answered)
+                span = bounds[index] if unit_kind == "segment" and index < len(bounds) else None
+                problems += _unit_problems(assigned, unit_kind, index, answered, span)
         return problems
 
     # -- text packs --------------------------------------------------------------------------
@@ -355,14 +366,23 @@ class DefinitionService:
 
 
 def _unit_problems(
-    assigned: AssignedInstrument, unit_kind: str, index: int, answered: dict[str, int | None]
+    assigned: AssignedInstrument,
+    unit_kind: str,
+    index: int,
+    answered: dict[str, int | None],
+    span: tuple[int, int] | None = None,
 ) -> list[Problem]:
+    """The unanswered required items of one unit, in words: the segment with its times
+    (``hh:mm:ss``), the items by label."""
     missing = missing_required(assigned.instrument, answered)
     if not missing:
         return []
     where = f"segment {index + 1}" if unit_kind == "segment" else "the session"
+    if span is not None:
+        where += f" ({format_ms(span[0])[:8]}–{format_ms(span[1])[:8]})"
     kind = "unrated_segment" if unit_kind == "segment" and not answered else "missing_item"
-    shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+    labels = [_item_label(assigned.instrument, i) for i in missing[:5]]
+    shown = ", ".join(labels) + (" ..." if len(missing) > 5 else "")
     return [
         Problem(
             kind,
@@ -372,5 +392,14 @@ def _unit_problems(
             unit_kind=unit_kind,
             unit_index=index,
             item_id=missing[0],
+            position_ms=span[0] if span is not None else None,
         )
     ]
+
+
+def _item_label(instrument: Instrument, item_id: str) -> str:
+    try:
+        item = instrument.item(item_id)
+    except KeyError:
+        return item_id
+    return f"{item.label} ({item_id})" if item.label and item.label != item_id else item_id

@@ -60,6 +60,7 @@ class StudyEditPort(EditPort):
             modifiers=dict(spec.modifiers),
             comment=spec.comment,
             source=dict(spec.source),
+            subject=spec.subject,
             context=f"log {spec.code}",
         )
         self._event(record)

@@ -13,17 +13,19 @@ from typing import Any
 from sqlalchemy import select, text
 
 from observer_app.coding.errors import InputError
+from observer_app.coding.state_logic import format_ms
 from observer_app.services.access import require_manager, require_read
 from observer_app.services.assignments import require_writable
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.records import EventRecord
-from observer_app.store.models import Assignment, Event
+from observer_app.store.models import Assignment, Event, Recording
 
 #: Checks an event against the assignment's coding scheme: (scheme_version_id, code, is_state,
-#: modifiers) -> None, raising InputError when the code or its modifiers are not valid.
-EventValidator = Callable[[int, str, bool, dict[str, Any]], None]
+#: modifiers, subject) -> None, raising InputError when the code, its modifiers or the subject
+#: are not valid.
+EventValidator = Callable[[int, str, bool, dict[str, Any], str | None], None]
 
-_EDITABLE = ("code", "onset_ms", "offset_ms", "modifiers", "comment")
+_EDITABLE = ("code", "onset_ms", "offset_ms", "modifiers", "comment", "subject")
 
 
 def to_record(e: Event) -> EventRecord:
@@ -38,12 +40,13 @@ def to_record(e: Event) -> EventRecord:
         e.comment,
         e.deleted,
         dict(e.source),
+        e.subject,
     )
 
 
 _EVENT_COLUMNS = (
     "SELECT id, assignment_id, code, onset_ms, offset_ms, is_state, modifiers, comment, "
-    "deleted, source FROM event WHERE assignment_id = :assignment"
+    "deleted, source, subject FROM event WHERE assignment_id = :assignment"
 )
 _EVENTS_SQL = text(_EVENT_COLUMNS + " ORDER BY onset_ms, id")
 _LIVE_EVENTS_SQL = text(_EVENT_COLUMNS + " AND deleted = false ORDER BY onset_ms, id")
@@ -69,14 +72,24 @@ def _row_record(r: Sequence[Any]) -> EventRecord:
         r[7] or "",
         bool(r[8]),
         _json_dict(r[9]),
+        r[10],
     )
 
 
-def _check_times(onset_ms: int, offset_ms: int | None) -> None:
+def _check_times(onset_ms: int, offset_ms: int | None, duration_ms: int | None = None) -> None:
+    """Refuse, with the reason, a start before the recording, an end before the start, and
+    (when the recording's duration is known) a time after the end of the recording."""
     if onset_ms < 0:
-        raise InputError(f"onset {onset_ms} ms is before the start of the recording")
+        raise InputError(f"start {format_ms(onset_ms)} is before the start of the recording")
     if offset_ms is not None and offset_ms < onset_ms:
-        raise InputError(f"offset {offset_ms} ms is before onset {onset_ms} ms")
+        raise InputError(f"end {format_ms(offset_ms)} is before the start {format_ms(onset_ms)}")
+    if duration_ms:
+        for name, value in (("start", onset_ms), ("end", offset_ms)):
+            if value is not None and value > duration_ms:
+                raise InputError(
+                    f"{name} {format_ms(value)} is after the end of the recording "
+                    f"({format_ms(duration_ms)})"
+                )
 
 
 class EventService:
@@ -84,9 +97,16 @@ class EventService:
         self._ctx = ctx
         self._validator = validator
 
-    def _validate(self, a: Assignment, code: str, is_state: bool, mods: dict[str, Any]) -> None:
+    def _validate(
+        self,
+        a: Assignment,
+        code: str,
+        is_state: bool,
+        mods: dict[str, Any],
+        subject: str | None = None,
+    ) -> None:
         if self._validator is not None and a.scheme_version_id is not None:
-            self._validator(a.scheme_version_id, code, is_state, mods)
+            self._validator(a.scheme_version_id, code, is_state, mods, subject)
 
     def log(
         self,
@@ -99,13 +119,14 @@ class EventService:
         modifiers: dict[str, Any] | None = None,
         comment: str = "",
         source: dict[str, Any] | None = None,
+        subject: str | None = None,
         context: str = "log event",
     ) -> EventRecord:
         mods = dict(modifiers or {})
         _check_times(int(onset_ms), offset_ms)
         with self._ctx.tx(context) as s:
             a = require_writable(s, self._ctx, assignment_id)
-            self._validate(a, code, is_state, mods)
+            self._validate(a, code, is_state, mods, subject)
             event = Event(
                 assignment_id=a.id,
                 code=code,
@@ -115,13 +136,14 @@ class EventService:
                 modifiers=mods,
                 comment=comment,
                 source=dict(source or {}),
+                subject=subject,
             )
             s.add(event)
             s.flush()
             return to_record(event)
 
     def update(self, event_id: int, *, context: str = "edit event", **changes: Any) -> EventRecord:
-        """Change code, onset_ms, offset_ms, modifiers or comment of an event."""
+        """Change code, onset_ms, offset_ms, modifiers, comment or subject of an event."""
         unknown = set(changes) - set(_EDITABLE)
         if unknown:
             raise InputError(f"event fields not editable: {', '.join(sorted(unknown))}")
@@ -129,8 +151,14 @@ class EventService:
             event = get_or_raise(s, Event, event_id, "event")
             a = require_writable(s, self._ctx, event.assignment_id)
             merged = {k: changes.get(k, getattr(event, k)) for k in _EDITABLE}
-            _check_times(int(merged["onset_ms"]), merged["offset_ms"])
-            self._validate(a, merged["code"], event.is_state, dict(merged["modifiers"]))
+            # An edit (typed or dragged) must stay inside the recording; a key press is timed
+            # by the player, which cannot leave it (and a stored duration may be short).
+            recording = s.get(Recording, a.recording_id)
+            duration = recording.duration_ms if recording is not None else None
+            _check_times(int(merged["onset_ms"]), merged["offset_ms"], duration)
+            self._validate(
+                a, merged["code"], event.is_state, dict(merged["modifiers"]), merged["subject"]
+            )
             for key, value in changes.items():
                 setattr(event, key, dict(value) if key == "modifiers" else value)
             return to_record(event)

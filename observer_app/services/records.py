@@ -90,6 +90,8 @@ class EventRecord:
     comment: str
     deleted: bool
     source: dict[str, Any]
+    #: Who the event is about: a subject id of the scheme (``None`` when it declares none).
+    subject: str | None = None
 
     @property
     def is_open(self) -> bool:

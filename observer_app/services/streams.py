@@ -60,6 +60,7 @@ class StreamService:
                 Event.modifiers,
                 Event.comment,
                 Event.source,
+                Event.subject,
             )
             .where(Event.assignment_id.in_(wanted), Event.deleted.is_(False))
             .order_by(Event.assignment_id, Event.onset_ms, Event.id)
@@ -68,9 +69,9 @@ class StreamService:
         with self._ctx.read() as c:
             result = c.execute(q, execution_options={"stream_results": True, "yield_per": BATCH})
             for row in result:
-                eid, aid, code, onset, offset, is_state, mods, comment, source = row
+                eid, aid, code, onset, offset, is_state, mods, comment, source, subject = row
                 yield EventRecord(
-                    eid, aid, code, onset, offset, is_state, mods, comment, False, source
+                    eid, aid, code, onset, offset, is_state, mods, comment, False, source, subject
                 )
 
     def ratings(self) -> Iterator[RatingRow]:

@@ -35,8 +35,8 @@ from observer_app.services.consensus import ConsensusService
 from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
 from observer_app.services.events import EventService
-from observer_app.services.live import ChangeFeed
 from observer_app.services.instrument_keys import InstrumentKeyService
+from observer_app.services.live import ChangeFeed
 from observer_app.services.metadata_import import MetadataImportService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService

@@ -257,6 +257,8 @@ class Event(Base):
     is_state: Mapped[bool] = mapped_column(Boolean, default=False)
     modifiers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     comment: Mapped[str] = mapped_column(Text, default="")
+    #: Who the event is about (a subject id of the scheme, e.g. "client"); None without one.
+    subject: Mapped[str | None] = mapped_column(String(64), default=None)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Provenance for consensus events: which source events (and decision) they came from.
     source: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QTextCursor
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -76,11 +81,44 @@ class EventDelegate(QStyledItemDelegate):
         painter.drawText(text_rect, _LEFT_MIDDLE, text)
         painter.restore()
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
-        scheme = self._log.scheme
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: Index
+    ) -> QWidget | None:
+        """The editor of the cell's column: a list of codes of the same kind for the code, a
+        time field for the start and end, a multi-line field for the comment; the modifiers
+        open the modifier picker (``EventLog.modifiersRequested``)."""
         record = self._log.record_at(index)
-        if scheme is None or record is None:
-            return super().createEditor(parent, option, index)
+        col = index.column()
+        if record is None:
+            return None
+        if col == EventTableModel.MODIFIERS:
+            self._log.modifiersRequested.emit(record.id)
+            return None
+        if col == EventTableModel.COMMENT:
+            text = QPlainTextEdit(parent)
+            text.setObjectName("commentEditor")
+            text.setTabChangesFocus(True)
+            text.setPlaceholderText("Comment (Enter saves, Shift+Enter new line, Esc cancels)")
+            return text
+        if col in (EventTableModel.TIME, EventTableModel.END):
+            line = QLineEdit(parent)
+            line.setObjectName("timeEditor")
+            line.setPlaceholderText("hh:mm:ss.mmm, f<frame> or now")
+            line.setToolTip(
+                "Type a time (hh:mm:ss.mmm), a frame number (f1234), or 'now' for the current "
+                "position; an end may be 'open'. Enter saves, Esc cancels."
+            )
+            return line
+        scheme = self._log.scheme
+        if col == EventTableModel.SUBJECT and scheme is not None and scheme.subjects:
+            box = QComboBox(parent)
+            box.addItem("(none)", "")
+            for subject in scheme.subjects:
+                box.addItem(subject.label, subject.id)
+            box.setCurrentIndex(max(0, box.findData(record.subject or "")))
+            return box
+        if col != EventTableModel.CODE or scheme is None:
+            return None
         box = QComboBox(parent)
         kind = "state" if record.is_state else "point"
         for code in scheme.codes:
@@ -89,19 +127,74 @@ class EventDelegate(QStyledItemDelegate):
         box.setCurrentIndex(max(0, box.findData(record.code)))
         return box
 
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: Index
+    ) -> None:
+        rect = QRect(option.rect)
+        if isinstance(editor, QPlainTextEdit):  # room for a few lines of comment
+            rect.setHeight(max(rect.height(), editor.fontMetrics().height() * 4 + 10))
+            rect.setWidth(max(rect.width(), 320))
+        editor.setGeometry(rect)
+
     def setEditorData(self, editor: QWidget, index: Index) -> None:
-        if not isinstance(editor, QComboBox):
+        text = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QPlainTextEdit):
+            editor.setPlainText(str(text or ""))
+            editor.moveCursor(QTextCursor.MoveOperation.End)
+        elif isinstance(editor, QLineEdit):
+            editor.setText(str(text or ""))
+            editor.selectAll()
+        elif not isinstance(editor, QComboBox):
             super().setEditorData(editor, index)
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentData())
+        elif isinstance(editor, QPlainTextEdit):
+            model.setData(index, editor.toPlainText())
+        elif isinstance(editor, QLineEdit):
+            model.setData(index, editor.text())
         else:
             super().setModelData(editor, model, index)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter saves at once (in a comment, Shift+Enter is a new line); other keys as Qt's
+        delegate (which would commit on Enter only later, from the event queue)."""
+        shift = isinstance(watched, QPlainTextEdit) and isinstance(event, QKeyEvent)
+        if shift:
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if (
+            isinstance(watched, QPlainTextEdit | QLineEdit | QComboBox)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not shift
+        ):
+            self.commitData.emit(watched)
+            self.closeEditor.emit(watched, QAbstractItemDelegate.EndEditHint.NoHint)
+            return True
+        return super().eventFilter(watched, event)
+
+
+class _LogView(QTableView):
+    """The log's table: Enter (like F2) edits the focused cell."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and plain
+            and self.state() != QAbstractItemView.State.EditingState
+            and self.currentIndex().isValid()
+        ):
+            self.edit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
 
 
 class EventLog(QWidget):
     seekRequested = Signal(int)
+    modifiersRequested = Signal(int)  # event id: edit its modifiers in the picker
 
     def __init__(self, model: EventTableModel, scheme: Scheme | None) -> None:
         super().__init__()
@@ -127,7 +220,7 @@ class EventLog(QWidget):
         self.count = QLabel()
         top.addWidget(self.count)
         layout.addLayout(top)
-        self.view = QTableView()
+        self.view = _LogView()
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -142,8 +235,19 @@ class EventLog(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((100, 100, 170, 110, 150)):
+        # widths from the font, so every column shows in a dock a third of 1280 px wide: a time
+        # fits exactly, names and modifiers are elided (the tooltip and the editor show all)
+        fm = self.fontMetrics()
+        time_w = fm.horizontalAdvance("00:00:00.000") + 12
+        chars = fm.averageCharWidth()
+        widths = (time_w, time_w, 13 * chars, 9 * chars, 9 * chars, 11 * chars, 9 * chars)
+        for col, width in enumerate(widths):
             self.view.setColumnWidth(col, width)
+        header.setMinimumSectionSize(4 * chars)
+        # the subject sits next to the code, and only when the scheme declares subjects
+        header.moveSection(EventTableModel.SUBJECT, EventTableModel.CODE + 1)
+        has_subjects = scheme is not None and bool(scheme.subjects)
+        self.view.setColumnHidden(EventTableModel.SUBJECT, not has_subjects)
         self.view.setItemDelegate(EventDelegate(self))
         self.view.clicked.connect(self._clicked)
         layout.addWidget(self.view)

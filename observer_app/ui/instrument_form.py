@@ -28,6 +28,7 @@ from observer_app.coding.definitions.textpack import TextPack, item_display_text
 from observer_app.coding.edits import RatingKey, Response
 from observer_app.services.editing import NOT_RATED
 from observer_app.services.instrument_keys import KEY_NOT_CHECKED
+from observer_app.ui.contrast import css
 
 NOT_RATED_ID = -10_000
 
@@ -174,7 +175,10 @@ class InstrumentForm(QWidget):
         self.scroll_area.setWidget(body)
         outer.addWidget(self.scroll_area, 1)
         hint = QLabel("Keys: digits answer and advance · N not rated · ↑/↓ move · Delete clears")
-        hint.setEnabled(False)
+        hint.setObjectName("formHint")
+        font = hint.font()
+        font.setItalic(True)  # a hint, in the text colour: readable in light and dark palettes
+        hint.setFont(font)
         outer.addWidget(hint)
         self._update_title()
         self._show_current()
@@ -219,6 +223,14 @@ class InstrumentForm(QWidget):
     def key(self, item_id: str) -> RatingKey:
         return RatingKey(self.version_id, item_id, self.unit_kind, self.unit_index)
 
+    def go_to_first_unanswered(self) -> None:
+        """Put the current item on the first one without an answer (the first item when all
+        are answered) and take the focus, so digits answer from there."""
+        index = next((i for i, r in enumerate(self.rows) if r.item.id not in self._responses), 0)
+        if self.rows:
+            self.go_to(index)
+        self.setFocus()
+
     def missing_required(self) -> list[str]:
         return [
             r.item.id for r in self.rows if r.item.required and r.item.id not in self._responses
@@ -230,7 +242,8 @@ class InstrumentForm(QWidget):
         answered = len(self._responses)
         text = f"{answered}/{len(self.rows)} answered · required {done}/{len(required)}"
         if done < len(required):
-            text += f" · <span style='color:#c0392b'>{len(required) - done} required missing</span>"
+            red = css("#c0392b")
+            text += f" · <span style='color:{red}'>{len(required) - done} required missing</span>"
         else:
             text += " · ✓ complete"
         self.progress.setText(text)

@@ -112,8 +112,8 @@ class EventTableModel(_RowsModel):
 
     editRefused = Signal(str)
 
-    COLUMNS = ("Time", "End", "Code", "Category", "Modifiers", "Comment")
-    TIME, END, CODE, CATEGORY, MODIFIERS, COMMENT = range(6)
+    COLUMNS = ("Time", "End", "Code", "Category", "Modifiers", "Comment", "Subject")
+    TIME, END, CODE, CATEGORY, MODIFIERS, COMMENT, SUBJECT = range(7)
 
     def __init__(
         self,
@@ -134,10 +134,16 @@ class EventTableModel(_RowsModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self.read_only = False
+        #: How long one frame lasts, and where playback is: for times typed as ``f<frame>``
+        #: or ``now`` in the time editors (the window sets both).
+        self.frame_ms = 40.0
+        self.position: Callable[[], int] | None = None
         self._colours: dict[str, QColor] = {}
         self._labels: dict[str, str] = {}
         self._categories: dict[str, str] = {}
+        self._subjects: dict[str, str] = {}
         if scheme is not None:
+            self._subjects = {s.id: s.label for s in scheme.subjects}
             for c in scheme.codes:
                 self._colours[c.id] = QColor(c.colour)
                 self._labels[c.id] = c.label
@@ -225,7 +231,14 @@ class EventTableModel(_RowsModel):
         if role == _TOOLTIP:
             kind = "state" if e.is_state else "point"
             state = " (open)" if e.is_open else ""
-            return f"#{e.id} {self._labels.get(e.code, e.code)} — {kind}{state}"
+            tip = f"#{e.id} {self._labels.get(e.code, e.code)} — {kind}{state}"
+            if e.subject:
+                tip += f", {self._subjects.get(e.subject, e.subject)}"
+            if e.modifiers:
+                tip += "\n" + format_modifiers(e.modifiers)
+            if e.comment:
+                tip += "\n" + e.comment
+            return tip
         if role == EVENT_ROLE:
             return e.id
         if role == CATEGORY_ROLE:
@@ -236,7 +249,9 @@ class EventTableModel(_RowsModel):
         """The texts of an event's row as displayed (cached until the event changes)."""
         texts = self._shown.get(e.id)
         if texts is None:
-            texts = self._shown[e.id] = tuple(self._text(e, c, False) for c in range(6))
+            texts = self._shown[e.id] = tuple(
+                self._text(e, c, False) for c in range(len(self.COLUMNS))
+            )
         return texts
 
     def colour(self, code: str) -> QColor:
@@ -265,7 +280,11 @@ class EventTableModel(_RowsModel):
             return self._scheme.category_label(cat) if self._scheme and cat else cat
         if col == self.MODIFIERS:
             return format_modifiers(e.modifiers)
-        return e.comment
+        if col == self.SUBJECT:
+            if e.subject is None:
+                return ""
+            return e.subject if editing else self._subjects.get(e.subject, e.subject)
+        return e.comment if editing else e.comment.replace("\n", " ↵ ")
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         row = index.row()
@@ -275,6 +294,8 @@ class EventTableModel(_RowsModel):
             return _SELECTABLE
         col = index.column()
         if col == self.CATEGORY or (col == self.END and not self._rows[row].is_state):
+            return _SELECTABLE
+        if col == self.SUBJECT and not self._subjects:
             return _SELECTABLE
         return _EDITABLE
 
@@ -293,10 +314,10 @@ class EventTableModel(_RowsModel):
 
     def _changes(self, e: EventRecord, col: int, text: str) -> dict[str, Any]:
         if col == self.TIME:
-            return {"onset_ms": parse_time(text)}
+            return {"onset_ms": self.typed_time(text)}
         if col == self.END:
             low = text.strip().lower()
-            return {"offset_ms": None if low in ("", "open") else parse_time(text)}
+            return {"offset_ms": None if low in ("", "open") else self.typed_time(text)}
         if col == self.CODE:
             code = text.strip()
             if self._scheme is not None:
@@ -307,7 +328,26 @@ class EventTableModel(_RowsModel):
             return {"modifiers": parse_modifiers(text, self._scheme, e.code)}
         if col == self.COMMENT:
             return {"comment": text}
+        if col == self.SUBJECT:
+            by_label = {label: sid for sid, label in self._subjects.items()}
+            wanted = text.strip()
+            return {"subject": by_label.get(wanted, wanted) or None}
         return {}
+
+    def typed_time(self, text: str) -> int:
+        """A time typed in the log: ``hh:mm:ss.mmm`` (or shorter), ``f<frame>`` / ``#<frame>``
+        (the start of that frame), or ``now`` (the current position)."""
+        raw = text.strip().lower()
+        if raw == "now":
+            if self.position is None:
+                raise InputError("no playback position to use for 'now'")
+            return int(self.position())
+        if raw[:1] in ("f", "#"):
+            digits = raw[1:].strip()
+            if not digits.isdigit():
+                raise InputError(f"{text!r} is not a frame number (use f1234)")
+            return round(int(digits) * self.frame_ms)
+        return parse_time(text)
 
 
 class CategoryFilterModel(QSortFilterProxyModel):
@@ -397,6 +437,8 @@ class ProblemModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Problem] = []
+        #: Words for a problem (the window names codes by their labels); default: its message.
+        self.describe: Callable[[Problem], str] = lambda p: p.message
 
     def set_problems(self, problems: Sequence[Problem]) -> None:
         self.beginResetModel()
@@ -414,9 +456,9 @@ class ProblemModel(QAbstractListModel):
             return None
         p = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return p.message
+            return self.describe(p)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "Double-click (or Enter) to go there"
+            return "Click (or Enter) to go there"
         if role == self.PROBLEM_ROLE:
             return p
         return None

@@ -8,6 +8,7 @@ single choices), Tab/↓ and ↑ move between modifiers, Enter logs, Escape canc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -26,8 +27,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer_app.coding.definitions.scheme import Code, Modifier
+from observer_app.coding.definitions.scheme import Code, Modifier, Subject
 from observer_app.coding.state_logic import format_ms
+from observer_app.ui.contrast import css
+
+#: The field of the picker's values that carries the chosen subject (not a modifier: the
+#: scheme's ids start with a letter or digit, so it cannot clash with one).
+SUBJECT_FIELD = "__subject__"
+
+
+def subject_row(subjects: Sequence[Subject]) -> Modifier:
+    """The picker's "Subject" row: a required single choice among the scheme's subjects."""
+    return Modifier(SUBJECT_FIELD, "Subject", "single", True, tuple(s.label for s in subjects))
+
+
+def asked_modifiers(code: Code) -> tuple[Modifier, ...]:
+    """The modifiers the picker shows at a key press: every one (an optional note too, so it
+    can be written there and then)."""
+    return code.modifiers
 
 
 class _Row(QWidget):
@@ -58,14 +75,17 @@ class _Row(QWidget):
                 layout.addWidget(b)
             self.group.idClicked.connect(self._clicked)
         elif mod.type == "range":
+            # One step below the range is "unanswered" (shown so): a range left untouched is
+            # stored as no answer, never as its minimum.
             spin: QSpinBox | QDoubleSpinBox
             if mod.integer:
                 spin = QSpinBox()
-                spin.setRange(int(mod.min or 0), int(mod.max or 0))
+                spin.setRange(int(mod.min or 0) - 1, int(mod.max or 0))
             else:
                 spin = QDoubleSpinBox()
-                spin.setRange(float(mod.min or 0), float(mod.max or 0))
-            spin.valueChanged.connect(self._touch)
+                spin.setRange(float(mod.min or 0) - spin.singleStep(), float(mod.max or 0))
+            spin.setSpecialValueText("— unanswered")
+            spin.setValue(spin.minimum())
             self.editor = spin
             layout.addWidget(spin)
         else:
@@ -75,10 +95,21 @@ class _Row(QWidget):
             self.editor = line
             layout.addWidget(line)
         layout.addStretch(1)
-        self._touched = False
 
-    def _touch(self) -> None:
-        self._touched = True
+    def set_value(self, value: Any) -> None:
+        """Show a stored value (editing an event's modifiers)."""
+        if value is None:
+            return
+        if self.group is not None:
+            chosen = value if isinstance(value, list | tuple) else [value]
+            for i, choice in enumerate(self.mod.choices):
+                self.group.button(i).setChecked(choice in chosen)
+        elif isinstance(self.editor, QSpinBox) and isinstance(value, int | float):
+            self.editor.setValue(int(value))
+        elif isinstance(self.editor, QDoubleSpinBox) and isinstance(value, int | float):
+            self.editor.setValue(float(value))
+        elif isinstance(self.editor, QLineEdit):
+            self.editor.setText(str(value))
 
     def pick(self, index: int) -> bool:
         """Keyboard: choose (single) or toggle (multiple) choice ``index``; True if valid."""
@@ -107,8 +138,8 @@ class _Row(QWidget):
                 return chosen[0] if chosen else None
             return chosen or None
         if isinstance(self.editor, QSpinBox | QDoubleSpinBox):
-            if self.editor.value() == self.editor.minimum() and not self._touched:
-                return None
+            if self.editor.value() == self.editor.minimum():
+                return None  # "unanswered"
             return self.editor.value()
         if isinstance(self.editor, QLineEdit):
             return self.editor.text() or None
@@ -140,11 +171,17 @@ _OWN_KEYS = frozenset(
 
 class ModifierPicker(QFrame):
     accepted = Signal(str, int, object)  # code id, time ms, modifiers dict
+    edited = Signal(int, object)  # event id, modifiers dict (editing a logged event)
     cancelled = Signal(str, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modifierPicker")
+        self.setProperty("ownsEscape", True)  # Esc cancels the picker, from any of its fields
+        #: The widget the picker covers when open (the coding pad), so it hides no picture.
+        self.anchor: QWidget | None = None
+        self.event_id: int | None = None
+        self._subjects: tuple[Subject, ...] = ()
         self.setFrameShape(QFrame.Shape.Box)
         self.setAutoFillBackground(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -158,7 +195,7 @@ class ModifierPicker(QFrame):
         self._layout.addWidget(self.title)
         self.rows: list[_Row] = []
         self.message = QLabel()
-        self.message.setStyleSheet("color: #c0392b")
+        self.message.setStyleSheet(f"color: {css('#c0392b')}")
         foot = QHBoxLayout()
         foot.addWidget(self.message, 1)
         ok = QPushButton("Log (Enter)")
@@ -176,19 +213,36 @@ class ModifierPicker(QFrame):
         self.current = 0
         self.hide()
 
-    def open_for(self, code: Code, time_ms: int) -> None:
+    def open_for(
+        self,
+        code: Code,
+        time_ms: int,
+        *,
+        values: dict[str, Any] | None = None,
+        event_id: int | None = None,
+        subjects: Sequence[Subject] = (),
+    ) -> None:
+        """Ask for ``code``'s modifiers of a press at ``time_ms``; with ``event_id``, edit the
+        modifiers ``values`` of that logged event instead (``edited`` is emitted)."""
         for row in self.rows:
             self._layout.removeWidget(row)
             row.deleteLater()
         self.rows = []
         self.code = code
         self.time_ms = time_ms
+        self.event_id = event_id
+        verb = "saves" if event_id is not None else "logs"
         self.title.setText(
             f"<b>{code.label}</b> at <b>{format_ms(time_ms)}</b> — choose modifiers "
-            "(digits pick, Tab next, Enter logs, Esc cancels)"
+            f"(digits pick, Tab/↓ next, ↑ back, Enter {verb}, Esc cancels)"
         )
-        for i, mod in enumerate(code.modifiers):
+        mods = code.modifiers if event_id is not None else asked_modifiers(code)
+        self._subjects = tuple(subjects)
+        if subjects:  # "ask" mode: whom is this event about? first row, digits choose
+            mods = (subject_row(subjects), *mods)
+        for i, mod in enumerate(mods):
             row = _Row(mod)
+            row.set_value((values or {}).get(mod.id))
             if row.editor is not None:
                 row.editor.installEventFilter(self)
             self._layout.insertWidget(1 + i, row)
@@ -204,7 +258,17 @@ class ModifierPicker(QFrame):
 
     def _place(self) -> None:
         parent = self.parentWidget()
-        if parent is not None:
+        anchor = self.anchor
+        if parent is not None and anchor is not None and anchor.isVisible():
+            # over the coding pad (not needed while choosing), never over the picture
+            top_left = anchor.mapTo(parent, anchor.rect().topLeft())
+            width = max(anchor.width(), 360)
+            x = min(top_left.x(), max(0, parent.width() - width))
+            self.resize(width, self.sizeHint().height())
+            self.adjustSize()
+            self.resize(width, max(self.sizeHint().height(), self.height()))
+            self.move(x, top_left.y())
+        elif parent is not None:
             width = min(parent.width() - 40, max(self.sizeHint().width(), 560))
             self.resize(width, self.heightForWidth(width) if self.hasHeightForWidth() else 0)
             self.adjustSize()
@@ -233,14 +297,21 @@ class ModifierPicker(QFrame):
         if missing:
             self.message.setText("required: " + ", ".join(missing))
             return
+        label = values.pop(SUBJECT_FIELD, None)
         problems = self.code.modifier_problems(values)
         if problems:
             self.message.setText("; ".join(problems))
             return
-        code, time_ms = self.code, self.time_ms
+        if label is not None:
+            values[SUBJECT_FIELD] = next(s.id for s in self._subjects if s.label == label)
+        code, time_ms, event_id = self.code, self.time_ms, self.event_id
         self.code = None
+        self.event_id = None
         self.hide()
-        self.accepted.emit(code.id, time_ms, values)
+        if event_id is not None:
+            self.edited.emit(event_id, values)
+        else:
+            self.accepted.emit(code.id, time_ms, values)
 
     def cancel(self) -> None:
         if self.code is None:
@@ -248,6 +319,7 @@ class ModifierPicker(QFrame):
             return
         code, time_ms = self.code, self.time_ms
         self.code = None
+        self.event_id = None
         self.hide()
         self.cancelled.emit(code.id, time_ms)
 
@@ -288,6 +360,15 @@ class ModifierPicker(QFrame):
             return True
         return super().event(event)
 
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab move between the picker's rows; they never leave the picker."""
+        if not self.active:
+            return super().focusNextPrevChild(next)
+        step = 1 if next else -1
+        self.current = max(0, min(self.current + step, len(self.rows) - 1))
+        self._show_current()
+        return True
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self.handle_key(event):
             super().keyPressEvent(event)
@@ -302,5 +383,8 @@ class ModifierPicker(QFrame):
                 Qt.Key.Key_Backtab,
             )
             if event.key() in navigation:
+                return self.handle_key(event)
+            arrows = (Qt.Key.Key_Up, Qt.Key.Key_Down)
+            if event.key() in arrows and isinstance(watched, QLineEdit):
                 return self.handle_key(event)
         return False

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer_app.coding.state_logic import format_ms
+from observer_app.ui.contrast import readable
 from observer_app.ui.instrument_form import InstrumentForm
 
 
@@ -105,7 +105,7 @@ class SegmentNavigator(QWidget):
             flag = "✓" if self._rated[i] else "⚠ missing ratings"
             here = "  ▶ playing" if i == self.current else ""
             item.setText(f"{i + 1}.  {format_ms(start)[:8]} – {format_ms(end)[:8]}   {flag}{here}")
-            item.setForeground(QColor("#2e7d32") if self._rated[i] else QColor("#c0392b"))
+            item.setForeground(readable("#2e7d32") if self._rated[i] else readable("#c0392b"))
         if 0 <= self.selected < self.list.count():
             self.list.setCurrentRow(self.selected)
         n = len(self.bounds)

@@ -129,6 +129,10 @@ class CodingSession(QObject):
         self.undo_stack = QUndoStack(self)
         # issue 17 hook: every edit goes through the save guard (ui/save_guard.py).
         self.save_guard = SaveGuard(self.port, self.saveStateChanged.emit)
+        #: The subject the next key press is about (the scheme's first in "focal" mode).
+        self.focal_subject: str | None = (
+            self.scheme.subjects[0].id if self.scheme is not None and self.scheme.subjects else None
+        )
 
     def _forms(self) -> list[FormSpec]:
         definitions = self.study.definitions
@@ -197,8 +201,17 @@ class CodingSession(QObject):
             for n in range(n_segments)
         ]
 
-    def open_states(self) -> list[EventRecord]:
-        return sorted(self._open.values(), key=lambda e: (e.onset_ms, e.id))
+    def open_states(
+        self, subject: str | None = None, *, all_subjects: bool = True
+    ) -> list[EventRecord]:
+        """The open states (of ``subject`` only, unless ``all_subjects``)."""
+        states = [e for e in self._open.values() if all_subjects or e.subject == subject]
+        return sorted(states, key=lambda e: (e.onset_ms, e.id))
+
+    @property
+    def asks_subject(self) -> bool:
+        """Whether each key press asks for its subject (the scheme's "ask" mode)."""
+        return bool(self.scheme and self.scheme.subjects and self.scheme.subject_mode == "ask")
 
     # -- listener of the edit port --------------------------------------------------------
     def event_changed(self, record: EventRecord) -> None:
@@ -263,11 +276,13 @@ class CodingSession(QObject):
         except ObserverError as exc:
             self.failed.emit(f"cannot {what}: {exc}")
 
-    def plan(self, code_id: str, time_ms: int) -> KeyPlan:
-        """What pressing ``code_id`` at ``time_ms`` would do (raises InputError if refused)."""
+    def plan(self, code_id: str, time_ms: int, subject: str | None = None) -> KeyPlan:
+        """What pressing ``code_id`` at ``time_ms`` about ``subject`` would do (raises
+        InputError if refused): states pair and exclude each other within one subject."""
         if self.scheme is None:
             raise ObserverError("this assignment has no coding scheme")
-        return plan_key_press(self.scheme, code_id, time_ms, open_states(self._open.values()))
+        mine = [e for e in self._open.values() if e.subject == subject]
+        return plan_key_press(self.scheme, code_id, time_ms, open_states(mine))
 
     def press(
         self,
@@ -275,18 +290,22 @@ class CodingSession(QObject):
         time_ms: int,
         modifiers: Mapping[str, Any] | None = None,
         source: Mapping[str, Any] | None = None,
+        subject: str | None = None,
     ) -> bool:
-        """A code key pressed at ``time_ms`` (reaction lag already subtracted)."""
+        """A code key pressed at ``time_ms`` (reaction lag already subtracted), about
+        ``subject`` (default: the focal subject)."""
         if self.read_only:
             self.failed.emit("this assignment is complete and read-only")
             return False
+        subject = subject if subject is not None else self.focal_subject
         try:
-            plan = self.plan(code_id, time_ms)
+            plan = self.plan(code_id, time_ms, subject)
         except ObserverError as exc:
             self.failed.emit(str(exc))
             return False
         assert self.scheme is not None
-        return self.run(edit_for_plan(self.scheme, plan, modifiers=modifiers, source=source))
+        edit = edit_for_plan(self.scheme, plan, modifiers=modifiers, source=source, subject=subject)
+        return self.run(edit)
 
     def last_edit(self) -> tuple[str | None, int | None]:
         """The text of the command on top of the undo stack (None without one) and the id of

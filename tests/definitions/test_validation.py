@@ -192,7 +192,11 @@ def test_duplicate_code_ids(scheme_text: str) -> None:
     [
         ('"T"', "'T' clashes with the key of code 'T'"),
         ('"Shift+T"', "'Shift+T' clashes with the key of code 'P'"),
-        ('"space"', "'space' is reserved for playback (escape, left, right, space)"),
+        (
+            '"space"',
+            "'space' of code 'X' collides with the coding window's shortcut for "
+            "'Play / pause' (action play_pause)",
+        ),
         ('"hyper+t"', "'hyper+t': 'hyper' is not a modifier (ctrl, alt, shift, meta)"),
         (
             '"tt"',

@@ -77,6 +77,7 @@ def test_code_a_recording_with_the_real_player(
     player = VlcPlayer()
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     window = CodingWindow(study, player, settings=settings)
+    window.confirm_completion = lambda question: True  # type: ignore[method-assign]
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -54,3 +54,28 @@ def test_closing_or_moving_re_renders(qtbot: Any) -> None:
     canvas._changed()
     assert render(canvas) == closed
     assert canvas._lanes[1].arrays["off"].tolist() == [9_000]
+
+
+def test_marks_are_labelled_when_readable_and_tooltips_give_label_and_times(qtbot: Any) -> None:
+    from observer_app.ui.timeline.painting import MAX_LABELS
+
+    canvas = TimelineCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 200)
+    canvas.set_scheme(SCHEME)
+    canvas.set_duration(150_000)
+    talk = record(1, "talk", 1_000, 4_000, True)
+    canvas.set_events([talk, record(2, "nod", 2_000, None, False)])
+    canvas.show()
+    lane = canvas._lane_of["markers"]
+    assert canvas._labelled(lane)
+    first = render(canvas)
+    canvas._changed()
+    assert render(canvas) == first  # deterministic
+    assert canvas._short_label(talk) == "talk"
+    tip = canvas._tooltip(talk)
+    assert "Talk (talk)" in tip and "00:00:01.000 – 00:00:04.000" in tip
+    crowded = [record(10 + k, "nod", 10 * k, None, False) for k in range(MAX_LABELS + 1)]
+    canvas.set_events(crowded)
+    canvas.zoom(1e9)
+    assert not canvas._labelled(lane)

@@ -27,8 +27,10 @@ Methods*, 41, 137-147.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from observer_app.coding.agreement._data import IntArray
 from observer_app.coding.agreement._event_input import (
@@ -78,22 +80,60 @@ def match_point_events(
     tolerance_ms: int = 2000,
     *,
     across_codes: bool = True,
+    subjects: str = "within",
 ) -> list[tuple[int, int]]:
     """Optimal one-to-one pairs ``(index in A, index in B)`` of events within +/- tolerance.
 
     Lexicographic objective: most pairs, then most same-code pairs, then least total time
-    difference; exact per connected component of the candidate graph.
+    difference; exact per connected component of the candidate graph. With
+    ``subjects="within"`` (the default) two events pair only when they are about the same
+    subject (their ``subject`` attribute: client, therapist, ...); ``"across"`` ignores it.
+    Events without a subject all count as the same subject.
     """
     if tolerance_ms < 0:
         raise InputError("the tolerance must be 0 ms or more")
+    events_a, events_b = list(events_a), list(events_b)
     a = read_track(events_a, "coder A")
     b = read_track(events_b, "coder B")
     _, ca, cb = code_index(a, b)
-    return _match_points(a, b, ca, cb, tolerance_ms=tolerance_ms, across_codes=across_codes)
+    groups = subject_groups(events_a, events_b, subjects)
+    return _match_points(
+        a, b, ca, cb, tolerance_ms=tolerance_ms, across_codes=across_codes, groups=groups
+    )
+
+
+SUBJECT_MATCHING = ("within", "across")
+
+
+def subject_groups(
+    events_a: Sequence[Any], events_b: Sequence[Any], subjects: str
+) -> tuple[IntArray, IntArray] | None:
+    """Each event's subject as an index into the subjects of both coders (None when matching
+    across subjects, or when no event has a subject: then nothing restricts the pairs)."""
+    if subjects not in SUBJECT_MATCHING:
+        raise InputError(f"subjects must be 'within' or 'across', not {subjects!r}")
+    if subjects == "across":
+        return None
+    sa = [getattr(e, "subject", None) or "" for e in events_a]
+    sb = [getattr(e, "subject", None) or "" for e in events_b]
+    if not any(sa) and not any(sb):
+        return None
+    labels = sorted(set(sa) | set(sb))
+    index = {s: i for i, s in enumerate(labels)}
+    ga: IntArray = np.array([index[s] for s in sa], dtype=np.int64)
+    gb: IntArray = np.array([index[s] for s in sb], dtype=np.int64)
+    return ga, gb
 
 
 def _match_points(
-    a: Track, b: Track, ca: IntArray, cb: IntArray, *, tolerance_ms: int, across_codes: bool
+    a: Track,
+    b: Track,
+    ca: IntArray,
+    cb: IntArray,
+    *,
+    tolerance_ms: int,
+    across_codes: bool,
+    groups: tuple[IntArray, IntArray] | None = None,
 ) -> list[tuple[int, int]]:
     if not len(a) or not len(b):
         return []
@@ -105,16 +145,27 @@ def _match_points(
         cb[ob],
         tolerance_ms=tolerance_ms,
         across_codes=across_codes,
+        groups=None if groups is None else (groups[0][oa], groups[1][ob]),
     )
     return [(int(oa[i]), int(ob[j])) for i, j in pairs]
 
 
 def _match_sorted(
-    ta: IntArray, tb: IntArray, ca: IntArray, cb: IntArray, *, tolerance_ms: int, across_codes: bool
+    ta: IntArray,
+    tb: IntArray,
+    ca: IntArray,
+    cb: IntArray,
+    *,
+    tolerance_ms: int,
+    across_codes: bool,
+    groups: tuple[IntArray, IntArray] | None = None,
 ) -> list[tuple[int, int]]:
     ii, jj = candidates(ta, tb, tolerance_ms)
     if not across_codes:
         keep = ca[ii] == cb[jj]
+        ii, jj = ii[keep], jj[keep]
+    if groups is not None:  # pairs only within one subject
+        keep = groups[0][ii] == groups[1][jj]
         ii, jj = ii[keep], jj[keep]
     if len(ii) == 0:
         return []
@@ -139,19 +190,29 @@ def point_event_agreement(
     *,
     across_codes: bool = True,
     label_scheme: str = "landis_koch",
+    subjects: str = "within",
 ) -> EventAgreement:
     """Event-based agreement of two coders' point events (Bakeman, Quera & Gnisci 2009): onsets
     within +/- tolerance paired by :func:`match_point_events`; percent agreement = same-code
     pairs / (pairs + unmatched events); Cohen's kappa with and without the unmatched row and
-    column."""
+    column. ``subjects="within"`` pairs events only when they are about the same subject (an
+    event of the client never matches one of the therapist); ``"across"`` ignores subjects."""
     if tolerance_ms < 0:
         raise InputError("the tolerance must be 0 ms or more")
+    events_a, events_b = list(events_a), list(events_b)
     a = read_track(events_a, "coder A")
     b = read_track(events_b, "coder B")
     codes, ca, cb = code_index(a, b)
-    pairs = _match_points(a, b, ca, cb, tolerance_ms=tolerance_ms, across_codes=across_codes)
+    groups = subject_groups(events_a, events_b, subjects)
+    pairs = _match_points(
+        a, b, ca, cb, tolerance_ms=tolerance_ms, across_codes=across_codes, groups=groups
+    )
     table, per = table_from_pairs(ca, cb, pairs, codes)
-    params: dict[str, Param] = {"tolerance_ms": tolerance_ms, "across_codes": across_codes}
+    params: dict[str, Param] = {
+        "tolerance_ms": tolerance_ms,
+        "across_codes": across_codes,
+        "subjects": subjects,
+    }
     q = len(codes)
     stats_ = (
         raw_stat(table, "percent agreement", params),

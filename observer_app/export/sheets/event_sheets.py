@@ -26,6 +26,7 @@ EVENT_COLUMNS = (
     Column("duration_s", "seconds", 11),
     Column("modifiers", "json", 24),
     Column("comment", "text", 40),
+    Column("subject", "key", 12),  # who the event is about (a subject id of the scheme)
 )
 
 
@@ -57,6 +58,7 @@ def events(data: StudyData) -> Sheet:
                 None if off is None else (off - e.onset_ms) / 1000,
                 e.modifiers,
                 e.comment or None,
+                e.subject,
             )
 
     return Sheet("Events", EVENT_COLUMNS, rows())

@@ -207,7 +207,7 @@ class ConsensusService:
         with self._ctx.read() as s:
             scheme = get_or_raise(s, Assignment, rec.assignment_a, "assignment").scheme_version_id
         if scheme is not None:
-            self._validate_event(scheme, edit.code, edit.is_state, dict(edit.modifiers or {}))
+            self._validate_event(scheme, edit.code, edit.is_state, dict(edit.modifiers or {}), None)
 
     # -- ratings ---------------------------------------------------------------------------
     def ratings(self, rec: Reconciliation) -> list[RatingComparison]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from observer_app.coding.errors import ObserverError
 from observer_app.coding.state_logic import format_ms
-from observer_app.ui.actions import CODE_PREFIX, action_label
+from observer_app.ui.actions import CODE_PREFIX, SUBJECT_PREFIX, action_label
 from observer_app.ui.coding_pad import CodingPad
 from observer_app.ui.coding_window.base import CodingWindowBase
 from observer_app.ui.event_log import EventLog
@@ -50,7 +50,9 @@ class AssignmentPart(CodingWindowBase):
         self.actions_by_id["undo"].setEnabled(False)
         self.actions_by_id["redo"].setEnabled(False)
         self._build_code_actions()
+        self._show_subject()
         self._build_views()
+        QTimer.singleShot(0, self._fit_pad)  # once the new pad is laid out
         self._load_media()
         self._apply_keymap()
         self._update_read_only()
@@ -68,6 +70,22 @@ class AssignmentPart(CodingWindowBase):
         self.statusBar().showMessage(
             f"Opened assignment #{session.info.id}, resuming at {format_ms(start)}", 5000
         )
+
+    def _show_subject(self) -> None:
+        """The focal subject in the status bar (hidden when the scheme declares none)."""
+        session = self.session
+        scheme = session.scheme if session is not None else None
+        if session is None or scheme is None or not scheme.subjects:
+            self.subject_label.hide()
+            return
+        if session.asks_subject:
+            self.subject_label.setText("Subject: <b>asked at each key</b>")
+        elif session.focal_subject is not None:
+            keys = ", ".join(f"{s.key or '—'} {s.label}" for s in scheme.subjects)
+            label = scheme.subject(session.focal_subject).label
+            self.subject_label.setText(f"Subject: <b>{label}</b>")
+            self.subject_label.setToolTip(f"Keys: {keys}")
+        self.subject_label.show()
 
     def _undo_text(self, text: str) -> None:
         self.actions_by_id["undo"].setText(f"&Undo {text}" if text else "&Undo")
@@ -90,7 +108,10 @@ class AssignmentPart(CodingWindowBase):
 
     def _build_code_actions(self) -> None:
         menu = self.menus["Code"]
-        for action_id in [a for a in self.actions_by_id if a.startswith(CODE_PREFIX)]:
+        menu.clear()
+        for action_id in [
+            a for a in self.actions_by_id if a.startswith((CODE_PREFIX, SUBJECT_PREFIX))
+        ]:
             action = self.actions_by_id.pop(action_id)
             self.removeAction(action)
             menu.removeAction(action)
@@ -98,6 +119,18 @@ class AssignmentPart(CodingWindowBase):
         scheme = self.session.scheme if self.session else None
         if scheme is None:
             return
+        for subject in scheme.subjects:  # a subject's key makes it the focal subject
+            action_id = SUBJECT_PREFIX + subject.id
+            action = QAction(f"Code {subject.label}", self)
+            action.setObjectName(action_id)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setAutoRepeat(False)
+            action.triggered.connect(lambda _=False, sid=subject.id: self.set_focal_subject(sid))
+            self.addAction(action)
+            menu.addAction(action)
+            self.actions_by_id[action_id] = action
+        if scheme.subjects:
+            menu.addSeparator()
         for code in scheme.codes:
             action_id = CODE_PREFIX + code.id
             action = QAction(action_label(action_id, scheme), self)
@@ -116,9 +149,12 @@ class AssignmentPart(CodingWindowBase):
         self.event_model.deleteLater()
         self.event_model = EventTableModel(scheme, self._edit_from_log, self)
         self.event_model.editRefused.connect(self.show_error)
+        self.event_model.frame_ms = self.frame_ms
+        self.event_model.position = lambda: int(self.player.position_ms())
         self.event_model.set_events(session.events.values())
         self.event_log = EventLog(self.event_model, scheme)
         self.event_log.seekRequested.connect(self.seek)
+        self.event_log.modifiersRequested.connect(self.edit_modifiers)
         self._replace(self.log_dock, self.event_log)
         self.pad = CodingPad(scheme)
         self.pad.codeClicked.connect(self.code_key)
@@ -163,8 +199,17 @@ class AssignmentPart(CodingWindowBase):
             self._replace(self.forms_dock, QLabel("No session-level instrument."))
         else:
             self._replace(self.forms_dock, self.session_forms)
-        self.pad.set_open(e.code for e in session.open_states())
+        self._show_open()
         self.problem_model.set_problems([])
+
+    def _fit_pad(self) -> None:
+        """Give the pad the height its codes need (a compact pad, up to 60% of the window),
+        so no code is hidden behind a scroll bar; the log keeps the rest."""
+        chrome = self.pad_dock.height() - self.pad.height()  # the dock's title bar
+        needed = self.pad.content_height() + chrome + 16
+        if self.pad.compact and needed > self.pad_dock.height():
+            height = min(needed, int(self.height() * 0.6))
+            self.resizeDocks([self.pad_dock], [height], Qt.Orientation.Vertical)
 
     def _replace(self, dock: QDockWidget, widget: QWidget) -> None:
         old = dock.widget()

@@ -70,6 +70,7 @@ class CodingWindowBase(QMainWindow):
     saved_label: QLabel
     save_banner: SaveBanner
     lag_label: QLabel
+    subject_label: QLabel
 
     # calls across parts (each defined by one part of CodingWindow)
     def show_error(self, message: str) -> None:
@@ -100,6 +101,18 @@ class CodingWindowBase(QMainWindow):
         raise NotImplementedError
 
     def code_key(self, code_id: str) -> None:
+        raise NotImplementedError
+
+    def set_focal_subject(self, subject_id: str) -> None:
+        raise NotImplementedError
+
+    def edit_modifiers(self, event_id: int) -> None:
+        raise NotImplementedError
+
+    def _show_open(self) -> None:
+        raise NotImplementedError
+
+    def _show_subject(self) -> None:
         raise NotImplementedError
 
     def _event_changed(self, record: Any) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QMessageBox
+
+from observer_app.coding.state_logic import format_ms
 from observer_app.services.records import Problem
 from observer_app.ui.actions import CODE_PREFIX
 from observer_app.ui.coding_window.base import CodingWindowBase
@@ -18,6 +21,12 @@ class CompletionPart(CodingWindowBase):
             self.statusBar().showMessage("Already complete", 3000)
             return
         self.remember_position()
+        problems = session.problems()
+        if not problems and not self.confirm_completion(
+            "Mark this assignment complete? It becomes read-only until a manager reopens it."
+        ):
+            self.statusBar().showMessage("Not completed", 3000)
+            return
         problems = session.complete()
         if problems:
             self._show_problem_list(problems)
@@ -27,6 +36,33 @@ class CompletionPart(CodingWindowBase):
         self.problem_dock.hide()
         self._update_read_only()
         self.statusBar().showMessage("Assignment complete. It is read-only now.", 8000)
+
+    def confirm_completion(self, question: str) -> bool:
+        """Ask before completing (tests and scripts replace this with their answer)."""
+        answer = QMessageBox.question(
+            self,
+            "Complete the assignment",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def describe_problem(self, problem: Problem) -> str:
+        """A problem in the coder's words: an open state by its code's label and time."""
+        session = self.session
+        if problem.kind == "open_state" and session is not None and session.scheme is not None:
+            record = session.events.get(problem.event_id or -1)
+            if record is not None:
+                try:
+                    label = session.scheme.code(record.code).label
+                except KeyError:
+                    label = record.code
+                who = ""
+                if record.subject and session.scheme.subjects:
+                    who = f" ({session.scheme.subject(record.subject).label})"
+                return f"{label}{who}, opened at {format_ms(record.onset_ms)}, is not closed"
+        return problem.message
 
     def show_problems(self) -> None:
         if self.session is not None:

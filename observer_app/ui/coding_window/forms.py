@@ -62,9 +62,20 @@ class FormsPart(CodingWindowBase):
             self.player.clear_loop()
 
     def _focus_segment_form(self) -> None:
+        """Ctrl+R: rate, from the first unanswered item, the form on the tab that is showing
+        (a session instrument when the Instruments tab is up, else the current segment's)."""
+        if self.forms_dock.isVisible() and not self.forms_dock.visibleRegion().isEmpty():
+            tabs = self.session_forms.tabs
+            form = (
+                self.session_forms.forms[tabs.currentIndex()] if self.session_forms.forms else None
+            )
+            if form is not None:
+                self.forms_dock.raise_()
+                form.go_to_first_unanswered()
+                return
         if self.segments is not None and self.segment_form is not None:
             self.segment_dock.show()
             self.segment_dock.raise_()
             self.segments.select(self.segments.current)
             self._refresh_forms()
-            self.segment_form.setFocus()
+            self.segment_form.go_to_first_unanswered()

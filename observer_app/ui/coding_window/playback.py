@@ -68,6 +68,7 @@ class PlaybackPart(CodingWindowBase):
         if duration and duration != self.timeline.canvas.duration_ms:
             self.timeline.canvas.set_duration(duration)
         self.frame_ms = 1000.0 / fps if fps else 40.0
+        self.event_model.frame_ms = self.frame_ms
 
     def _close_player(self) -> None:
         self.player.close()
@@ -141,5 +142,5 @@ class PlaybackPart(CodingWindowBase):
         self.seek(pos)
         self.statusBar().showMessage("Recording relinked", 5000)
 
-    def _relink_failed(self, exc: BaseException) -> None:
-        self.show_error(str(exc))
+    def _relink_failed(self, message: str) -> None:
+        self.show_error(message)

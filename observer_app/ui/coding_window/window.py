@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QListView, QMainWindow, QVBox
 
 from observer_app.media.protocol import MediaPlayer
 from observer_app.services.study import Study
-from observer_app.ui.actions import ACTIONS, MENUS
+from observer_app.ui.actions import ACTIONS, MENUS, ShortcutContext
 from observer_app.ui.coding_pad import CodingPad
 from observer_app.ui.coding_window.assignment import AssignmentPart
 from observer_app.ui.coding_window.banner import Banner
@@ -80,6 +80,8 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         self.picker = ModifierPicker(self)
         self.picker.accepted.connect(self._modifiers_chosen)
         self.picker.cancelled.connect(self._modifiers_cancelled)
+        self.picker.edited.connect(self._modifiers_edited)
+        self.picker.anchor = self.pad_dock
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -137,7 +139,8 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         self.problem_view = QListView()
         self.problem_view.setModel(self.problem_model)
         self.problem_view.activated.connect(lambda index: self.go_to_problem(index.row()))
-        self.problem_view.doubleClicked.connect(lambda index: self.go_to_problem(index.row()))
+        self.problem_view.clicked.connect(lambda index: self.go_to_problem(index.row()))
+        self.problem_model.describe = self.describe_problem
         self.problem_dock.setWidget(self.problem_view)
         self.problem_dock.hide()
         self.timeline = Timeline()
@@ -157,6 +160,8 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
             "undo": self.undo,
             "redo": self.redo,
             "delete_event": self.delete_selected,
+            "onset_now": lambda: self.set_selected_to_now("onset_ms"),
+            "offset_now": lambda: self.set_selected_to_now("offset_ms"),
             "play_pause": self.player.toggle,
             "jump_back": lambda: self.player.jump(-self.prefs.jump_ms),
             "jump_forward": lambda: self.player.jump(self.prefs.jump_ms),
@@ -207,6 +212,7 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
             self.problem_dock,
         ):
             self.menus["View"].addAction(dock.toggleViewAction())
+        self.shortcut_context = ShortcutContext.install(self, home=self.panel)
         manager = self.study.actor.is_manager
         self.actions_by_id["manage_study"].setVisible(manager)
         self._apply_keymap()
@@ -216,6 +222,10 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         self.saved_label.setObjectName("savedLabel")
         self.statusBar().addPermanentWidget(self.saved_label)
         self.save_banner.set_saved_label(self.saved_label)  # issue 17 hook
+        self.subject_label = QLabel()
+        self.subject_label.setObjectName("subjectLabel")
+        self.subject_label.hide()
+        self.statusBar().addPermanentWidget(self.subject_label)
         self.lag_label = QLabel()
         self.statusBar().addPermanentWidget(self.lag_label)
         self._show_lag()

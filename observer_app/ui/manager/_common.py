@@ -1,9 +1,8 @@
-"""Shared pieces of the manager window: background tasks with progress, table models, pages.
+"""Shared pieces of the manager window: the task bar over background tasks, table models, pages.
 
-Background work (adding recordings, reliability, export) runs on a ``QThreadPool`` as a
-:class:`Task`; it reports progress and its result through a :class:`_Relay` that lives on the
-GUI thread, so every callback runs on the GUI thread. A task is cancelled cooperatively: the work
-function checks ``progress.cancelled`` between units of work.
+Background work (adding recordings, reliability, export) runs through the one mechanism of
+``observer_app.ui.workers`` (a :class:`~observer_app.ui.workers.Task` on a ``QThreadPool``,
+results relayed to the GUI thread); :class:`TaskBar` shows its progress and a Cancel button.
 """
 
 from __future__ import annotations
@@ -18,11 +17,9 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRunnable,
     Qt,
     QThreadPool,
     Signal,
-    Slot,
 )
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -38,8 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from observer_app.coding.errors import ObserverError
+from observer_app.ui.workers import Cancelled, Progress, Relay, Task, TaskSignals
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Cancelled", "Progress", "TaskBar"]  # the workers' names pages import from here
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -48,98 +48,6 @@ LOW = QColor(255, 205, 200)  # below threshold / disagreement
 GOOD = QColor(205, 240, 205)  # matched / agreement
 WARN = QColor(255, 236, 179)  # partial: code mismatch
 MUTED = QColor(225, 225, 225)
-
-
-class Cancelled(Exception):
-    """Raised inside a work function to stop early (the task reports ``cancelled``)."""
-
-
-class Progress:
-    """Handed to a work function: report progress, ask whether the user cancelled."""
-
-    def __init__(self, signals: _TaskSignals) -> None:
-        self._signals = signals
-        self.cancelled = False
-
-    def __call__(self, done: int, total: int, text: str = "") -> None:
-        self._signals.progress.emit(int(done), int(total), text)
-
-    def check(self) -> None:
-        """Raise :class:`Cancelled` if the user cancelled."""
-        if self.cancelled:
-            raise Cancelled
-
-
-class _TaskSignals(QObject):
-    progress = Signal(int, int, str)
-    finished = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-
-
-class Task(QRunnable):
-    """Runs ``work(progress)`` on a pool thread; ObserverErrors become a one-line ``failed``.
-
-    The pool owns and deletes the runnable when ``run`` returns (auto-delete), so nothing on the
-    GUI thread may hold on to it: the :class:`TaskBar` keeps only the ``progress`` object (to
-    cancel) and the ``signals`` object (created on the GUI thread, kept alive by the bar).
-    """
-
-    def __init__(self, work: Callable[[Progress], Any], signals: _TaskSignals) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self.signals = signals
-        self.progress = Progress(signals)
-        self._work = work
-
-    def run(self) -> None:
-        progress, signals = self.progress, self.signals
-        try:
-            result = self._work(progress)
-        except Cancelled:
-            signals.cancelled.emit()
-        except ObserverError as exc:
-            signals.failed.emit(str(exc))
-        except Exception as exc:  # a bug: report it rather than lose it on a pool thread
-            log.exception("background task failed")
-            signals.failed.emit(f"unexpected error: {exc!r}")
-        else:
-            if progress.cancelled:
-                signals.cancelled.emit()
-            else:
-                signals.finished.emit(result)
-
-
-class _Relay(QObject):
-    """Lives on the GUI thread; its slots receive the task's queued signals."""
-
-    def __init__(
-        self,
-        parent: QObject,
-        on_done: Callable[[Any], None],
-        on_failed: Callable[[str], None],
-        on_progress: Callable[[int, int, str], None],
-        on_cancelled: Callable[[], None],
-    ) -> None:
-        super().__init__(parent)
-        self._done, self._failed = on_done, on_failed
-        self._progress, self._cancelled = on_progress, on_cancelled
-
-    @Slot(object)
-    def done(self, result: Any) -> None:
-        self._done(result)
-
-    @Slot(str)
-    def failed(self, message: str) -> None:
-        self._failed(message)
-
-    @Slot(int, int, str)
-    def progress(self, done: int, total: int, text: str) -> None:
-        self._progress(done, total, text)
-
-    @Slot()
-    def cancelled(self) -> None:
-        self._cancelled()
 
 
 class TaskBar(QWidget):
@@ -156,13 +64,13 @@ class TaskBar(QWidget):
         super().__init__(parent)
         self._pool = pool
         self._progress: Progress | None = None
-        self._relay: _Relay | None = None
+        self._relay: Relay | None = None
         #: Signal objects of every task started here: a pool thread may still be inside an
         #: emit on one after the GUI thread has handled it, so they live as long as the bar.
-        self._signals: list[_TaskSignals] = []
+        self._signals: list[TaskSignals] = []
         #: Relays likewise: deleting one from inside its own slot (deleteLater or the last
         #: Python reference) crashed Qt's event dispatch; they are a few bytes each.
-        self._relays: list[_Relay] = []
+        self._relays: list[Relay] = []
         self.caption = QLabel()
         self.bar = QProgressBar()
         self.bar.setMinimumWidth(220)
@@ -193,9 +101,9 @@ class TaskBar(QWidget):
     ) -> Progress:
         if self._progress is not None:
             raise RuntimeError("a task is already running")
-        signals = _TaskSignals()
+        signals = TaskSignals()
         self._signals.append(signals)
-        relay = _Relay(
+        relay = Relay(
             self,
             lambda r: self._end(on_done, r),
             self._fail(on_failed),

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from observer_app.services.study import Study
+from observer_app.ui.actions import ShortcutContext
 from observer_app.ui.live import LiveUpdates
 from observer_app.ui.manager._common import Page
 from observer_app.ui.manager.coders import CodersPage
@@ -47,6 +48,8 @@ class ManagerWindow(QMainWindow):
         self._add_optional_pages()
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
+        # typing in a field never plays or decides (the reconciliation's Space and keys)
+        self.shortcut_context = ShortcutContext.install(self, home=self.tabs)
         close = QAction("Close", self)
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.triggered.connect(self.close)

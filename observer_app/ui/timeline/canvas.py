@@ -7,12 +7,13 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from observer_app.coding.definitions.scheme import Scheme
 from observer_app.coding.state_logic import format_ms
 from observer_app.services.records import EventRecord
 from observer_app.ui.timeline.lanes import Item, _bar_colour, _Lane
-from observer_app.ui.timeline.painting import TimelinePainter
+from observer_app.ui.timeline.painting import MAX_LABELS, TimelinePainter
 from observer_app.ui.timeline.view import HIT_PX, LABEL_W, MIN_VIEW_MS
 
 
@@ -27,6 +28,7 @@ class TimelineCanvas(TimelinePainter):
         cats: list[tuple[str, str]] = []
         self._colours = {}
         self._rgba = {}
+        self._labels = {c.id: c.label for c in scheme.codes} if scheme is not None else {}
         if scheme is not None:
             cats = [(c.id, c.label) for c in scheme.categories]
             for code in scheme.codes:
@@ -94,14 +96,22 @@ class TimelineCanvas(TimelinePainter):
         if record.is_state and record.offset_ms is not None:
             return False
         lane = self._lane_of.get(self._code_cat.get(record.code, ""))
-        if lane is None:
-            return False
+        if lane is None or self._labelled(lane):
+            return False  # a labelled lane re-renders, so labels make room for each other
         t0 = self.view_start
         if t0 <= record.onset_ms <= t0 + self.view_ms:
             self._paint_tick(layer, lane, record)
         self._version += 1
         self._layer_key = (self._version, *key[1:])
         return True
+
+    def _labelled(self, index: int) -> bool:
+        """Whether lane ``index`` shows its marks' labels (few enough events in view)."""
+        lane = self._lanes[index]
+        t0 = self.view_start
+        lo = bisect.bisect_left(lane.onsets, t0)
+        hi = bisect.bisect_right(lane.onsets, t0 + self.view_ms)
+        return hi - lo <= MAX_LABELS and self._lane_h() >= self.fontMetrics().height() + 4
 
     def _lane_for(self, code: str) -> _Lane:
         cat = self._code_cat.get(code, "")
@@ -188,6 +198,8 @@ class TimelineCanvas(TimelinePainter):
             d: float
             if abs(onset - t) <= tol:
                 d = abs(onset - t)
+            elif is_state and offset is not None and abs(offset - t) <= tol:
+                d = abs(offset - t)  # a state's end is a handle too, just outside the bar
             elif is_state and offset is not None and onset <= t <= offset:
                 d = tol
             else:
@@ -196,6 +208,43 @@ class TimelineCanvas(TimelinePainter):
                 best = (d, ev_id)
         return self._events.get(best[1]) if best else None
 
+    def _part(self, record: EventRecord, x: float) -> str:
+        """Which part of ``record`` is under ``x``: its ``onset`` or ``offset`` edge (a closed
+        state's ends are handles), else the ``body`` (a point, or a bar moved as a whole)."""
+        if not record.is_state:
+            return "body"
+        tol = HIT_PX * self.view_ms / self._plot_w()
+        t = self._ms(x)
+        if record.offset_ms is not None and abs(t - record.offset_ms) <= tol:
+            return "offset"
+        if abs(t - record.onset_ms) <= tol:
+            return "onset"
+        return "body"
+
+    def drag_times(self, dx: int) -> tuple[int, int | None] | None:
+        """The dragged event's new (onset, offset) for a drag of ``dx`` pixels (None when no
+        drag is under way): an end moves alone, never past the other; the body moves both."""
+        if self._drag is None:
+            return None
+        record = self._events.get(self._drag[0])
+        if record is None:
+            return None
+        delta = round(dx * self.view_ms / self._plot_w())
+        onset, offset = record.onset_ms, record.offset_ms
+        part = self._drag_part
+        limit = self.duration_ms or None
+        if part == "offset" and offset is not None:
+            new_offset = max(onset, offset + delta)
+            return onset, min(new_offset, limit) if limit else new_offset
+        if part == "onset":
+            top = offset if offset is not None else (limit or onset + delta)
+            return max(0, min(onset + delta, top)), offset
+        new_onset = max(0, onset + delta)
+        if offset is not None and limit:
+            new_onset = min(new_onset, limit - (offset - onset))
+        shift = new_onset - onset
+        return new_onset, offset + shift if offset is not None else None
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
@@ -203,45 +252,66 @@ class TimelineCanvas(TimelinePainter):
         hit = None if self.read_only else self._hit(pos.x(), pos.y())
         if hit is not None:
             self._drag = (hit.id, int(pos.x()), hit.onset_ms)
+            self._drag_part = self._part(hit, pos.x())
             self._drag_dx = 0
+            self._dragging = False
         elif pos.x() >= LABEL_W:
             self.seekRequested.emit(max(0, min(self._ms(pos.x()), self.duration_ms)))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         if self._drag is not None:
-            self._drag_dx = int(pos.x()) - self._drag[1]
+            dx = int(pos.x()) - self._drag[1]
+            # nothing moves until the pointer has travelled the platform's drag distance
+            if not self._dragging and abs(dx) < QApplication.startDragDistance():
+                return
+            self._dragging = True
+            self._drag_dx = dx
+            self._drag_readout = (int(pos.x()), int(pos.y()))
             self.update()
             return
         hit = self._hit(pos.x(), pos.y())
         if hit is not None:
+            part = self._part(hit, pos.x())
             self.setCursor(
-                Qt.CursorShape.SizeHorCursor if not self.read_only else Qt.CursorShape.ArrowCursor
+                Qt.CursorShape.ArrowCursor
+                if self.read_only
+                else Qt.CursorShape.SplitHCursor
+                if part != "body"
+                else Qt.CursorShape.SizeHorCursor
             )
-            self.setToolTip(f"{hit.code} at {format_ms(hit.onset_ms)}")
+            self.setToolTip(self._tooltip(hit))
         else:
             self.unsetCursor()
             self.setToolTip("")
 
+    def _tooltip(self, e: EventRecord) -> str:
+        label = self._labels.get(e.code, e.code)
+        times = format_ms(e.onset_ms)
+        if e.is_state:
+            times += " – " + ("open" if e.offset_ms is None else format_ms(e.offset_ms))
+        subject = f" [{e.subject}]" if getattr(e, "subject", None) else ""
+        return f"{label} ({e.code}){subject}: {times}"
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag is None:
             return
-        ev_id, x0, onset0 = self._drag
-        dx = int(event.position().x()) - x0
+        ev_id = self._drag[0]
+        dragging = self._dragging
+        times = self.drag_times(int(event.position().x()) - self._drag[1])
         self._drag = None
         self._drag_dx = 0
+        self._dragging = False
+        self._drag_readout = None
         self.update()
         record = self._events.get(ev_id)
-        if record is None:
+        if record is None or times is None:
             return
-        if abs(dx) < 2:
+        if not dragging:
             self.seekRequested.emit(record.onset_ms)
             return
-        delta = round(dx * self.view_ms / self._plot_w())
-        new_onset = max(0, onset0 + delta)
-        shift = new_onset - onset0
-        new_offset = record.offset_ms + shift if record.offset_ms is not None else None
-        self.retimeRequested.emit(ev_id, new_onset, new_offset)
+        if times != (record.onset_ms, record.offset_ms):
+            self.retimeRequested.emit(ev_id, times[0], times[1])
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120

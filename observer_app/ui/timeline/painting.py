@@ -13,6 +13,9 @@ from observer_app.services.records import EventRecord
 from observer_app.ui.timeline.lanes import _NO_OFFSET, _Lane
 from observer_app.ui.timeline.view import LABEL_W, TimelineView
 
+#: Lanes with more events than this in view show no labels (unreadable, and costly).
+MAX_LABELS = 400
+
 
 class TimelinePainter(TimelineView):
     """Renders lanes, ruler, segment lines and closed events into a cached image; paints open
@@ -77,15 +80,78 @@ class TimelinePainter(TimelineView):
         for i, lane in enumerate(self._lanes):
             label_top = self._ruler_h + i * lane_h
             p.setPen(pal.color(QPalette.ColorRole.Text))
-            label = self.fontMetrics().elidedText(
-                lane.label, Qt.TextElideMode.ElideRight, LABEL_W - 8
-            )
-            p.drawText(
-                QRectF(4, label_top, LABEL_W - 8, lane_h), Qt.AlignmentFlag.AlignVCenter, label
+            p.drawText(  # wrapped over two lines when it is long (elided only past that)
+                QRectF(4, label_top, LABEL_W - 8, lane_h),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap),
+                self._lane_text(lane.label, lane_h),
             )
         self._paint_segments(p, pal)
+        self._paint_labels(p, pal)
         p.end()
         return image
+
+    def _paint_labels(self, p: QPainter, pal: QPalette) -> None:
+        """Each mark's short label (its code id, with the subject's initial when the scheme has
+        subjects) beside it, when there is room; co-timed events stack their labels one under
+        the other, so events at the same moment show side by side rather than hide each other.
+        Skipped for a lane with too many events in view to read."""
+        fm = self.fontMetrics()
+        lane_h = self._lane_h()
+        line_h = fm.height()
+        t0, t1 = self.view_start, self.view_start + self.view_ms
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        for i, lane in enumerate(self._lanes):
+            lo = bisect.bisect_left(lane.onsets, t0)
+            hi = bisect.bisect_right(lane.onsets, t1)
+            if not self._labelled(i):
+                continue
+            top = self._ruler_h + i * lane_h + 2
+            slots = max(1, int((lane_h - 4) // line_h))
+            free_x = [float(LABEL_W)] * slots  # where each stacked line is free again
+            last_x, stack = -1e9, 0
+            for k in range(lo, hi):
+                record = self._events.get(lane.items[k][3])
+                if record is None:
+                    continue
+                x = self._x(record.onset_ms)
+                stack = stack + 1 if x - last_x < 3 else 0  # co-timed: the next line down
+                last_x = x
+                row = stack % slots
+                text = self._short_label(record)
+                if x + 3 < free_x[row]:
+                    continue
+                p.drawText(QPointF(x + 3, top + row * line_h + fm.ascent()), text)
+                free_x[row] = x + 3 + fm.horizontalAdvance(text) + 4
+
+    def _lane_text(self, label: str, lane_h: float) -> str:
+        """A lane's label as it fits the label column: whole when it wraps into the lines the
+        lane has room for, else its last line elided."""
+        fm = self.fontMetrics()
+        width = LABEL_W - 8
+        lines = max(1, int(lane_h // fm.height()))
+        needed = fm.boundingRect(0, 0, width, 10_000, int(Qt.TextFlag.TextWordWrap), label)
+        if needed.height() <= lines * fm.height():
+            return label
+        words, out, line = label.split(), [], ""
+        for word in words:
+            trial = f"{line} {word}".strip()
+            if fm.horizontalAdvance(trial) <= width or not line:
+                line = trial
+            else:
+                out.append(line)
+                line = word
+        out.append(line)
+        head = out[: lines - 1]
+        tail = " ".join(out[lines - 1 :])
+        return "\n".join([*head, fm.elidedText(tail, Qt.TextElideMode.ElideRight, width)])
+
+    def _labelled(self, index: int) -> bool:
+        return False  # the canvas decides (it knows its lanes' events)
+
+    def _short_label(self, record: EventRecord) -> str:
+        subject = getattr(record, "subject", None)
+        prefix = f"{subject[:1].upper()}·" if subject else ""
+        return prefix + record.code
 
     def _render_lane(self, buf: np.ndarray, lane: _Lane, band: tuple[int, int], dpr: float) -> None:
         """Draw one lane's closed bars and markers into ``buf`` (device pixels)."""
@@ -128,10 +194,28 @@ class TimelinePainter(TimelineView):
         for e in self._open.values():
             self._paint_bar(p, e, lane_h, (e.onset_ms, max(self.playhead_ms, e.onset_ms)), True)
         dragged = self._events.get(self._drag[0]) if self._drag is not None else None
-        if dragged is not None:
-            shift = self._drag_dx * self.view_ms / self._plot_w()
-            end = dragged.offset_ms if dragged.offset_ms is not None else dragged.onset_ms
-            self._paint_bar(p, dragged, lane_h, (dragged.onset_ms + shift, end + shift), False)
+        times = self.drag_times(self._drag_dx) if dragged is not None and self._dragging else None
+        if dragged is not None and times is not None:
+            onset, offset = times
+            self._paint_bar(
+                p, dragged, lane_h, (onset, offset if offset is not None else onset), False
+            )
+            self._paint_readout(p, onset, offset if dragged.is_state else None)
+
+    def _paint_readout(self, p: QPainter, onset: int, offset: int | None) -> None:
+        """The dragged event's times beside the pointer while dragging."""
+        if self._drag_readout is None:
+            return
+        text = format_ms(onset) + ("" if offset is None else " – " + format_ms(offset))
+        metrics = p.fontMetrics()
+        w, h = metrics.horizontalAdvance(text) + 10, metrics.height() + 4
+        x = min(self._drag_readout[0] + 12, self.width() - w - 2)
+        y = max(2, self._drag_readout[1] - h - 6)
+        box = QRectF(x, y, w, h)
+        p.fillRect(box, QColor(255, 255, 225))
+        p.setPen(QColor(0, 0, 0))
+        p.drawRect(box)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_bar(
         self, p: QPainter, e: EventRecord, lane_h: float, span: tuple[float, float], hatch: bool

@@ -39,6 +39,10 @@ class TimelineView(QWidget):
         self._open: dict[int, EventRecord] = {}
         self._drag: tuple[int, int, int] | None = None  # event id, press x, onset at press
         self._drag_dx = 0
+        self._drag_part = "body"  # "onset", "offset" (a state's end alone) or "body"
+        self._dragging = False  # past the minimum drag distance
+        self._drag_readout: tuple[int, int] | None = None  # where to show the times
+        self._labels: dict[str, str] = {}
         self._layer: QImage | None = None
         self._layer_key: tuple[object, ...] = ()
         self._version = 0
@@ -95,3 +99,7 @@ class TimelineView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._layer = None
+
+    def drag_times(self, dx: int) -> tuple[int, int | None] | None:
+        """The dragged event's new times for a drag of ``dx`` px (the canvas overrides it)."""
+        return None

@@ -13,7 +13,11 @@ from observer_app.coding.definitions.scheme.keys import (
     KEY_MODIFIERS,
     NAMED_KEYS,
     RESERVED_KEYS,
+    WINDOW_SHORTCUTS,
+    WindowShortcut,
+    default_window_key,
     normalize_key,
+    window_shortcut,
 )
 from observer_app.coding.definitions.scheme.model import (
     CODE_KINDS,
@@ -21,12 +25,14 @@ from observer_app.coding.definitions.scheme.model import (
     FORMAT_VERSION,
     MODIFIER_TYPES,
     MS_PER_MINUTE,
+    SUBJECT_MODES,
     Category,
     Code,
     ExclusiveGroup,
     Modifier,
     Scheme,
     Segmenting,
+    Subject,
 )
 from observer_app.coding.definitions.scheme.parsing import parse_scheme, parse_scheme_data
 
@@ -39,13 +45,19 @@ __all__ = [
     "MS_PER_MINUTE",
     "NAMED_KEYS",
     "RESERVED_KEYS",
+    "SUBJECT_MODES",
+    "WINDOW_SHORTCUTS",
     "Category",
     "Code",
     "ExclusiveGroup",
     "Modifier",
     "Scheme",
     "Segmenting",
+    "Subject",
+    "WindowShortcut",
+    "default_window_key",
     "normalize_key",
     "parse_scheme",
     "parse_scheme_data",
+    "window_shortcut",
 ]

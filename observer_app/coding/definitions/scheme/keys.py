@@ -3,6 +3,8 @@ playback, and the canonical spelling of a binding."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from observer_app.coding.definitions._source import show
 
 KEY_MODIFIERS = ("ctrl", "alt", "shift", "meta")
@@ -26,8 +28,71 @@ NAMED_KEYS = frozenset(
         "down",
     }
 )
-#: Keys the coding window keeps for playback (play/pause, step, leave); a code may not use them.
-RESERVED_KEYS = frozenset({"space", "left", "right", "escape"})
+
+
+@dataclass(frozen=True)
+class WindowShortcut:
+    """A key the coding window keeps for itself: the action it triggers and its words."""
+
+    action: str  # the action id of the window's action table (``observer_app.ui.actions``)
+    text: str
+    key: str  # canonical spelling (``normalize_key``)
+
+
+#: The coding window's own shortcuts, in one place: the action table takes its default keys
+#: from here and scheme validation refuses a code key that would collide with one of them
+#: (a collision makes Qt report the shortcut ambiguous and neither action fires).
+WINDOW_SHORTCUTS: tuple[WindowShortcut, ...] = (
+    WindowShortcut("open_queue", "Open assignment", "ctrl+o"),
+    WindowShortcut("complete", "Mark complete", "ctrl+enter"),
+    WindowShortcut("show_problems", "Show problems", "ctrl+p"),
+    WindowShortcut("preferences", "Preferences", "ctrl+,"),
+    WindowShortcut("quit", "Quit", "ctrl+q"),
+    WindowShortcut("undo", "Undo", "ctrl+z"),
+    WindowShortcut("redo", "Redo", "ctrl+shift+z"),
+    WindowShortcut("delete_event", "Delete selected event", "delete"),
+    WindowShortcut("onset_now", "Set the selected event's start to the current position", "ctrl+["),
+    WindowShortcut("offset_now", "Set the selected state's end to the current position", "ctrl+]"),
+    WindowShortcut("play_pause", "Play / pause", "space"),
+    WindowShortcut("jump_back", "Jump back", "left"),
+    WindowShortcut("jump_forward", "Jump forward", "right"),
+    WindowShortcut("frame_back", "Previous frame", "shift+left"),
+    WindowShortcut("frame_forward", "Next frame", "shift+right"),
+    WindowShortcut("slower", "Slower", "["),
+    WindowShortcut("faster", "Faster", "]"),
+    WindowShortcut("rate_normal", "Normal rate (1x)", "backspace"),
+    WindowShortcut("mute", "Mute", "ctrl+m"),
+    WindowShortcut("prev_segment", "Previous segment", "ctrl+left"),
+    WindowShortcut("next_segment", "Next segment", "ctrl+right"),
+    WindowShortcut("loop_segment", "Loop current segment", "ctrl+l"),
+    WindowShortcut("focus_form", "Rate this segment", "ctrl+r"),
+    WindowShortcut("zoom_in", "Zoom timeline in", "ctrl+="),
+    WindowShortcut("zoom_out", "Zoom timeline out", "ctrl+-"),
+    WindowShortcut("zoom_all", "Whole recording in the timeline", "ctrl+0"),
+    WindowShortcut("keys_help", "Keyboard shortcuts", "f1"),
+    # keys of the views rather than of menu actions
+    WindowShortcut("edit_cell", "Edit the focused cell of the event log", "f2"),
+    WindowShortcut("edit_cell", "Edit the focused cell of the event log", "enter"),
+    WindowShortcut("leave_editor", "Leave an editor / cancel", "escape"),
+    WindowShortcut("next_field", "Next field", "tab"),
+)
+
+#: Every key in :data:`WINDOW_SHORTCUTS`; a code may not use them.
+RESERVED_KEYS = frozenset(s.key for s in WINDOW_SHORTCUTS)
+
+
+def window_shortcut(key: str) -> WindowShortcut | None:
+    """The window shortcut bound to ``key`` (any spelling ``normalize_key`` accepts), if any."""
+    try:
+        wanted = normalize_key(key)
+    except ValueError:
+        return None
+    return next((s for s in WINDOW_SHORTCUTS if s.key == wanted), None)
+
+
+def default_window_key(action: str) -> str:
+    """The canonical key of window action ``action`` ("" when it has none)."""
+    return next((s.key for s in WINDOW_SHORTCUTS if s.action == action), "")
 
 
 def normalize_key(key: str) -> str:

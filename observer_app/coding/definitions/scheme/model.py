@@ -180,6 +180,21 @@ class Segmenting:
         return {"minutes": self.minutes, "instrument": self.instrument or ""}
 
 
+SUBJECT_MODES = ("focal", "ask")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who an event is about (e.g. client, therapist), chosen by its key while coding."""
+
+    id: str
+    label: str
+    key: str | None = None
+
+    def to_canonical_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "key": self.key or ""}
+
+
 @dataclass(frozen=True)
 class Scheme:
     """A validated coding scheme. Build it with :func:`parse_scheme`."""
@@ -197,6 +212,10 @@ class Scheme:
     validated: bool = False
     notes: str = ""
     verify: tuple[str, ...] = ()
+    #: The actors events are about; with ``subject_mode`` "focal" a focal subject is chosen by
+    #: its key and every event is about it, with "ask" each key press asks for one.
+    subjects: tuple[Subject, ...] = ()
+    subject_mode: str = "focal"
 
     def code(self, code_id: str) -> Code:
         for code in self.codes:
@@ -211,6 +230,23 @@ class Scheme:
             if code.key and normalize_key(code.key) == wanted:
                 return code
         return None
+
+    def subject(self, subject_id: str) -> Subject:
+        for subject in self.subjects:
+            if subject.id == subject_id:
+                return subject
+        raise KeyError(subject_id)
+
+    def validate_subject(self, subject_id: str | None) -> None:
+        """Raise ``InputError`` when ``subject_id`` is not a subject of this scheme (``None``,
+        no subject, is always allowed)."""
+        if subject_id is None:
+            return
+        if not self.subjects:
+            raise InputError(f"scheme {self.id!r} declares no subjects (got {subject_id!r})")
+        if subject_id not in [s.id for s in self.subjects]:
+            known = ", ".join(s.id for s in self.subjects)
+            raise InputError(f"{subject_id!r} is not a subject of scheme {self.id!r} ({known})")
 
     def category_label(self, category_id: str) -> str:
         for cat in self.categories:
@@ -273,6 +309,16 @@ class Scheme:
             "exclusive_groups": [g.to_canonical_dict() for g in self.exclusive_groups],
             "segments": self.segments.to_canonical_dict() if self.segments else {},
             "session_instruments": list(self.session_instruments),
+        } | self._subjects_dict()
+
+    def _subjects_dict(self) -> dict[str, Any]:
+        """Subjects enter the canonical form only when declared, so the hash of a scheme
+        without subjects is what it was before subjects existed."""
+        if not self.subjects:
+            return {}
+        return {
+            "subjects": [s.to_canonical_dict() for s in self.subjects],
+            "subject_mode": self.subject_mode,
         }
 
     @cached_property

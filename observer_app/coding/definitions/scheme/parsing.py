@@ -15,18 +15,20 @@ from observer_app.coding.definitions._source import (
     show,
     verify_notes,
 )
-from observer_app.coding.definitions.scheme.keys import RESERVED_KEYS, normalize_key
+from observer_app.coding.definitions.scheme.keys import normalize_key, window_shortcut
 from observer_app.coding.definitions.scheme.model import (
     CODE_KINDS,
     DEFAULT_COLOUR,
     FORMAT_VERSION,
     MODIFIER_TYPES,
+    SUBJECT_MODES,
     Category,
     Code,
     ExclusiveGroup,
     Modifier,
     Scheme,
     Segmenting,
+    Subject,
     format_number,
 )
 
@@ -50,6 +52,8 @@ _TOP_KEYS = (
     "exclusive_groups",
     "segments",
     "session_instruments",
+    "subjects",
+    "subject_mode",
 )
 
 
@@ -83,9 +87,38 @@ def parse_scheme_data(data: Mapping[str, Any], source_name: str, text: str | Non
         validated=top.boolean("validated", False),
         notes=top.string("notes", required=False),
         verify=verify_notes(top),
+        subjects=_parse_subjects(top, codes),
+        subject_mode=_subject_mode(top),
     )
     out.raise_if_any()
     return scheme
+
+
+def _subject_mode(top: Reader) -> str:
+    if "subject_mode" not in top.data:
+        return "focal"
+    return top.choice("subject_mode", SUBJECT_MODES)
+
+
+def _parse_subjects(top: Reader, codes: Sequence[Code]) -> tuple[Subject, ...]:
+    """``[[subjects]]`` with id, label and key; a key may not be a code's or the window's."""
+    code_keys = {c.key: c.id for c in codes if c.key}
+    result: list[Subject] = []
+    for reader in top.tables("subjects"):
+        reader.check_keys(("id", "label", "key"))
+        s_id = reader.string("id")
+        if s_id and not _ID.match(s_id):
+            reader.problem("id", f"{show(s_id)} must be letters, digits, '.', '_' or '-'")
+        if s_id in [s.id for s in result]:
+            reader.problem("id", f"duplicate subject id {show(s_id)}")
+        key = reader.optional_string("key")
+        if key is not None:
+            key = _check_key(reader, key, ("subject", s_id), dict(code_keys))
+            if key in [s.key for s in result]:
+                reader.problem("key", f"{show(key)} is the key of another subject")
+        label = reader.string("label", required=False) or s_id
+        result.append(Subject(s_id, label, key))
+    return tuple(result)
 
 
 def _parse_categories(top: Reader) -> tuple[Category, ...]:
@@ -121,7 +154,7 @@ def _parse_codes(top: Reader, category_ids: Sequence[str]) -> tuple[Code, ...]:
             reader.problem("category", f"{show(category)} is not one of {', '.join(category_ids)}")
         key = reader.optional_string("key")
         if key is not None:
-            key = _check_key(reader, key, c_id, keys)
+            key = _check_key(reader, key, ("code", c_id), keys)
         colour = reader.string("colour", required=False, default=DEFAULT_COLOUR) or DEFAULT_COLOUR
         if not _COLOUR.match(colour):
             reader.problem("colour", f"{show(colour)} is not a colour like '#1f77b4'")
@@ -140,20 +173,25 @@ def _parse_codes(top: Reader, category_ids: Sequence[str]) -> tuple[Code, ...]:
     return tuple(codes)
 
 
-def _check_key(reader: Reader, key: str, code_id: str, keys: dict[str, str]) -> str:
+def _check_key(reader: Reader, key: str, owner: tuple[str, str], keys: dict[str, str]) -> str:
+    """The canonical key, after reporting a bad spelling, a window shortcut or a clash;
+    ``owner`` is what the key is for (("code", "W1")), ``keys`` maps keys taken to code ids."""
     try:
         normal = normalize_key(key)
     except ValueError as exc:
         reader.problem("key", f"{show(key)}: {exc}")
         return key
-    if normal in RESERVED_KEYS:
+    reserved = window_shortcut(normal)
+    if reserved is not None:
         reader.problem(
-            "key", f"{show(key)} is reserved for playback ({', '.join(sorted(RESERVED_KEYS))})"
+            "key",
+            f"{show(key)} of {owner[0]} {show(owner[1])} collides with the coding window's "
+            f"shortcut for {show(reserved.text)} (action {reserved.action})",
         )
     elif normal in keys:
         reader.problem("key", f"{show(key)} clashes with the key of code {show(keys[normal])}")
     else:
-        keys[normal] = code_id
+        keys[normal] = owner[1]
     return normal
 
 

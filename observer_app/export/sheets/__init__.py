@@ -5,7 +5,8 @@
 observation, one column per variable) so the CSV twin of each sheet reads straight into R, SPSS
 or pandas. Rows are generated lazily; the large sheets (events, ratings) stream from the store.
 
-Phase: sessions 1-5 are phase 1, later sessions phase 2 (no session number: no phase).
+Phase: the study's phases (``PhaseService``; default sessions 1-5 phase 1, later phase 2;
+per-dyad starts), no session number: no phase.
 Analysis flag: per recording, the assignment an analysis should use (a completed consensus,
 else the primary coder's work; see ``ConsensusService.analysis_assignments``).
 Pseudonymisation replaces coder names by codes C01, C02, ... (by coder id), drops initials, and
@@ -16,12 +17,10 @@ from __future__ import annotations
 
 from observer_app.export.sheets.base import (
     ASSIGNMENT_COLUMNS,
-    PHASE_ONE_LAST_SESSION,
     ExportOptions,
     Row,
     Sheet,
     StudyData,
-    phase,
 )
 from observer_app.export.sheets.codebook_sheet import CODEBOOK_COLUMNS, codebook
 from observer_app.export.sheets.consensus_sheet import consensus
@@ -56,7 +55,6 @@ __all__ = [
     "ASSIGNMENT_COLUMNS",
     "CODEBOOK_COLUMNS",
     "EVENT_COLUMNS",
-    "PHASE_ONE_LAST_SESSION",
     "RELIABILITY_COLUMNS",
     "SHEET_ORDER",
     "WHOLE_RECORDING_MS",
@@ -69,7 +67,6 @@ __all__ = [
     "coders",
     "consensus",
     "events",
-    "phase",
     "ratings",
     "recordings",
     "reliability",

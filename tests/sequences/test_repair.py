@@ -105,3 +105,14 @@ def test_empty_summary_is_undefined_not_zero() -> None:
     s = summarize_repairs([], coded_ms=0)
     assert s.per_hour is None and s.share_resolved is None and s.median_ms is None
     assert quartiles([5.0]) == (5.0, 5.0, 5.0)
+
+
+def test_wilson_interval_against_statsmodels() -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    from observer_app.coding.sequences.repair import wilson_interval
+
+    for k, n in [(0, 5), (3, 7), (14, 14), (6, 14), (13, 21)]:
+        got = wilson_interval(k, n)
+        assert got == pytest.approx(proportion_confint(k, n, method="wilson"))
+    assert wilson_interval(0, 0) is None

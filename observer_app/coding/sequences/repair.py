@@ -189,3 +189,22 @@ def summarize_repairs(repairs: Iterable[Repair], coded_ms: int) -> RepairSummary
         by_category=dict(Counter(r.category for r in rows)),
         pairs=dict(pairs),
     )
+
+
+def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float] | None:
+    """Wilson's (1927) score interval for a proportion ``k / n`` (95 % by default).
+
+    ``(p + z^2/2n -/+ z * sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)``; ``None`` for ``n = 0``.
+    It assumes independent trials: ruptures of one session or of two coders of one session are
+    not, so read it as descriptive (Wilson, E. B. (1927). Probable inference, the law of
+    succession, and statistical inference. JASA, 22(158), 209-212; Newcombe 1998).
+    """
+    if n <= 0:
+        return None
+    if not 0 <= k <= n:
+        raise InputError(f"a proportion needs 0 <= k <= n: {k}/{n}")
+    p = k / n
+    denom = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    half = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return max(0.0, (centre - half) / denom), min(1.0, (centre + half) / denom)

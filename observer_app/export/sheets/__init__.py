@@ -37,6 +37,13 @@ from observer_app.export.sheets.reliability_sheet import (
     reliability,
     reliability_reports,
 )
+from observer_app.export.sheets.sequence_sheets import (
+    phases,
+    ruptures,
+    sequence_report,
+    sequences,
+)
+from observer_app.services.sequences import SequenceReport
 
 SHEET_ORDER = (
     "About",
@@ -49,6 +56,9 @@ SHEET_ORDER = (
     "Scores",
     "Reliability",
     "Consensus",
+    "Phases",
+    "Sequences",
+    "Ruptures",
 )
 
 __all__ = [
@@ -60,6 +70,7 @@ __all__ = [
     "WHOLE_RECORDING_MS",
     "ExportOptions",
     "Row",
+    "SequenceReport",
     "Sheet",
     "StudyData",
     "about",
@@ -67,11 +78,15 @@ __all__ = [
     "coders",
     "consensus",
     "events",
+    "phases",
     "ratings",
     "recordings",
     "reliability",
     "reliability_reports",
+    "ruptures",
     "score_columns",
     "scores",
     "segments",
+    "sequence_report",
+    "sequences",
 ]

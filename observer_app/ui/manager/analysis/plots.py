@@ -279,10 +279,10 @@ class RepairHistogram(_Plot):
             )
         for g, key in enumerate(groups):
             p.fillRect(
-                QRectF(area.right() - 150, area.top() + 4 + 16 * g, 10, 10),
+                QRectF(area.left() + 10, area.top() + 4 + 16 * g, 10, 10),
                 PALETTE[g % len(PALETTE)],
             )
-            p.drawText(QPointF(area.right() - 136, area.top() + 13 + 16 * g), key[:22])
+            p.drawText(QPointF(area.left() + 24, area.top() + 13 + 16 * g), key[:22])
         p.drawText(
             QRectF(area.left(), area.bottom() + 22, area.width(), 16),
             Qt.AlignmentFlag.AlignHCenter,

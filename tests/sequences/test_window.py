@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from observer_app.coding.errors import InputError
 from observer_app.coding.sequences import (
@@ -93,3 +95,17 @@ def test_bad_input() -> None:
         session([("R", 5000)], 1000)
     with pytest.raises(InputError, match="at least one shuffle"):
         permutation_test([], {"R"}, {"T"}, 1000, shuffles=0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("RTX"), st.integers(0, 30_000)), min_size=0, max_size=25),
+    st.integers(0, 8000),
+)
+def test_followed_within_equals_a_nested_loop(events: list[tuple[str, int]], window: int) -> None:
+    s = session(events, 30_000)
+    codes, onsets = s.codes, s.onsets_ms
+    assert followed_within([s], {"R"}, {"T"}, window) == (
+        _stat(codes, onsets, window),
+        codes.count("R"),
+    )

@@ -30,6 +30,7 @@ packages. The American Statistician, 50(4), 361-365.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -123,16 +124,19 @@ def find_repairs(
     )
     rupture_onsets = sorted({e.onset_ms for e in ordered if e.code in ruptures})
     strategies = [e for e in ordered if e.code in resolutions]
+    strategy_onsets = [s.onset_ms for s in strategies]
     out: list[Repair] = []
     for e in ordered:
         if e.code not in ruptures:
             continue
         limit = _limit(e.onset_ms, rules)
         if rules.before_next_rupture:
-            later = [t for t in rupture_onsets if t > e.onset_ms]
-            if later:
-                limit = min(limit, later[0] - 1)
-        following = [s for s in strategies if e.onset_ms <= s.onset_ms <= limit]
+            k = bisect.bisect_right(rupture_onsets, e.onset_ms)
+            if k < len(rupture_onsets):
+                limit = min(limit, rupture_onsets[k] - 1)
+        lo = bisect.bisect_left(strategy_onsets, e.onset_ms)
+        hi = bisect.bisect_right(strategy_onsets, limit)
+        following = strategies[lo:hi]
         codes = tuple(dict.fromkeys(s.code for s in following))
         first = following[0] if following else None
         out.append(Repair(e, ruptures[e.code], first, codes))

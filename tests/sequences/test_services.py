@@ -126,3 +126,36 @@ def test_demo_study_shows_a_phase_difference(demo_path) -> None:
         assert any(s.markers for s in segments)
         assert all("resolution" in s.ratings for s in segments)
         assert study.sequences.sdis().startswith("Timed ")
+
+
+def test_subject_where_coded_and_category_summaries(lab: Lab) -> None:
+    rec = recording(lab, "s1.mp4", 1)
+    a = lab.study.assignments.create(rec, lab.coders["Ana"], scheme_version_id=lab.scheme_id).id
+    # this scheme has no subject field: a subject given as a modifier would be refused, so the
+    # coding has none and the report says nothing about subjects (issue 12 adds event subjects)
+    for code, seconds in (("W1", 1), ("R1", 3), ("C1", 100)):
+        lab.study.events.log(a, code, seconds * 1000)
+    assert lab.study.assignments.complete(a) == []
+    report = lab.study.sequences.report(permutation=False)
+    assert [r.repair.rupture.subject for r in report.ruptures] == [None, None]
+    assert report.summary("subject") == []
+    cats = {s.key: s.summary for s in report.summary("category")}
+    assert (cats["withdrawal"].resolved, cats["confrontation"].resolved) == (1, 0)
+
+
+def test_subject_is_read_from_the_event_field_or_a_modifier() -> None:
+    import dataclasses
+
+    from observer_app.services.records import EventRecord
+    from observer_app.services.sequences.gather import subject_of
+
+    plain = EventRecord(1, 1, "W1", 0, None, False, {}, "", False, {})
+    assert subject_of(plain) is None
+    assert subject_of(dataclasses.replace(plain, modifiers={"subject": "client"})) == "client"
+
+    @dataclasses.dataclass(frozen=True)
+    class WithSubject(EventRecord):  # the shape issue 12 gives events
+        subject: str | None = None
+
+    e = WithSubject(1, 1, "W1", 0, None, False, {}, "", False, {}, subject="therapist")
+    assert subject_of(e) == "therapist"

@@ -47,6 +47,7 @@ from observer_app.store.models import Study
 
 Progress = Callable[[int, int], None]
 LEVELS = ("session", "dyad", "therapist", "phase", "study")
+#: Also reported: "category" (rupture kind) and "subject" (where the coding records one).
 
 
 class SequenceService:
@@ -240,6 +241,9 @@ def _keys(c: CodedSession) -> dict[str, str | None]:
 
 
 def _summaries(coded: Iterable[CodedSession], rows: list[RuptureRow]) -> list[SummaryRow]:
+    """Per session, dyad, therapist, phase and study; then per rupture category and per
+    subject (where coded) over all codings' time."""
+    coded = list(coded)
     by_coding: dict[int, list[RuptureRow]] = defaultdict(list)
     for row in rows:
         by_coding[row.session.assignment_id].append(row)
@@ -256,4 +260,18 @@ def _summaries(coded: Iterable[CodedSession], rows: list[RuptureRow]) -> list[Su
             repairs = [row.repair for c in members for row in by_coding[c.assignment_id]]
             coded_ms = sum(c.duration_ms for c in members)
             out.append(SummaryRow(level, key, len(members), summarize_repairs(repairs, coded_ms)))
+    total_ms = sum(c.duration_ms for c in coded)
+    extra: tuple[tuple[str, Callable[[RuptureRow], str | None]], ...] = (
+        ("category", lambda r: r.repair.category),
+        ("subject", lambda r: r.repair.rupture.subject),
+    )
+    for level, key_of in extra:
+        keyed: dict[str, list[RuptureRow]] = defaultdict(list)
+        for row in rows:
+            key = key_of(row)
+            if key is not None:
+                keyed[key].append(row)
+        for key, members_rows in sorted(keyed.items()):
+            summary = summarize_repairs([r.repair for r in members_rows], total_ms)
+            out.append(SummaryRow(level, key, len(coded), summary))
     return out

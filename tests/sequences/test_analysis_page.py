@@ -41,6 +41,10 @@ def test_plots_show_the_service_numbers_and_export(
         assert page.dyad.count() == 2
         assert page.course.points == tuple(dyad_course(report, page.dyad.currentText()))
         assert page.bars.bars == tuple(phase_bars(report))
+        one, two = page.bars.bars  # the demo's phase difference, on the page
+        assert one.label.startswith("1 ") and two.label.startswith("2 ")
+        assert one.ruptures and two.ruptures and one.median_s != two.median_s
+        assert "Phase 1 Alliance building" in page.result.text()
         assert sum(len(v) for v in page.histogram.times.values()) == sum(
             r.repair.resolved for r in report.ruptures
         )

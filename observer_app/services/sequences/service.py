@@ -4,7 +4,8 @@ Managers only (study-wide reads, like the export). Data: per recording its compl
 consensus, else each complete primary or reliability coding (``gather.chosen_assignments``).
 Summaries pool codings: a recording coded by two coders contributes both codings' ruptures and
 both codings' time (so ruptures per hour is the coders' mean rate), and every summary row says
-how many codings it pools.
+how many codings it pools. A coding's time is its recording's duration (or, when the duration
+is unknown, its last event's time, which undercounts: the rates are then upper bounds).
 """
 
 from __future__ import annotations

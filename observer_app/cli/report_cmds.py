@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "export",
         help="export the study to an Excel workbook (and tidy CSV files)",
         description="Sheets: About, Codebook, Recordings, Coders, Events, Segments, Ratings, "
-        "Scores, Reliability, Consensus. Nothing is written unless all of it succeeds.",
+        "Scores, Reliability, Consensus, Phases, Sequences, Ruptures. Nothing is written unless "
+        "all of it succeeds.",
     )
     add_study_argument(p)
     p.add_argument("--xlsx", type=Path, required=True, help="workbook to write (.xlsx)")

@@ -156,6 +156,13 @@ def _write(
     reports = sh.reliability_reports(data, progress=advance, cancel=cancel)
     advance(1.0)
     book = XlsxBook()
+    cached: list[sh.SequenceReport] = []
+
+    def sequence_report() -> sh.SequenceReport:
+        if not cached:
+            cached.append(sh.sequence_report(data))
+        return cached[0]
+
     csvs = CsvDir(tmp_csv) if tmp_csv is not None else None
     order: list[Callable[[], sh.Sheet]] = [
         lambda: sh.about(data, sh.SHEET_ORDER),
@@ -168,6 +175,9 @@ def _write(
         lambda: sh.scores(data),
         lambda: sh.reliability(data, reports),
         lambda: sh.consensus(data),
+        lambda: sh.phases(data, sequence_report()),
+        lambda: sh.sequences(data, sequence_report()),
+        lambda: sh.ruptures(data, sequence_report()),
     ]
     written: dict[str, int] = {}
     try:

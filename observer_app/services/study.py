@@ -38,11 +38,13 @@ from observer_app.services.events import EventService
 from observer_app.services.instrument_keys import InstrumentKeyService
 from observer_app.services.live import ChangeFeed
 from observer_app.services.metadata_import import MetadataImportService
+from observer_app.services.phases import PhaseService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService
 from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
 from observer_app.services.reliability import ReliabilityService
 from observer_app.services.scores import ScoreService
+from observer_app.services.sequences import SequenceService
 from observer_app.services.streams import StreamService
 from observer_app.store import models
 from observer_app.store.backup import backup_sqlite
@@ -77,6 +79,15 @@ class Study:
         self.reliability = ReliabilityService(ctx, defs.scheme, defs.instrument)
         self.consensus = ConsensusService(ctx, defs.validate_event, defs.validate_rating)
         self.assignments.add_completion_check(self.definitions.completion_problems)
+        self.phases = PhaseService(ctx)
+        self.sequences = SequenceService(
+            ctx,
+            recordings=self.recordings,
+            assignments=self.assignments,
+            streams=self.streams,
+            phases=self.phases,
+            definitions=self.definitions,
+        )
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod

@@ -32,6 +32,7 @@ def test_only_managers_open_the_window(lab: Lab, qtbot: QtBot) -> None:
         "Assignments",
         "Reliability",
         "Reconciliation",
+        "Analysis",
         "Export",
     ]
     # every tab reloads when shown: a coder added elsewhere appears

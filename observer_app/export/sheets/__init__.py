@@ -5,7 +5,8 @@
 observation, one column per variable) so the CSV twin of each sheet reads straight into R, SPSS
 or pandas. Rows are generated lazily; the large sheets (events, ratings) stream from the store.
 
-Phase: sessions 1-5 are phase 1, later sessions phase 2 (no session number: no phase).
+Phase: the study's phases (``PhaseService``; default sessions 1-5 phase 1, later phase 2;
+per-dyad starts), no session number: no phase.
 Analysis flag: per recording, the assignment an analysis should use (a completed consensus,
 else the primary coder's work; see ``ConsensusService.analysis_assignments``).
 Pseudonymisation replaces coder names by codes C01, C02, ... (by coder id), drops initials, and
@@ -16,12 +17,10 @@ from __future__ import annotations
 
 from observer_app.export.sheets.base import (
     ASSIGNMENT_COLUMNS,
-    PHASE_ONE_LAST_SESSION,
     ExportOptions,
     Row,
     Sheet,
     StudyData,
-    phase,
 )
 from observer_app.export.sheets.codebook_sheet import CODEBOOK_COLUMNS, codebook
 from observer_app.export.sheets.consensus_sheet import consensus
@@ -38,6 +37,13 @@ from observer_app.export.sheets.reliability_sheet import (
     reliability,
     reliability_reports,
 )
+from observer_app.export.sheets.sequence_sheets import (
+    phases,
+    ruptures,
+    sequence_report,
+    sequences,
+)
+from observer_app.services.sequences import SequenceReport
 
 SHEET_ORDER = (
     "About",
@@ -50,18 +56,21 @@ SHEET_ORDER = (
     "Scores",
     "Reliability",
     "Consensus",
+    "Phases",
+    "Sequences",
+    "Ruptures",
 )
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
     "CODEBOOK_COLUMNS",
     "EVENT_COLUMNS",
-    "PHASE_ONE_LAST_SESSION",
     "RELIABILITY_COLUMNS",
     "SHEET_ORDER",
     "WHOLE_RECORDING_MS",
     "ExportOptions",
     "Row",
+    "SequenceReport",
     "Sheet",
     "StudyData",
     "about",
@@ -69,12 +78,15 @@ __all__ = [
     "coders",
     "consensus",
     "events",
-    "phase",
+    "phases",
     "ratings",
     "recordings",
     "reliability",
     "reliability_reports",
+    "ruptures",
     "score_columns",
     "scores",
     "segments",
+    "sequence_report",
+    "sequences",
 ]

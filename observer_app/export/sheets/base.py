@@ -14,8 +14,6 @@ from observer_app.services.records import AssignmentInfo, CoderInfo, RecordingIn
 from observer_app.services.streams import RatingRow, StreamService
 from observer_app.services.study import Study
 
-PHASE_ONE_LAST_SESSION = 5
-
 Row = Sequence[Any]
 
 #: The columns that place a row's work: recording, coder, purpose, assignment, analysis flag
@@ -47,13 +45,6 @@ class Sheet:
     columns: tuple[Column, ...]
     rows: Iterator[Row]
     charts: Callable[[], Sequence[ChartSpec]] | None = None
-
-
-def phase(session_number: int | None) -> int | None:
-    """1 for sessions 1-5, 2 after, ``None`` without a session number."""
-    if session_number is None:
-        return None
-    return 1 if session_number <= PHASE_ONE_LAST_SESSION else 2
 
 
 def seconds(ms: int | None) -> float | None:
@@ -95,6 +86,12 @@ class StudyData:
         self._by_name = by_name
         self.analysis = set(study.consensus.analysis_assignments().values())
         self._ratings: list[RatingRow] | None = None
+        self.phase_plan = study.phases.plan()
+
+    def phase(self, recording_id: int) -> int | None:
+        """The recording's phase number from the study's phases (``PhaseService.phase_of``)."""
+        found = self.study.phases.phase_of(self.recordings[recording_id], self.phase_plan)
+        return None if found is None else found.number
 
     def key_check(self, version_id: int) -> str:
         """ "key checked by ... on ... against ..." or "key not checked" (issue 10)."""

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from observer_app import __version__
-from observer_app.export.sheets.base import Row, Sheet, StudyData, file_name, phase, seconds
+from observer_app.export.sheets.base import Row, Sheet, StudyData, file_name, seconds
 from observer_app.export.workbook import Column
 
 
@@ -32,7 +32,7 @@ def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
             "reliability_data",
             "completed assignments only" if o.completed_only else "all assignments",
         ),
-        ("phase_rule", "sessions 1-5 = phase 1; sessions 6 and later = phase 2"),
+        ("phase_rule", data.phase_plan.describe()),
         ("analysis_rule", "per recording: its completed consensus, else the primary coding"),
         ("pseudonymized", o.pseudonymize),
         ("recordings", data.info.recordings),
@@ -80,7 +80,7 @@ def recordings(data: StudyData) -> Sheet:
                 r.therapist_id,
                 r.dyad_id,
                 r.session_number,
-                phase(r.session_number),
+                data.phase(r.id),
                 r.session_date,
                 seconds(r.duration_ms),
                 r.duration_ms,

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from observer_app.coding.definitions import roll_up, score_responses
 from observer_app.coding.errors import InputError
-from observer_app.export.sheets.base import ASSIGNMENT_COLUMNS, Row, Sheet, StudyData, phase
+from observer_app.export.sheets.base import ASSIGNMENT_COLUMNS, Row, Sheet, StudyData
 from observer_app.export.workbook import Column
 from observer_app.services.streams import RatingRow
 
@@ -153,7 +153,7 @@ def scores(data: StudyData) -> Sheet:
             yield (
                 rec,
                 session,
-                phase(session),
+                data.phase(rec),
                 coder,
                 purpose,
                 aid,

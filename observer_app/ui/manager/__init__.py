@@ -16,6 +16,9 @@ need a manager *profile*, not the administrator). Tabs, one module each:
   coder, reopen.
 - Reliability (``dashboard``, ``drift_plot``): ``services.reliability`` off the GUI thread.
 - Reconciliation (``reconcile``, ``pair_timeline``): ``services.consensus`` with the video.
+- Analysis (``analysis``): ``services.sequences`` off the GUI thread: ruptures and their repair
+  per session of a dyad, phase bars with intervals, time to repair, each plot saved as PNG/SVG;
+  the segment view; the study's phases (``services.phases``).
 - Export (``export_page``): ``observer_app.export.export_study`` off the GUI thread.
 
 Background work runs through ``_common.TaskBar`` (QThreadPool, progress, cooperative cancel).
@@ -67,7 +70,8 @@ def default_player() -> Any:
 def analysis_pages(
     study: Study, pool: QThreadPool, player_factory: PlayerFactory
 ) -> list[tuple[str, QWidget]]:
-    """The reliability, reconciliation and export tabs."""
+    """The reliability, reconciliation, analysis and export tabs."""
+    from observer_app.ui.manager.analysis import AnalysisPage
     from observer_app.ui.manager.dashboard import ReliabilityPage
     from observer_app.ui.manager.export_page import ExportPage
     from observer_app.ui.manager.reconcile import ReconcilePage
@@ -75,5 +79,6 @@ def analysis_pages(
     return [
         ("Reliability", ReliabilityPage(study, pool)),
         ("Reconciliation", ReconcilePage(study, player_factory)),
+        ("Analysis", AnalysisPage(study, pool)),
         ("Export", ExportPage(study, pool)),
     ]

@@ -1,0 +1,91 @@
+"""The manager's Analysis page on the demo study: computed off the GUI thread, the plots show
+the service's numbers, PNG and SVG files are written, the phases editor changes a dyad's phase."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from observer_app.services.sequences.views import dyad_course, phase_bars
+from observer_app.services.study import Study
+from observer_app.ui.manager.analysis import AnalysisPage
+
+
+def _page(demo_path: Path, tmp_path: Path, qtbot: QtBot) -> tuple[AnalysisPage, Study]:
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_path, db)
+    study = Study.open(db, backup=False)
+    pool = QThreadPool()
+    pool.setMaxThreadCount(1)
+    page = AnalysisPage(study, pool)
+    qtbot.addWidget(page)
+    page._test_pool = pool  # type: ignore[attr-defined]  # keep the pool alive
+    page.refresh()  # computes on first show
+    assert page.tasks.busy
+    qtbot.waitUntil(lambda: not page.tasks.busy, timeout=60_000)
+    assert page.tasks.last_error is None
+    return page, study
+
+
+def test_plots_show_the_service_numbers_and_export(
+    demo_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    page, study = _page(demo_path, tmp_path, qtbot)
+    try:
+        report = study.sequences.report(permutation=False)
+        assert page.dyad.count() == 2
+        assert page.course.points == tuple(dyad_course(report, page.dyad.currentText()))
+        assert page.bars.bars == tuple(phase_bars(report))
+        one, two = page.bars.bars  # the demo's phase difference, on the page
+        assert one.label.startswith("1 ") and two.label.startswith("2 ")
+        assert one.ruptures and two.ruptures and one.median_s != two.median_s
+        assert "Phase 1 Alliance building" in page.result.text()
+        assert sum(len(v) for v in page.histogram.times.values()) == sum(
+            r.repair.resolved for r in report.ruptures
+        )
+        assert page.segments_model.rowCount() == len(page.segment_rows) > 0
+        assert "resolved" in page.result.text() and "p = " in page.result.text()
+        for plot, name in ((page.course, "course"), (page.bars, "phases"), (page.histogram, "ttr")):
+            png = page.save_plot(plot, "PNG", name, tmp_path / f"{name}.png")
+            svg = page.save_plot(plot, "SVG", name, tmp_path / f"{name}.svg")
+            assert png is not None and svg is not None
+            image = QImage(str(png))
+            assert (image.width(), image.height()) == (960, 640)
+            colours = {image.pixel(x, y) for x in range(0, 960, 16) for y in range(0, 640, 16)}
+            assert len(colours) > 3  # more than a blank page
+            root = ET.parse(svg).getroot()
+            assert root.tag.endswith("svg") and len(list(root.iter())) > 20
+        assert page.save_plot(page.bars, "PNG", "x", tmp_path / "missing" / "x.png") is None
+        assert "could not write" in page.status.text()
+    finally:
+        study.close()
+
+
+def test_phase_editor_moves_a_dyad_and_recomputes(
+    demo_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    page, study = _page(demo_path, tmp_path, qtbot)
+    try:
+        page.dyad.setCurrentText("demo-A")
+        before = {pt.session_number: pt.phase for pt in page.course.points}
+        assert before[4] == 1
+        page.phases.dyad.setCurrentText("demo-A")
+        page.phases.phase.setCurrentText("challenge")
+        page.phases.first.setValue(4)
+        assert page.phases.set_dyad_start(4)
+        qtbot.waitUntil(lambda: not page.tasks.busy, timeout=60_000)
+        after = {pt.session_number: pt.phase for pt in page.course.points}
+        assert after[4] == 2 and after[3] == 1
+        assert "demo-A: challenge from 4" in page.phases.summary.text()
+        # a refused change is reported and nothing is stored
+        page.phases.first.setValue(1)
+        assert not page.phases.set_dyad_start(1)
+        assert "demo-A" in page.status.text()
+        assert study.phases.plan().dyads == {"demo-A": {"challenge": 4}}
+    finally:
+        study.close()

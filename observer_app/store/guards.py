@@ -5,6 +5,8 @@ The services check "is this assignment complete?" with the assignment row locked
 (``services/context.lock_or_raise``). These triggers are the last line on both engines: an
 insert, update or delete of an event or rating whose assignment is complete is refused inside
 the same statement, whoever issues it (a stale window, a second process, a plain SQL client).
+A rating update that leaves the answer columns alone (a re-key to a corrected instrument
+version, ``services/instrument_keys.py``) is not refused.
 
 On PostgreSQL the trigger reads the assignment ``FOR SHARE``: a manager's ``UPDATE`` that
 completes it waits for the coder's transaction to end (and vice versa), so the status it sees is
@@ -50,6 +52,15 @@ $$
 
 _TABLES = ("event", "rating")
 
+#: The rating columns that hold a coder's answer. An update that sets none of them (a manager's
+#: re-key moves a rating to a corrected version of its instrument, ``instrument_version_id``,
+#: keeping the answer) is not a change to the complete work, so the guard lets it through.
+_RATING_ANSWER = "assignment_id, unit_kind, unit_index, item_id, value, missing_reason"
+
+
+def _update_clause(table: str) -> str:
+    return f"UPDATE OF {_RATING_ANSWER}" if table == "rating" else "UPDATE"
+
 
 def _sqlite_statements() -> list[str]:
     out = []
@@ -61,7 +72,7 @@ def _sqlite_statements() -> list[str]:
         ):
             out.append(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_{op.lower()}_refuse_complete "
-                f"BEFORE {op} ON {table} "
+                f"BEFORE {_update_clause(table) if op == 'UPDATE' else op} ON {table} "
                 f"WHEN EXISTS (SELECT 1 FROM assignment WHERE id IN ({ids}) "
                 "AND status = 'complete') "
                 f"BEGIN SELECT RAISE(ABORT, '{COMPLETE_MARKER}'); END"
@@ -95,8 +106,8 @@ def _postgres_statements() -> list[str]:
         name = f"{table}_refuse_complete"
         out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         out.append(
-            f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION observer_refuse_complete()"
+            f"CREATE TRIGGER {name} BEFORE INSERT OR {_update_clause(table)} OR DELETE "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION observer_refuse_complete()"
         )
     return out
 

@@ -29,6 +29,7 @@ def study_path(tmp_path: Path) -> Path:
     path = tmp_path / "k.db"
     with Study.create(path, "Keys") as admin:
         ana = admin.coders.add("Ana Alves").id
+        admin.coders.add("Mia Manager", role="manager")
         rec = admin.recordings.add(make_media(tmp_path, "s.mp4", seed=3)).id
         vid = admin.definitions.import_file(NEW).id
         a = admin.assignments.create(rec, ana).id
@@ -68,41 +69,42 @@ def test_cli_signoff_keys_rekey_and_lists(
     study_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(study_path)
-    assert main(["instruments", "list", db, "--json"]) == 0
+    me = ("--as", "Mia Manager")
+    assert main(["instruments", "list", db, *me, "--json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["wai-o-s"]["key_check"] == "key not checked"
     assert rows["wai-o"]["key_check"] == "not in the study"
 
-    assert main(["instrument", "signoff", db, "wai-o-s", "--manual", "WAI-O-S 2018"]) == 0
+    assert main(["instrument", "signoff", db, *me, "wai-o-s", "--manual", "WAI-O-S 2018"]) == 0
     out = capsys.readouterr().out
-    assert "key checked by administrator on " in out and out.strip().endswith("WAI-O-S 2018")
-    assert main(["instruments", "list", db]) == 0
+    assert "key checked by Mia Manager on " in out and out.strip().endswith("WAI-O-S 2018")
+    assert main(["instruments", "list", db, *me]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("wai-o-s "))
-    assert "key checked by administrator" in line
+    assert "key checked by Mia Manager" in line
 
-    assert main(["score", db, "--json"]) == 0
+    assert main(["score", db, *me, "--json"]) == 0
     scores = {r["score_id"]: r for r in json.loads(capsys.readouterr().out)}
     assert (scores["Task"]["mean"], scores["Task"]["sum"], scores["Task"]["verify"]) == (
         6,
         24,
         True,
     )
-    assert main(["score", db]) == 0
+    assert main(["score", db, *me]) == 0
     text = capsys.readouterr().out
     assert "verify: these scores rest on facts" in text
 
     # a re-key from the command line: refused when items change, then done
-    assert main(["instrument", "rekey", db, str(NEW)]) == 2
+    assert main(["instrument", "rekey", db, *me, str(NEW)]) == 2
     assert "the same content" in capsys.readouterr().err
     # the study holds the corrected key; re-key it "back" to the old file to see it run
     (tmp_path / "old.toml").write_text(OLD, encoding="utf-8")
-    assert main(["instrument", "rekey", db, str(tmp_path / "old.toml"), "--json"]) == 0
+    assert main(["instrument", "rekey", db, *me, str(tmp_path / "old.toml"), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["ratings_moved"] == 12 and result["forms_rescored"] == 1
-    assert main(["instrument", "keys", db, "--json"]) == 0
+    assert main(["instrument", "keys", db, *me, "--json"]) == 0
     keys = json.loads(capsys.readouterr().out)
     assert [v["key_check"].split(" on ")[0] for v in keys["versions"]] == [
-        "key checked by administrator",
+        "key checked by Mia Manager",
         "key not checked",
     ]
     assert keys["rekeys"] == [{"from": 1, "to": 2, "moved": 12}]

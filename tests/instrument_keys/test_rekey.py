@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import DataError
 
 from observer_app.coding.errors import AccessDenied, InputError, NotFound
 from observer_app.coding.resources import resource_path
@@ -282,13 +281,6 @@ def test_rekey_to_a_version_already_imported(lab: Lab) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    reason="definition_version.content_hash is String(64) but holds 'sha256:' + 64 hex digits "
-    "(71 characters): PostgreSQL refuses every definition import. Issue 17 sizes the column; "
-    "remove this mark when merging it.",
-    raises=DataError,
-    strict=True,
-)
 def test_rekey_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     """The same re-key, audit and sign-off on a real PostgreSQL server (its own database)."""
     from sqlalchemy import create_engine, text

@@ -23,11 +23,13 @@ from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
 from observer_app.services.events import EventService
 from observer_app.services.metadata_import import MetadataImportService
+from observer_app.services.perspectives import PerspectivesService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService
 from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
 from observer_app.services.reliability import ReliabilityService
 from observer_app.services.scores import ScoreService
+from observer_app.services.selfreports import SelfReportService
 from observer_app.services.streams import StreamService
 from observer_app.store import models
 from observer_app.store.backup import backup_sqlite
@@ -60,6 +62,15 @@ class Study:
         self.reliability = ReliabilityService(ctx, defs.scheme, defs.instrument)
         self.consensus = ConsensusService(ctx, defs.validate_event, defs.validate_rating)
         self.assignments.add_completion_check(self.definitions.completion_problems)
+        self.selfreports = SelfReportService(ctx, self.definitions)
+        self.perspectives = PerspectivesService(
+            ctx,
+            defs,
+            assignments=self.assignments,
+            recordings=self.recordings,
+            streams=self.streams,
+            selfreports=self.selfreports,
+        )
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod

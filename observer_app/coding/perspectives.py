@@ -165,7 +165,7 @@ def _correlation(name: str, a: Any, b: Any, se_factor: float) -> Statistic:
         return Statistic(name, None, n=n, reason="one perspective does not vary")
     r = float(np.corrcoef(a, b)[0, 1])
     r = max(-1.0, min(1.0, r))
-    p = None
+    p = 0.0  # a perfect correlation: t is infinite
     if abs(r) < 1.0:
         t = r * math.sqrt((n - 2) / (1 - r * r))
         p = float(2 * stats.t.sf(abs(t), n - 2))

@@ -205,10 +205,14 @@ class PerspectivesService:
         convert = _Converter(instruments)
         values, sources, recordings = self._values(instruments, metrics)
         sessions = _session_rows(values, sources, recordings, metrics, convert)
-        notes = [f"{s}: {m.label} ({m.reason})" for s, m in metrics.items()]
-        for (score_id, a, b), pm in pair_metrics.items():
-            if pm.kind == "raw" and metrics[score_id].kind == "pomp":
-                notes.append(f"{score_id}, {a}-{b}: compared on the shared scale ({pm.reason})")
+        notes = _grouped(
+            [(s, f"{m.label} ({m.reason})") for s, m in metrics.items()]
+            + [
+                (f"{s} {a}-{b}", f"compared on the shared scale ({pm.reason})")
+                for (s, a, b), pm in pair_metrics.items()
+                if pm.kind == "raw" and metrics[s].kind == "pomp"
+            ]
+        )
         notes.append("Bland-Altman limits only where the scales match (never on POMP)")
         if len(present) < 2:
             notes.append(f"family {family}: fewer than two perspectives have an instrument")
@@ -300,6 +304,14 @@ class PerspectivesService:
                 elif coders:
                     values[(key, score_id, "observer")] = sum(coders) / len(coders)
                     sources.setdefault(key, f"mean of {len(coders)} coder(s)")
+
+
+def _grouped(notes: list[tuple[str, str]]) -> list[str]:
+    """``"Goal, Task: text"`` for notes that say the same of several scores."""
+    by_text: dict[str, list[str]] = {}
+    for what, text in notes:
+        by_text.setdefault(text, []).append(what)
+    return [f"{', '.join(whats)}: {text}" for text, whats in by_text.items()]
 
 
 class _Converter:

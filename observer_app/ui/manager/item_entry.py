@@ -3,8 +3,9 @@
 With the grid focused, a digit answers the current item and moves to the next one (on scales
 that reach 10 or more, two digits are read: type ``1`` then ``0``); Space or ``.`` leaves the
 item unanswered and moves on; Backspace clears the previous item and goes back; Left/Right and
-Home/End move; a click selects an item. ``changed`` fires after every change; ``completed``
-once the last item has been passed. The grid only collects values: nothing here is saved.
+Home/End move; a click selects an item; Enter asks to save the form (``submitted``).
+``changed`` fires after every change; ``completed`` once the last item has been answered. The
+grid only collects values: nothing here is saved.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ ANSWERED = QColor(225, 240, 255)
 class ItemEntryGrid(QWidget):
     changed = Signal()
     completed = Signal()
+    submitted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,8 +63,12 @@ class ItemEntryGrid(QWidget):
         return dict(self._values)
 
     def mark(self, item_ids: Sequence[str]) -> None:
-        """Highlight items (e.g. the mismatches of a double entry)."""
+        """Highlight items (the mismatches of a double entry): typing then moves from one marked
+        item to the next, starting at the first."""
         self._marked = set(item_ids)
+        marked = [i for i, item in enumerate(self._items) if item in self._marked]
+        if marked:
+            self.current = marked[0]
         self.update()
 
     @property
@@ -79,6 +85,8 @@ class ItemEntryGrid(QWidget):
             self._digit(text)
         elif key in (Qt.Key.Key_Space, Qt.Key.Key_Period):
             self._set(None)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.submitted.emit()
         elif key == Qt.Key.Key_Backspace:
             self._back()
         elif key == Qt.Key.Key_Right:
@@ -116,11 +124,16 @@ class ItemEntryGrid(QWidget):
         else:
             self._values[item] = value
         self.changed.emit()
-        if self.current == len(self._items) - 1:
+        later = [
+            i
+            for i, it in enumerate(self._items)
+            if i > self.current and (not self._marked or it in self._marked)
+        ]
+        if not later:
             self.update()
             self.completed.emit()
             return
-        self._move(self.current + 1)
+        self._move(later[0])
 
     def _back(self) -> None:
         self._pending = ""

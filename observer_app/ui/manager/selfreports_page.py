@@ -92,7 +92,8 @@ class EntryPanel(QGroupBox):
         self.double.setObjectName("entry_double")
         self.grid = ItemEntryGrid()
         self.hint = QLabel(
-            "Digits answer and move on; Space leaves an item blank; Backspace goes back."
+            "Digits answer and move on; Space leaves an item blank; Backspace goes back; "
+            "Enter saves the form."
         )
         self.progress = QLabel()
         self.save = QPushButton("Save form")
@@ -114,7 +115,7 @@ class EntryPanel(QGroupBox):
         layout.addLayout(row)
         self.instrument.currentIndexChanged.connect(self._instrument_changed)
         self.grid.changed.connect(self._count)
-        self.grid.completed.connect(self.save.setFocus)
+        self.grid.completed.connect(self._count)
         self.respondent.returnPressed.connect(self.session.setFocus)
         self.session.lineEdit().returnPressed.connect(self.grid.setFocus)
 
@@ -195,15 +196,18 @@ class SelfReportsPage(Page):
         self.delete_button.clicked.connect(self.delete_selected)
         self.entry = EntryPanel(study)
         self.entry.save.clicked.connect(self.save_form)
+        self.entry.grid.submitted.connect(self.save_form)
         self.mismatch_box = QGroupBox("Double-entry mismatches")
         self.mismatch_text = QLabel()
         self.mismatch_text.setObjectName("mismatches")
         self.mismatch_text.setTextFormat(Qt.TextFormat.RichText)
+        self.mismatch_text.setWordWrap(True)
+        self.mismatch_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.resolve_button = QPushButton("Resolve with the values in the grid")
         self.resolve_button.setObjectName("resolve")
         self.resolve_button.clicked.connect(self.resolve_selected)
         box = QVBoxLayout(self.mismatch_box)
-        box.addWidget(self.mismatch_text)
+        box.addWidget(self.mismatch_text, 1)
         box.addWidget(self.resolve_button)
         self._second_for: int | None = None
         buttons = QHBoxLayout()
@@ -281,8 +285,9 @@ class SelfReportsPage(Page):
             self.report(f"form #{done.id} saved ({STATUS_TEXT[done.status]})")
         self.entry.reset()
         self.refresh()
-        self.select(done.id)
-        self.entry.respondent.setFocus()
+        self.select(done.id)  # a form with mismatches shows them, the grid focused
+        if done.status != "mismatch":
+            self.entry.respondent.setFocus()
 
     def start_second_entry(self) -> None:
         r = self.selected()
@@ -302,12 +307,13 @@ class SelfReportsPage(Page):
         self.mismatch_text.setText(
             f"Form #{r.id}: {len(found)} item(s) differ<br>"
             + "<br>".join(lines)
-            + "<br><i>Check the paper, type the right values of these items in the grid "
-            "(the other items are ignored), then resolve.</i>"
+            + "<br><i>Check the paper and type the right value of each red item in the grid "
+            "(typing moves from one red item to the next; Space: blank), then resolve.</i>"
         )
         self.entry.show_form(r)
         self.entry.grid.set_values(r.responses)
         self.entry.grid.mark([m.item_id for m in found])
+        self.entry.grid.setFocus()
 
     def resolve_selected(self) -> None:
         r = self.selected()

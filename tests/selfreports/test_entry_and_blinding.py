@@ -123,3 +123,17 @@ def test_cli_refuses_a_coder(
     assert "only a manager may" in capsys.readouterr().err
     assert main(["selfreports", "list", db, "--as", "Ana"]) == 2
     assert plab.study.selfreports.all() == []
+
+
+def test_a_form_saved_meanwhile_is_caught_by_the_database(
+    plab: PerspectiveLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = plab.study.selfreports
+    svc.enter(_header(plab), FORM)
+    # another person's identical form got past the check (the race the constraint closes)
+    monkeypatch.setattr(type(svc), "_find", lambda self, s, inst, identity: None)
+    with pytest.raises(Conflict, match="saved by someone else meanwhile; nothing was written"):
+        svc.enter(_header(plab), FORM | {"1": 1})
+    monkeypatch.undo()
+    (only,) = svc.all()
+    assert only.responses == FORM

@@ -11,11 +11,13 @@ unchanged file changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from observer_app.coding.definitions import Instrument
 from observer_app.coding.errors import AccessDenied, Conflict, InputError
@@ -232,7 +234,7 @@ class SelfReportService:
         require_manager(self._ctx.actor, _WHO)
         inst = self._instrument(version_id)
         where = table.source or "table"
-        with self._ctx.tx(f"import {inst.id} self-reports from {where}") as s:
+        with _same_form_saved_meanwhile(), self._ctx.tx(f"import {inst.id} from {where}") as s:
             check = check_forms(table, mapping, inst, self._recordings(s))
             if check.problems and not valid_rows_only:
                 raise SelfReportImportError(check, table.source)
@@ -310,7 +312,7 @@ class SelfReportService:
         require_manager(self._ctx.actor, _WHO)
         inst = self._instrument(header.instrument_version_id)
         values = self._checked(inst, responses)
-        with self._ctx.tx(f"enter {inst.id} form") as s:
+        with _same_form_saved_meanwhile(), self._ctx.tx(f"enter {inst.id} form") as s:
             matcher = RecordingMatcher(self._recordings(s), inst.perspective)
             respondent = header.respondent_id.strip()
             if not respondent:
@@ -486,6 +488,18 @@ class SelfReportService:
                 SelfReport.id,
             )
             return [self._record(s, r) for r in s.scalars(q)]
+
+
+@contextmanager
+def _same_form_saved_meanwhile() -> Iterator[None]:
+    """The identity constraint caught a form saved by someone else during this action."""
+    try:
+        yield
+    except IntegrityError:
+        raise Conflict(
+            "a form with the same instrument, respondent, dyad and session was saved by someone "
+            "else meanwhile; nothing was written: reload and try again"
+        ) from None
 
 
 def _item_order(item_id: str) -> tuple[int, str]:

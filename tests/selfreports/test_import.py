@@ -218,3 +218,13 @@ def test_matching_by_session_with_a_dyad_column(plab: PerspectiveLab, tmp_path: 
     (form,) = study.selfreports.all(instrument_id="wai-t-s")
     assert form.dyad_id == "D3"
     assert study.recordings.get(form.recording_id).dyad_id == "D3"  # type: ignore[arg-type]
+
+
+def test_a_client_in_the_wrong_dyad_is_a_problem(plab: PerspectiveLab, tmp_path: Path) -> None:
+    rows = [dict(r) | {"Dyad": "D1" if r["ClientID"] == "C1" else "D2"} for r in plab.client_rows]
+    rows[3]["Dyad"] = "D7"
+    path = write_csv(tmp_path / "dyads.csv", rows)
+    with pytest.raises(SelfReportImportError) as info:
+        _import(plab, path)
+    assert "row 5, column 'Session': client 'C1' session 4 is recording #" in str(info.value)
+    assert "of dyad 'D1', not 'D7'" in str(info.value)

@@ -249,9 +249,14 @@ class RecordingMatcher:
 
     def match(self, respondent: str, session: int, dyad: str | None) -> tuple[int | None, str]:
         """(recording id or None, dyad id); raises ValueError on a conflict or ambiguity."""
-        hits = self.by_key.get((respondent, session), [])
-        if dyad:
-            hits = [r for r in hits if r.dyad_id in (None, "", dyad)]
+        found = self.by_key.get((respondent, session), [])
+        hits = [r for r in found if r.dyad_id in (None, "", dyad)] if dyad else found
+        if dyad and found and not hits and self.role == "client":
+            other = found[0]
+            raise ValueError(
+                f"client {respondent!r} session {session} is recording #{other.id} of dyad "
+                f"{other.dyad_id!r}, not {dyad!r}"
+            )
         if len(hits) > 1:
             ids = ", ".join(f"#{r.id}" for r in hits)
             raise ValueError(

@@ -128,3 +128,24 @@ def test_perspectives_page_plots_each_dyad(
     page.dyad.setCurrentText("D2")
     assert len(page.plot.rows) == 6
     assert page.agreement.rowCount() > 0
+
+
+def test_import_asks_for_the_columns(plab: PerspectiveLab, qtbot: QtBot, tmp_path: Path) -> None:
+    study, page = _open(plab.path, qtbot)
+    page.entry.instrument.setCurrentIndex(page.entry.instrument.findText("wai-c-s (client)"))
+    rows = [
+        {"Pat": r["ClientID"], "Visit": r["Session"]}
+        | {f"it{k[1:]}": v for k, v in r.items() if k.startswith("Q")}
+        for r in plab.client_rows
+    ]
+    dialog = page.ask_and_import(write_csv(tmp_path / "odd.csv", rows))
+    assert dialog is not None
+    assert dialog.items.text() == "it{item}"
+    assert dialog.combos["respondent"].currentText() == "(none)"
+    dialog.combos["respondent"].setCurrentText("Pat")
+    dialog.combos["session"].setCurrentText("Visit")
+    dialog.accept()
+    assert "14 added" in page.status.text()
+    remembered = study.selfreports.remembered_mapping("wai-c-s")
+    assert remembered is not None and remembered.fields["respondent"] == "Pat"
+    study.close()

@@ -17,6 +17,9 @@ need a manager *profile*, not the administrator). Tabs, one module each:
 - Reliability (``dashboard``, ``drift_plot``): ``services.reliability`` off the GUI thread.
 - Reconciliation (``reconcile``, ``pair_timeline``): ``services.consensus`` with the video.
 - Export (``export_page``): ``observer_app.export.export_study`` off the GUI thread.
+- Self-reports (``selfreports_page``, ``item_entry``, ``selfreport_mapping``): client and
+  therapist forms imported from survey exports or typed in (optionally double-entered).
+- Perspectives (``perspectives_page``): observer, client and therapist alliance over sessions.
 
 Background work runs through ``_common.TaskBar`` (QThreadPool, progress, cooperative cancel).
 """

@@ -11,6 +11,7 @@ mismatches are listed item by item and resolved against the paper. All rules liv
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from observer_app.services.selfreports import FormHeader, SelfReportRecord
 from observer_app.services.study import Study
 from observer_app.ui.manager._common import Column, Page, RowsModel, make_table, selected_rows
 from observer_app.ui.manager.item_entry import ItemEntryGrid
+from observer_app.ui.manager.selfreport_mapping import MappingDialog
 
 STATUS_TEXT = {
     "single": "entered",
@@ -342,9 +344,40 @@ class SelfReportsPage(Page):
             self, "Import a survey export", "", "Tables (*.csv *.tsv *.txt *.xlsx)"
         )
         if name:
-            self.import_file(Path(name))
+            self.ask_and_import(Path(name))
 
-    def import_file(self, path: Path, *, valid_rows_only: bool = False) -> None:
+    def ask_and_import(self, path: Path) -> MappingDialog | None:
+        """Show the column mapping of ``path`` (non-blocking); import when it is accepted."""
+        from observer_app.export.tables_in import read_table
+
+        vid = self.entry.instrument.currentData()
+        if vid is None:
+            self.report_error("attach a client or therapist instrument first")
+            return None
+        loaded = self.run_action(lambda: read_table(path))
+        if loaded is None:
+            return None
+        mapping = self.run_action(lambda: self.study.selfreports.mapping_for(loaded, int(vid)))
+        if mapping is None:
+            return None
+        dialog = MappingDialog(path.name, loaded.columns, mapping, self)
+
+        def accepted() -> None:
+            self.import_file(
+                path, overrides=dialog.overrides(), valid_rows_only=dialog.valid_only.isChecked()
+            )
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        overrides: Mapping[str, str] | None = None,
+        valid_rows_only: bool = False,
+    ) -> None:
         """Import ``path`` for the instrument chosen in the entry panel."""
         from observer_app.export.tables_in import read_table
 
@@ -356,16 +389,17 @@ class SelfReportsPage(Page):
 
         def run() -> Any:
             table = read_table(path)
-            mapping = svc.mapping_for(table, int(vid))
+            mapping = svc.mapping_for(table, int(vid), overrides)
             return svc.import_table(table, int(vid), mapping, valid_rows_only=valid_rows_only)
 
         result = self.run_action(run)
         if result is None:
             return
         self.refresh()
+        skipped = "".join(f"; skipped {p}" for p in result.problems)
         self.report(
             f"{path.name}: {len(result.created)} added, {len(result.replaced)} replaced, "
-            f"{len(result.unchanged)} unchanged"
+            f"{len(result.unchanged)} unchanged{skipped}"
         )
 
 

@@ -6,7 +6,8 @@
                            progress=lambda done, total: ..., cancel=threading.Event())
 
 Sheets, in order: About, Codebook, Recordings, Coders, Events, Segments, Ratings, Scores,
-Reliability, Consensus (see :mod:`observer_app.export.sheets`). Everything is written to
+Reliability, Consensus, Perspectives, Perspective agreement (see
+:mod:`observer_app.export.sheets`). Everything is written to
 temporary files next to the targets and renamed into place only when all of it succeeded, so a
 failure or a cancel leaves no half-written workbook or CSV behind. Managers only.
 """
@@ -178,6 +179,8 @@ def _write(
         lambda: sh.phases(data, sequence_report()),
         lambda: sh.sequences(data, sequence_report()),
         lambda: sh.ruptures(data, sequence_report()),
+        lambda: sh.perspectives(data),
+        lambda: sh.perspective_agreement(data),
     ]
     written: dict[str, int] = {}
     try:

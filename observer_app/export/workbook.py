@@ -197,7 +197,7 @@ class XlsxBook:
         rows: Iterable[Sequence[Any]],
         *,
         tick: Tick | None = None,
-        charts: Callable[[], Sequence[ChartSpec]] | None = None,
+        charts: Callable[[], Sequence[Any]] | None = None,
         max_rows: int = EXCEL_MAX_ROWS,
     ) -> SheetResult:
         result = SheetResult(name, 0)
@@ -225,8 +225,10 @@ class XlsxBook:
         if tick is not None:
             tick(result.rows % 1000)
         if charts is not None:
-            for spec in charts():
-                ws.add_chart(_bar_chart(ws, spec), _anchor(spec))
+            for spec in charts():  # a spec with its own build(ws) makes its own chart
+                build = getattr(spec, "build", None)
+                chart = build(ws) if build is not None else _bar_chart(ws, spec)
+                ws.add_chart(chart, _anchor(spec))
         return result
 
     def _new_sheet(

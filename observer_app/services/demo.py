@@ -29,6 +29,9 @@ CODE_CATEGORY = {
 }
 CODERS = (("Ana Alves", "coder"), ("Ben Brook", "coder"), ("Cy Cole", "coder"))
 MANAGER = "Morgan Lee"
+#: The alliance from three perspectives: observers rate WAI-O-S on every session, clients and
+#: therapists fill in WAI-C-S and WAI-T-S (entered as paper forms; one awaits its second entry).
+PERSPECTIVE_INSTRUMENTS = ("wai-o-s", "wai-c-s", "wai-t-s")
 
 
 def default_demo_dir() -> Path:
@@ -101,12 +104,13 @@ def _build(study: Study) -> None:
     # against Ana, the lab's master coder.
     assign(rec2, "Ana Alves", "reliability")
     assign(rec1, "Cy Cole", "calibration", reference={"master_coder_id": ids["Ana Alves"]})
+    _self_reports(study, manifest["files"])
 
 
 def _definitions(study: Study) -> _Setup:
     scheme_info = study.definitions.import_builtin("scheme", "3rs")
     scheme = study.definitions.scheme(scheme_info.id)
-    for definition_id in (*scheme.instrument_ids, "alliance-quick-demo"):
+    for definition_id in (*scheme.instrument_ids, "alliance-quick-demo", *PERSPECTIVE_INSTRUMENTS):
         study.definitions.import_builtin("instrument", definition_id)
     return _Setup(scheme_info.id, scheme)
 
@@ -156,14 +160,19 @@ def _rate(study: Study, assignment_id: int, rng: random.Random, *, shift: int | 
     """Rate every unit of every instrument: a per-item "true" value plus coder noise, so that two
     coders of the same session agree well but not perfectly."""
     recording_id = study.assignments.get(assignment_id).recording_id
+    session = study.recordings.get(recording_id).session_number
     for assigned in study.definitions.assigned_instruments(assignment_id):
         inst = assigned.instrument
+        own = inst.id in PERSPECTIVE_INSTRUMENTS  # its own noise: the older numbers stay put
+        noisy = random.Random(f"{assignment_id}/{inst.id}") if own else rng
         for unit_kind, index in assigned.units:
             for item in inst.items:
                 scale = inst.scale_of(item)
                 seed = f"{recording_id}/{inst.id}/{unit_kind}/{index}/{item.id}"
                 truth = random.Random(seed).randint(scale.min, scale.max)
-                noise = rng.choice((-1, 1)) if shift is not None and rng.random() < 0.3 else 0
+                if own:
+                    truth = _alliance_item(session, item.id)
+                noise = noisy.choice((-1, 1)) if shift is not None and noisy.random() < 0.3 else 0
                 value = min(scale.max, max(scale.min, truth + noise))
                 study.ratings.set(
                     assignment_id,
@@ -173,3 +182,49 @@ def _rate(study: Study, assignment_id: int, rng: random.Random, *, shift: int | 
                     unit_kind=unit_kind,
                     unit_index=index,
                 )
+
+
+def _alliance_item(session: int | None, item_id: str) -> int:
+    """A session's "true" alliance on a 1-7 item: low in the rupture sessions 3-5, repaired
+    later, with a fixed per-item wobble (the same for every perspective)."""
+    level = {3: 3.6, 4: 4.0, 5: 3.8, 6: 4.6, 7: 5.2, 8: 5.0}.get(session or 0, 4.5)
+    wobble = random.Random(f"wai/{session}/{item_id}").choice((-1, 0, 0, 1))
+    return int(min(7, max(1, round(level + wobble))))
+
+
+def _self_reports(study: Study, files: list[dict[str, Any]]) -> None:
+    """Client and therapist WAI short forms for every demo session, entered as paper forms:
+    clients rate the alliance about a point higher than the observers, therapists about half a
+    point lower (as in much of the literature); one therapist form awaits its second entry."""
+    from observer_app.services.selfreports import FormHeader
+
+    client = study.definitions.instrument_version("wai-c-s")
+    therapist = study.definitions.instrument_version("wai-t-s")
+    assert client is not None and therapist is not None
+    rng = random.Random(SEED + 15)
+    for n, entry in enumerate(files):
+        session = int(entry["session_number"])
+        for version, person, shift in (
+            (client.id, entry["client_id"], 1.0),
+            (therapist.id, entry["therapist_id"], -0.5),
+        ):
+            items = study.definitions.instrument(version).items
+            values = {
+                i.id: int(
+                    min(
+                        7,
+                        max(
+                            1,
+                            round(
+                                _alliance_item(session, i.id)
+                                + shift
+                                + rng.choice((-1, 0, 0, 1)) * 0.6
+                            ),
+                        ),
+                    )
+                )
+                for i in items
+            }
+            header = FormHeader(version, person, session, dyad_id=entry.get("dyad"))
+            pending = version == therapist.id and n == len(files) - 1
+            study.selfreports.enter(header, values, double_entry=pending)

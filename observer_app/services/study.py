@@ -38,12 +38,14 @@ from observer_app.services.events import EventService
 from observer_app.services.instrument_keys import InstrumentKeyService
 from observer_app.services.live import ChangeFeed
 from observer_app.services.metadata_import import MetadataImportService
+from observer_app.services.perspectives import PerspectivesService
 from observer_app.services.phases import PhaseService
 from observer_app.services.ratings import RatingService
 from observer_app.services.recordings import Probe, RecordingService
 from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
 from observer_app.services.reliability import ReliabilityService
 from observer_app.services.scores import ScoreService
+from observer_app.services.selfreports import SelfReportService
 from observer_app.services.sequences import SequenceService
 from observer_app.services.streams import StreamService
 from observer_app.store import models
@@ -87,6 +89,15 @@ class Study:
             streams=self.streams,
             phases=self.phases,
             definitions=self.definitions,
+        )
+        self.selfreports = SelfReportService(ctx, self.definitions)
+        self.perspectives = PerspectivesService(
+            ctx,
+            defs,
+            assignments=self.assignments,
+            recordings=self.recordings,
+            streams=self.streams,
+            selfreports=self.selfreports,
         )
 
     # -- opening ---------------------------------------------------------------------------

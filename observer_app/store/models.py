@@ -44,6 +44,10 @@ PURPOSES = ("primary", "reliability", "calibration", "consensus")
 STATUSES = ("not_started", "in_progress", "complete")
 DEFINITION_KINDS = ("scheme", "instrument")
 UNIT_KINDS = ("session", "segment")
+RESPONDENT_ROLES = ("client", "therapist")
+#: single: one entry (or an import); first_entry: waiting for the second, independent entry;
+#: mismatch: the two entries differ on some item; verified: two entries agree (or were resolved).
+SELF_REPORT_STATUSES = ("single", "first_entry", "mismatch", "verified")
 
 
 def utcnow() -> dt.datetime:
@@ -289,6 +293,69 @@ class Rating(Base):
     missing_reason: Mapped[str | None] = mapped_column(String(200), default=None)
     source: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SelfReport(Base):
+    """A completed client or therapist self-report form (never a coder assignment).
+
+    Identity: instrument + respondent role + respondent + dyad + session; re-importing a
+    corrected file replaces the form with that identity. ``recording_id`` links the session's
+    recording when there is one. ``scores`` holds the derived scores (mean and sum per score) at
+    the time of writing; the item responses in ``self_report_item`` are the data.
+    """
+
+    __tablename__ = "self_report"
+    __table_args__ = (
+        UniqueConstraint(
+            "study_id",
+            "instrument_id",
+            "respondent_role",
+            "respondent_id",
+            "dyad_id",
+            "session_number",
+        ),
+        CheckConstraint(_in("respondent_role", RESPONDENT_ROLES), name="respondent_role"),
+        CheckConstraint(_in("status", SELF_REPORT_STATUSES), name="status"),
+        CheckConstraint("session_number >= 0", name="session_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id"), index=True)
+    instrument_id: Mapped[str] = mapped_column(String(80))
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
+    respondent_role: Mapped[str] = mapped_column(String(16))
+    respondent_id: Mapped[str] = mapped_column(String(80))
+    #: Empty when the dyad is not known (the respondent and session still identify the form).
+    dyad_id: Mapped[str] = mapped_column(String(80), default="")
+    session_number: Mapped[int] = mapped_column(Integer)
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recording.id"), default=None, index=True
+    )
+    form_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="single")
+    #: Where it came from: ``{"file": ..., "row": ...}`` or ``{"entered_by": [ids]}``.
+    source: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SelfReportItem(Base):
+    """One item response of a self-report; ``entry`` 1 is the first (or only) entry, 2 the
+    second, independent entry of a double-entered paper form. No row: item not answered."""
+
+    __tablename__ = "self_report_item"
+    __table_args__ = (
+        UniqueConstraint("report_id", "entry", "item_id"),
+        CheckConstraint("entry IN (1, 2)", name="entry"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("self_report.id"), index=True)
+    entry: Mapped[int] = mapped_column(Integer, default=1)
+    item_id: Mapped[str] = mapped_column(String(80))
+    value: Mapped[int] = mapped_column(Integer)
+    entered_by: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class AuditEntry(Base):

@@ -34,6 +34,8 @@ def test_only_managers_open_the_window(lab: Lab, qtbot: QtBot) -> None:
         "Reconciliation",
         "Analysis",
         "Export",
+        "Self-reports",
+        "Perspectives",
     ]
     # every tab reloads when shown: a coder added elsewhere appears
     other = Study.open(lab.path, backup=False)

@@ -1,7 +1,8 @@
 """The content of each exported sheet: its columns and its rows, in the order of the issue.
 
 ``About``, ``Codebook``, ``Recordings``, ``Coders``, ``Events``, ``Segments``, ``Ratings``,
-``Scores``, ``Reliability``, ``Consensus``. Every sheet is one tidy table (one row per
+``Scores``, ``Reliability``, ``Consensus``, ``Perspectives``, ``Perspective agreement``.
+Every sheet is one tidy table (one row per
 observation, one column per variable) so the CSV twin of each sheet reads straight into R, SPSS
 or pandas. Rows are generated lazily; the large sheets (events, ratings) stream from the store.
 
@@ -31,6 +32,7 @@ from observer_app.export.sheets.event_sheets import (
     segments,
 )
 from observer_app.export.sheets.overview import about, coders, recordings
+from observer_app.export.sheets.perspectives_sheet import perspective_agreement, perspectives
 from observer_app.export.sheets.rating_sheets import ratings, score_columns, scores
 from observer_app.export.sheets.reliability_sheet import (
     RELIABILITY_COLUMNS,
@@ -59,6 +61,8 @@ SHEET_ORDER = (
     "Phases",
     "Sequences",
     "Ruptures",
+    "Perspectives",
+    "Perspective agreement",
 )
 
 __all__ = [
@@ -78,6 +82,8 @@ __all__ = [
     "coders",
     "consensus",
     "events",
+    "perspective_agreement",
+    "perspectives",
     "phases",
     "ratings",
     "recordings",

@@ -44,7 +44,8 @@ class Sheet:
     name: str
     columns: tuple[Column, ...]
     rows: Iterator[Row]
-    charts: Callable[[], Sequence[ChartSpec]] | None = None
+    #: ChartSpec bar charts, or any spec with ``build(ws)`` and ``anchor_col``/``anchor_row``.
+    charts: Callable[[], Sequence[ChartSpec | Any]] | None = None
 
 
 def seconds(ms: int | None) -> float | None:

@@ -20,6 +20,9 @@ need a manager *profile*, not the administrator). Tabs, one module each:
   per session of a dyad, phase bars with intervals, time to repair, each plot saved as PNG/SVG;
   the segment view; the study's phases (``services.phases``).
 - Export (``export_page``): ``observer_app.export.export_study`` off the GUI thread.
+- Self-reports (``selfreports_page``, ``item_entry``, ``selfreport_mapping``): client and
+  therapist forms imported from survey exports or typed in (optionally double-entered).
+- Perspectives (``perspectives_page``): observer, client and therapist alliance over sessions.
 
 Background work runs through ``_common.TaskBar`` (QThreadPool, progress, cooperative cancel).
 """

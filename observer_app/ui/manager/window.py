@@ -46,6 +46,7 @@ class ManagerWindow(QMainWindow):
         self.tabs.addTab(self.definitions, "Schemes && instruments")
         self.tabs.addTab(self.planner, "Assignments")
         self._add_optional_pages()
+        self._add_perspective_pages()
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         # typing in a field never plays or decides (the reconciliation's Space and keys)
@@ -82,6 +83,16 @@ class ManagerWindow(QMainWindow):
         for title, page in analysis_pages(self.study, self.pool, factory):
             self.tabs.addTab(page, title)
             setattr(self, page.objectName(), page)
+
+    def _add_perspective_pages(self) -> None:
+        """Client and therapist self-reports, and the three perspectives side by side."""
+        from observer_app.ui.manager.perspectives_page import PerspectivesPage
+        from observer_app.ui.manager.selfreports_page import SelfReportsPage
+
+        self.selfreports = SelfReportsPage(self.study)
+        self.perspectives = PerspectivesPage(self.study)
+        self.tabs.addTab(self.selfreports, "Self-reports")
+        self.tabs.addTab(self.perspectives, "Perspectives")
 
     def _tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)

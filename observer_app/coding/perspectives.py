@@ -2,8 +2,6 @@
 
 Pure functions (numpy/scipy) used by ``services/perspectives.py``:
 
-* :func:`phase_of`: the treatment phase of a session (sessions 1-5 phase 1, later phase 2).
-  One small function on purpose: the phases work (issue 16) replaces it.
 * :func:`common_metric`: whether two or more instruments' scores may be compared on their own
   scale ("raw": the same response scale, min, max and anchors, and the same key: the same items,
   reverse-keyed the same way) or only on the declared common metric **POMP**, the percent of
@@ -44,16 +42,7 @@ FAMILIES: dict[str, dict[str, str]] = {
     "wai": {"observer": "wai-o", "client": "wai-c", "therapist": "wai-t"},
     "wai-s": {"observer": "wai-o-s", "client": "wai-c-s", "therapist": "wai-t-s"},
 }
-PHASE_ONE_LAST_SESSION = 5
 _Z975 = float(stats.norm.ppf(0.975))
-
-
-def phase_of(session_number: int | None) -> int | None:
-    """1 for sessions 1-5, 2 after, ``None`` without a session number (to be replaced by the
-    study's phase definition, issue 16)."""
-    if session_number is None:
-        return None
-    return 1 if session_number <= PHASE_ONE_LAST_SESSION else 2
 
 
 # -- metric ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ self-reports).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,6 @@ from observer_app.coding.perspectives import (
     mean_difference,
     pearson,
     perspective_icc,
-    phase_of,
     pomp,
     score_range,
     spearman,
@@ -45,6 +44,7 @@ from observer_app.services.access import require_manager
 from observer_app.services.assignments import AssignmentService
 from observer_app.services.context import ServiceContext
 from observer_app.services.definitions import DefinitionService
+from observer_app.services.phases import PhaseService
 from observer_app.services.recordings import RecordingService
 from observer_app.services.selfreports import SelfReportService
 from observer_app.services.streams import StreamService
@@ -158,8 +158,10 @@ class PerspectivesService:
         recordings: RecordingService,
         streams: StreamService,
         selfreports: SelfReportService,
+        phases: PhaseService,
     ) -> None:
         self._ctx = ctx
+        self._phases = phases
         self._defs = definitions
         self._assignments = assignments
         self._recordings = recordings
@@ -204,7 +206,13 @@ class PerspectivesService:
                         pair_metrics[(score_id, a, b)] = pm
         convert = _Converter(instruments)
         values, sources, recordings = self._values(instruments, metrics)
-        sessions = _session_rows(values, sources, recordings, metrics, convert)
+        plan = self._phases.plan()
+
+        def phase(dyad: str | None, session: int | None) -> int | None:
+            found = plan.phase_of(session, dyad)
+            return None if found is None else found.number
+
+        sessions = _session_rows(values, sources, recordings, metrics, convert, phase=phase)
         notes = _grouped(
             [(s, f"{m.label} ({m.reason})") for s, m in metrics.items()]
             + [
@@ -338,6 +346,8 @@ def _session_rows(
     recordings: dict[SessionKey, int],
     metrics: dict[str, Metric],
     convert: _Converter,
+    *,
+    phase: Callable[[str | None, int | None], int | None],
 ) -> list[SessionRow]:
     keys = sorted({k for k, _s, _p in values})
     rows = []
@@ -352,7 +362,7 @@ def _session_rows(
                 SessionRow(
                     key[0],
                     key[1],
-                    phase_of(key[1]),
+                    phase(key[0], key[1]),
                     recordings.get(key),
                     score_id,
                     metric.kind,
@@ -392,7 +402,8 @@ def _agreement_rows(
     out: list[AgreementRow] = []
     for score_id, metric in metrics.items():
         rows = [r for r in sessions if r.score_id == score_id]
-        for phase_label in ("all", "1", "2"):
+        numbers = sorted({r.phase for r in rows if r.phase is not None})
+        for phase_label in ["all", *(str(n) for n in numbers)]:
             chosen = [r for r in rows if phase_label in ("all", str(r.phase))]
             if not chosen:
                 continue

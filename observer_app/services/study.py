@@ -98,6 +98,7 @@ class Study:
             recordings=self.recordings,
             streams=self.streams,
             selfreports=self.selfreports,
+            phases=self.phases,
         )
 
     # -- opening ---------------------------------------------------------------------------

@@ -54,6 +54,7 @@ def test_good_csv_imports_every_form_matched_to_its_recording(
     assert str(first.form_date) == row["Date"]
     total = first.scores["total"]
     values = [int(row[f"Q{i}"]) for i in range(1, 13)]
+    values = [8 - v if i in (4, 10) else v for i, v in enumerate(values, start=1)]  # reverse keys
     assert total["sum"] == pytest.approx(sum(values))
     assert total["mean"] == pytest.approx(sum(values) / 12)
     assert {"Goal", "Task", "Bond", "total"} <= set(first.scores)
@@ -74,7 +75,9 @@ def test_xlsx_with_typed_cells_and_blank_items(plab: PerspectiveLab, tmp_path: P
     forms = {f.respondent_id: f for f in plab.study.selfreports.all(instrument_id="wai-t-s")}
     assert "12" not in forms["T1"].responses
     assert forms["T1"].scores["total"]["answered"] == 11
-    assert forms["T1"].scores["total"]["sum"] == pytest.approx(5 * 12)  # prorated
+    # items 4 and 10 are reverse-keyed (8 - x): the mean of the 11 keyed answers, times 12
+    keyed = [3 if i in (4, 10) else 5 for i in range(1, 12)]
+    assert forms["T1"].scores["total"]["sum"] == pytest.approx(sum(keyed) / 11 * 12)  # prorated
     assert forms["T2"].recording_id == plab.recordings[("D2", 3)]
 
 

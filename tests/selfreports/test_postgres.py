@@ -28,13 +28,6 @@ def test_self_reports_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     url = _fresh_database(postgres_url, "selfreports_test")
     sqlite_lab: PerspectiveLab = build_lab(tmp_path / "sqlite")
     study = Study.create(url, "PG perspectives")
-    # Pre-existing, outside issue 15: definition_version.content_hash is String(64) but holds
-    # "sha256:" + 64 hex digits (71 characters), so PostgreSQL refuses every definition import.
-    # Widened here so this test checks the self-report code; drop this once the column is fixed.
-    with study._ctx.engine.begin() as conn:
-        conn.execute(
-            text("ALTER TABLE definition_version ALTER COLUMN content_hash TYPE varchar(80)")
-        )
     try:
         study.coders.add("Mia", role="manager")
         for inst in ("wai-c-s", "wai-t-s"):

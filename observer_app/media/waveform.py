@@ -67,15 +67,16 @@ def _transcode(
     wav: Path,
     progress: Callable[[float], None] | None,
     cancel: threading.Event | None,
+    audio: str = f"channels=1,samplerate={SAMPLE_RATE}",
 ) -> None:
+    """Decode ``source``'s audio with libvlc into a 16-bit PCM WAV file ``wav`` (``audio``:
+    the transcoder's channel and sample-rate options; empty keeps the source's)."""
     vlc = _libvlc.vlc_module()
     inst = _libvlc.instance(audio=False)
     media = inst.media_new_path(str(source))
     dst = str(wav).replace('"', '\\"')
-    chain = (
-        f"#transcode{{vcodec=none,scodec=none,acodec=s16l,channels=1,samplerate={SAMPLE_RATE}}}"
-        f':std{{access=file,mux=wav,dst="{dst}"}}'
-    )
+    options = ",".join(x for x in ("vcodec=none,scodec=none,acodec=s16l", audio) if x)
+    chain = f'#transcode{{{options}}}:std{{access=file,mux=wav,dst="{dst}"}}'
     media.add_option(f":sout={chain}")
     media.add_option(":no-sout-video")
     player = inst.media_player_new()

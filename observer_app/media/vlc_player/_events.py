@@ -57,8 +57,10 @@ class _EventMixin(_Mixin):
         if name == "time":
             value = int(event.u.new_time)
             with self._lock:
+                now = time.monotonic()
+                if self._verify_audio_locked(value, now):
+                    return
                 if self._phase is _Phase.PLAYING and self._info is not None:
-                    now = time.monotonic()
                     ahead = self._estimate(now) - value
                     # Events reach us a few ms late (the GIL, a busy machine), which makes
                     # them look behind: pull the clock back only beyond that.

@@ -134,6 +134,12 @@ class Study:
         return self._ctx.location
 
     @property
+    def study_file(self) -> Path | None:
+        """The SQLite file of the study (None for a server database): media working copies
+        are cached beside it."""
+        return sqlite_path(to_url(self._ctx.location))
+
+    @property
     def name(self) -> str:
         with self._ctx.read() as s:
             study = s.get(models.Study, self._ctx.study_id)

@@ -11,6 +11,7 @@ import pytest
 from observer_app.cli import main
 from observer_app.coding.resources import resource_path
 from observer_app.services.study import Study
+from observer_app.store.migrate import head_revision
 
 DEMO_VIDEO = resource_path("demo", "demo_session_1.mp4")
 DEMO_AUDIO = resource_path("demo", "demo_session_2.ogg")
@@ -91,7 +92,7 @@ def test_init_coders_recordings_assign_info(
     info = json.loads(out)
     assert info["recordings"] == 9 and info["coders"] == 4
     assert info["assignments_by_status"]["not_started"] == 11
-    assert info["schema_version"] == "0001"
+    assert info["schema_version"] == head_revision()
 
 
 def test_assign_is_reproducible_with_a_seed(

@@ -14,6 +14,7 @@ from observer_app.coding.errors import (
     NotFound,
 )
 from observer_app.services.study import Study
+from observer_app.store.migrate import head_revision
 
 from .conftest import Lab, make_media
 
@@ -133,4 +134,4 @@ def test_info_counts(lab: Lab) -> None:
     info = lab.admin.info()
     assert (info.recordings, info.coders, info.events, info.ratings) == (2, 3, 1, 0)
     assert info.assignments_by_status == {"not_started": 0, "in_progress": 1, "complete": 0}
-    assert info.schema_version == "0001"
+    assert info.schema_version == head_revision()

@@ -57,7 +57,9 @@ class Study:
         self.metadata_import = MetadataImportService(ctx)
         self.streams = StreamService(ctx)
         defs = self.definitions
-        self.reliability = ReliabilityService(ctx, defs.scheme, defs.instrument)
+        self.reliability = ReliabilityService(
+            ctx, defs.scheme, defs.instrument, defs.min_last_segment_ms
+        )
         self.consensus = ConsensusService(ctx, defs.validate_event, defs.validate_rating)
         self.assignments.add_completion_check(self.definitions.completion_problems)
 

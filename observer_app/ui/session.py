@@ -184,7 +184,7 @@ class CodingSession(QObject):
     def segment_bounds(self) -> tuple[tuple[int, int], ...]:
         if self.scheme is None or self.scheme.segments is None:
             return ()
-        return self.scheme.segment_bounds(self.duration_ms)
+        return self.study.definitions.segment_bounds(self.scheme, self.duration_ms)
 
     def segment_form(self) -> FormSpec | None:
         return next((f for f in self.forms if f.per_segment), None)

@@ -36,6 +36,7 @@ from observer_app.coding.definitions.loader import (
     read_definition_text,
 )
 from observer_app.coding.definitions.scheme import (
+    DEFAULT_MIN_LAST_SEGMENT_MS,
     RESERVED_KEYS,
     Category,
     Code,
@@ -46,6 +47,8 @@ from observer_app.coding.definitions.scheme import (
     normalize_key,
     parse_scheme,
     parse_scheme_data,
+    plan_segments,
+    segment_index,
 )
 from observer_app.coding.definitions.scoring import (
     InstrumentScores,
@@ -69,6 +72,7 @@ from observer_app.coding.definitions.textpack import (
 )
 
 __all__ = [
+    "DEFAULT_MIN_LAST_SEGMENT_MS",
     "DEMO_INSTRUMENT_ID",
     "RESERVED_KEYS",
     "Category",
@@ -116,9 +120,11 @@ __all__ = [
     "parse_scheme_data",
     "parse_textpack",
     "parse_textpack_data",
+    "plan_segments",
     "read_definition_text",
     "reference_problems",
     "response_problems",
     "roll_up",
     "score_responses",
+    "segment_index",
 ]

@@ -18,6 +18,7 @@ from observer_app.coding.definitions.scheme.keys import (
 from observer_app.coding.definitions.scheme.model import (
     CODE_KINDS,
     DEFAULT_COLOUR,
+    DEFAULT_MIN_LAST_SEGMENT_MS,
     FORMAT_VERSION,
     MODIFIER_TYPES,
     MS_PER_MINUTE,
@@ -27,12 +28,15 @@ from observer_app.coding.definitions.scheme.model import (
     Modifier,
     Scheme,
     Segmenting,
+    plan_segments,
+    segment_index,
 )
 from observer_app.coding.definitions.scheme.parsing import parse_scheme, parse_scheme_data
 
 __all__ = [
     "CODE_KINDS",
     "DEFAULT_COLOUR",
+    "DEFAULT_MIN_LAST_SEGMENT_MS",
     "FORMAT_VERSION",
     "KEY_MODIFIERS",
     "MODIFIER_TYPES",
@@ -48,4 +52,6 @@ __all__ = [
     "normalize_key",
     "parse_scheme",
     "parse_scheme_data",
+    "plan_segments",
+    "segment_index",
 ]

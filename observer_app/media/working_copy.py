@@ -27,7 +27,7 @@ from pathlib import Path
 
 from observer_app.media.probe import check_file
 from observer_app.media.types import MediaError, MediaInfo
-from observer_app.media.waveform import Cancelled, _transcode
+from observer_app.media.waveform import Cancelled, _transcode, run_stream_output
 
 #: Bump when the way copies are made changes, so older copies are made again.
 FORMAT_VERSION = 1
@@ -151,3 +151,30 @@ def _describe(source: Path, wav: Path) -> WorkingCopy:
     if frames == 0 or rate <= 0:
         raise MediaError(f"{source}: has no audio track libvlc can decode")
     return WorkingCopy(source, wav, round(frames * 1000 / rate), rate, channels)
+
+
+def make_intra_proxy(
+    source: str | Path,
+    dest: Path,
+    *,
+    progress: Callable[[float], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
+    """An all-intra H.264 copy of a video (every frame a keyframe, no B-frames), by libvlc's
+    x264 encoder, for measuring exact-seek latency against the original (``python -m
+    benchmarks media``). Not yet used for playback: see the benchmark's findings."""
+    src = check_file(source)
+    partial = dest.with_name(dest.stem + ".partial.mp4")
+    target = str(partial).replace('"', '\\"')
+    venc = "x264{keyint=1,min-keyint=1,bframes=0,preset=ultrafast,crf=20}"
+    chain = (
+        f"#transcode{{vcodec=h264,venc={venc},acodec=mp4a,ab=96}}"
+        f':std{{access=file,mux=mp4,dst="{target}"}}'
+    )
+    try:
+        run_stream_output(src, chain, progress, cancel)
+        os.replace(partial, dest)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return dest

@@ -3,7 +3,7 @@
 libvlc's parser reports the container's (or its own estimate's) duration: for MP3 at 16 or
 22.05 kHz it extrapolates from the first frames' bitrate (20-43 % short on dictaphone files), for
 Ogg it reads the last page's granule position. An audio-only recording that is not PCM WAV is
-therefore decoded once by libvlc (8 kHz mono, as fast as it decodes) and its samples counted;
+therefore decoded once by libvlc (mono at its own rate, as fast as it decodes) and its samples counted;
 that is the duration stored, and the container's claim is kept beside it so a disagreement can
 be shown. PCM WAV declares its sample count exactly (the header is the decoded length); for
 video the frame-exact demux of MP4/MOV/MKV is trusted (``source = "container"``).
@@ -53,7 +53,8 @@ def decoded_duration_ms(
     """The length of ``path``'s audio as libvlc decodes it (samples / rate), in ms."""
     with tempfile.TemporaryDirectory(prefix="observer-measure-") as tmp:
         wav = Path(tmp) / "decoded.wav"
-        _transcode(Path(path), wav, progress, cancel, audio="channels=1,samplerate=8000")
+        # At the source's rate: libvlc's resampler drops the last ~0.35 s of a stream.
+        _transcode(Path(path), wav, progress, cancel, audio="channels=1")
         if not wav.exists() or wav.stat().st_size <= 44:
             raise MediaError(f"{path}: has no audio track libvlc can decode")
         with wave.open(str(wav), "rb") as w:

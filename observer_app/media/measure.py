@@ -3,10 +3,10 @@
 libvlc's parser reports the container's (or its own estimate's) duration: for MP3 at 16 or
 22.05 kHz it extrapolates from the first frames' bitrate (20-43 % short on dictaphone files), for
 Ogg it reads the last page's granule position. An audio-only recording that is not PCM WAV is
-therefore decoded once by libvlc (mono at its own rate, as fast as it decodes) and its samples counted;
-that is the duration stored, and the container's claim is kept beside it so a disagreement can
-be shown. PCM WAV declares its sample count exactly (the header is the decoded length); for
-video the frame-exact demux of MP4/MOV/MKV is trusted (``source = "container"``).
+therefore decoded once by libvlc (mono at its own rate, as fast as it decodes) and its samples
+counted; that is the duration stored, and the container's claim is kept beside it so that a
+disagreement can be shown. PCM WAV declares its sample count exactly (the header is the decoded
+length); for video the frame-exact demux of MP4/MOV/MKV is trusted (``source = "container"``).
 """
 
 from __future__ import annotations

@@ -141,6 +141,7 @@ class _SeekMixin(_Mixin):
             self._reanchor(target, now)
             self._verify_echo = target
             self._verify_left = _VERIFY_EVENTS
+            self._audio_seek_t = now
             self._verify_until = math.inf  # the window opens when it plays (below)
 
     def _verify_audio_locked(self, value: int, now: float) -> bool:

@@ -68,6 +68,7 @@ class _PlayerState(QObject):
         self._needs_restart = True
         self._last_emitted = -1
         self._loop_prev = 0
+        self._reopened_for = -1  # the audio seek target libvlc was last reopened at
         # Frame buffers (written by libvlc between lock and display).
         self._bufs: list[Any] = []
         self._frame_size = (0, 0)
@@ -111,6 +112,7 @@ class _PlayerState(QObject):
         self._verify_echo = -1  # the target of the last audio seek (libvlc echoes it)
         self._verify_left = 0  # clock events still to trust over the target after that seek
         self._verify_until = 0.0  # ... until this time
+        self._audio_seek_t = -1e9  # when the last audio seek was asked for
 
     def _emit_position(self, *, force: bool = False) -> None:
         pos = self.position_ms()

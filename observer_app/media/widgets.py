@@ -67,7 +67,11 @@ class VideoSurface(QWidget):
 
 
 class WaveformWidget(QWidget):
-    """The audio waveform (peak envelope) with the playhead; a click asks to seek there."""
+    """The audio waveform (peak envelope) with the playhead; a click asks to seek there.
+
+    ``set_view(start_ms, span_ms)`` shows only that window of the recording (the coding window
+    keeps it equal to the timeline's, so the waveform follows the timeline's zoom and scroll);
+    ``span_ms=None`` shows the whole recording."""
 
     seekRequested = Signal(int)
 
@@ -77,6 +81,7 @@ class WaveformWidget(QWidget):
         self._position = 0
         self._progress: int | None = None
         self._message = ""
+        self._view: tuple[int, int] | None = None
         self.setMinimumHeight(60)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -102,17 +107,32 @@ class WaveformWidget(QWidget):
         self._position = ms
         self.update()
 
-    def x_for(self, ms: float) -> float:
+    def set_view(self, start_ms: int, span_ms: int | None) -> None:
+        view = None if span_ms is None or span_ms <= 0 else (max(0, start_ms), span_ms)
+        if view != self._view:
+            self._view = view
+            self.update()
+
+    def _window(self) -> tuple[float, float]:
+        """``(start_ms, span_ms)`` shown across the widget's width."""
+        if self._view is not None:
+            return float(self._view[0]), float(self._view[1])
         env = self._envelope
-        if env is None or env.duration_ms <= 0:
+        return 0.0, float(env.duration_ms if env is not None else 0)
+
+    def x_for(self, ms: float) -> float:
+        start, span = self._window()
+        if self._envelope is None or span <= 0:
             return 0.0
-        return ms / env.duration_ms * self.width()
+        return (ms - start) / span * self.width()
 
     def ms_for(self, x: float) -> int:
         env = self._envelope
+        start, span = self._window()
         if env is None or self.width() <= 0:
             return 0
-        return int(min(max(x / self.width(), 0.0), 1.0) * env.duration_ms)
+        ms = start + min(max(x / self.width(), 0.0), 1.0) * span
+        return int(min(ms, env.duration_ms))
 
     def sizeHint(self) -> QSize:
         return QSize(640, 120)
@@ -142,10 +162,16 @@ class WaveformWidget(QWidget):
     def _paint_peaks(self, painter: QPainter, env: Envelope) -> None:
         width, mid = self.width(), self.height() / 2
         n = len(env.peaks)
-        if n == 0 or width <= 0:
+        start, span = self._window()
+        if n == 0 or width <= 0 or span <= 0:
             return
         painter.setPen(QColor(90, 170, 230))
+        per_px = span / width / env.bucket_ms  # buckets per pixel
+        first = start / env.bucket_ms
         for x in range(width):
-            lo, hi = x * n // width, max(x * n // width + 1, (x + 1) * n // width)
-            peak = float(env.peaks[lo:hi].max())
+            lo = int(first + x * per_px)
+            hi = max(lo + 1, int(first + (x + 1) * per_px))
+            if lo >= n or hi <= 0:
+                continue
+            peak = float(env.peaks[max(0, lo) : min(n, hi)].max())
             painter.drawLine(QPointF(x, mid - peak * mid), QPointF(x, mid + peak * mid))

@@ -107,3 +107,27 @@ def test_video_surface_message(qtbot: QtBot) -> None:
     image: QImage = surface.grab().toImage()
     assert surface.frame() is None
     assert any(QColor(image.pixel(x, 50)).lightness() > 100 for x in range(200))
+
+
+def test_waveform_follows_a_zoomed_window(qtbot: QtBot, media_files: dict[str, Path]) -> None:
+    """Zoomed to 1-3 s (the loud tone section) the whole width is loud; whole, the start is
+    silence; clicks and the playhead map through the window."""
+    env = compute_envelope(media_files["audio"])
+    widget = WaveformWidget()
+    qtbot.addWidget(widget)
+    widget.resize(600, 100)
+    widget.set_envelope(env)
+
+    def loud_at(x: int) -> bool:
+        image = widget.grab().toImage()
+        return QColor(image.pixel(x, 20)).blue() > 150  # a peak reaching 60 % of full scale
+
+    assert not loud_at(10)  # 0.1 s: silence
+    widget.set_view(1000, 2000)
+    assert loud_at(10) and loud_at(590)
+    assert widget.x_for(2000) == pytest.approx(300)
+    with qtbot.waitSignal(widget.seekRequested) as seek:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPointF(150, 50).toPoint())
+    assert seek.args[0] == pytest.approx(1500, abs=5)
+    widget.set_view(0, None)  # back to the whole recording
+    assert not loud_at(10)

@@ -118,6 +118,9 @@ class PlaybackPart(CodingWindowBase):
         self.panel.show_position(pos, playing)
         if self._surface_position is not None and pos != self._last_tick_pos:
             self._surface_position(pos)
+        follow_zoom = getattr(self.panel.surface, "set_view", None)  # the waveform (issue 11)
+        if follow_zoom is not None:
+            follow_zoom(self.timeline.canvas.view_start, self.timeline.canvas.view_ms)
         self._last_tick_pos = pos
         self.timeline.canvas.set_playhead(pos)
         if self.segments is not None and self.session is not None:

@@ -155,3 +155,27 @@ def test_seeks_in_the_original_ogg_never_call_the_file_damaged(
         if player.state() is not PlaybackState.PLAYING:
             player.play()
     assert not [e for e in errors if "truncated" in e or "damaged" in e], errors
+
+
+def test_a_cancelled_working_copy_leaves_nothing_and_a_made_one_is_reused(
+    media_files: dict[str, Path], tmp_path: Path
+) -> None:
+    import threading
+
+    from observer_app.media.waveform import Cancelled
+    from observer_app.media.working_copy import find_working_copy
+
+    cancel = threading.Event()
+    cancel.set()
+    original = media_files["pos_ogg_vorbis"]
+    with pytest.raises(Cancelled):
+        make_working_copy(original, tmp_path, cancel=cancel)
+    assert list(tmp_path.iterdir()) == []
+    seen: list[float] = []
+    copy = make_working_copy(original, tmp_path, progress=seen.append)
+    assert seen and seen[-1] == 1.0
+    assert find_working_copy(original, tmp_path) == copy  # fingerprints checked, reused
+    with copy.path.open("r+b") as fh:  # a damaged copy is not trusted
+        fh.seek(100)
+        fh.write(b"\x00" * 16)
+    assert find_working_copy(original, tmp_path) is None

@@ -3,30 +3,126 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from observer_app.media.waveform import Envelope
+
+MAX_ZOOM = 8.0
 
 
 class VideoSurface(QWidget):
     """Paints the latest frame, scaled to fit with its aspect ratio kept (black bars).
 
     Connect a player's ``frameReady`` to :meth:`show_frame` (done by :meth:`attach`).
+    Ctrl+wheel zooms the picture (1-8x) around the pointer and a drag pans it; a double click
+    opens the picture full screen in its own window (a double click or Esc closes it).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._frame: QImage | None = None
         self._message = ""
+        self._player: object | None = None
+        self._zoom = 1.0
+        self._centre = QPointF(0.5, 0.5)  # the frame point (fractions) at the widget's centre
+        self._drag_from: QPointF | None = None
+        self.full_screen: VideoSurface | None = None
+        self._closed_to: VideoSurface | None = None  # set on a full-screen copy: its origin
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def attach(self, player: object) -> None:
         """Show ``player``'s frames (any MediaPlayer with a ``frameReady`` signal). VlcPlayer
         emits them on libvlc's thread: the queued connection hands them to the GUI thread."""
+        self._player = player
         signal = player.frameReady  # type: ignore[attr-defined]
         signal.connect(self.show_frame, Qt.ConnectionType.QueuedConnection)
+
+    # -- zoom and full screen ------------------------------------------------------------------
+    def zoom(self) -> float:
+        return self._zoom
+
+    def set_zoom(self, factor: float, around: QPointF | None = None) -> None:
+        """Zoom to ``factor`` (clamped to 1-8), keeping the frame point under ``around``."""
+        factor = min(max(factor, 1.0), MAX_ZOOM)
+        rect = self.target_rect()
+        if around is not None and rect.width() > 0 and rect.height() > 0:
+            fx = (around.x() - rect.x()) / rect.width()
+            fy = (around.y() - rect.y()) / rect.height()
+            # keep (fx, fy) under the pointer: move the centre towards it by the zoom ratio
+            ratio = self._zoom / factor
+            cx, cy = self._centre.x(), self._centre.y()
+            self._centre = QPointF(fx + (cx - fx) * ratio, fy + (cy - fy) * ratio)
+        self._zoom = factor
+        self._clamp_centre()
+        self.update()
+
+    def _clamp_centre(self) -> None:
+        half = 0.5 / self._zoom
+        x = min(max(self._centre.x(), half), 1 - half)
+        y = min(max(self._centre.y(), half), 1 - half)
+        self._centre = QPointF(x, y)
+
+    def open_full_screen(self) -> VideoSurface:
+        """The picture in a full-screen window of its own, following the same player."""
+        if self.full_screen is None:
+            big = VideoSurface()
+            big.setWindowTitle("observer-app — video")
+            big._frame = self._frame
+            if self._player is not None:
+                big.attach(self._player)
+            big._closed_to = self
+            big.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            big.destroyed.connect(self._full_screen_closed)
+            self.full_screen = big
+            big.showFullScreen()
+        return self.full_screen
+
+    def _full_screen_closed(self) -> None:
+        self.full_screen = None
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120
+            self.set_zoom(self._zoom * (1.25**steps), event.position())
+            event.accept()
+        else:
+            super().wheelEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._drag_from = event.position() if self._zoom > 1 else None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        rect = self.target_rect()
+        if self._drag_from is None or rect.width() <= 0:
+            return
+        delta = event.position() - self._drag_from
+        self._drag_from = event.position()
+        self._centre -= QPointF(delta.x() / rect.width(), delta.y() / rect.height())
+        self._clamp_centre()
+        self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._closed_to is not None:
+            self.close()  # the full-screen window itself
+        else:
+            self.open_full_screen()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self._closed_to is not None:
+            self.close()
+        else:
+            super().keyPressEvent(event)
 
     def show_frame(self, frame: QImage) -> None:
         self._frame = frame
@@ -43,13 +139,15 @@ class VideoSurface(QWidget):
         return self._frame
 
     def target_rect(self) -> QRectF:
-        """Where the frame is painted: the largest rectangle with the frame's aspect ratio."""
+        """Where the frame is painted: the largest rectangle with the frame's aspect ratio,
+        times the zoom, placed so that the zoom centre is at the widget's centre."""
         if self._frame is None or self._frame.isNull():
             return QRectF()
         size = self._frame.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        x = (self.width() - size.width()) / 2
-        y = (self.height() - size.height()) / 2
-        return QRectF(x, y, size.width(), size.height())
+        w, h = size.width() * self._zoom, size.height() * self._zoom
+        x = self.width() / 2 - self._centre.x() * w
+        y = self.height() / 2 - self._centre.y() * h
+        return QRectF(x, y, w, h)
 
     def sizeHint(self) -> QSize:
         return QSize(640, 360)

@@ -131,3 +131,34 @@ def test_waveform_follows_a_zoomed_window(qtbot: QtBot, media_files: dict[str, P
     assert seek.args[0] == pytest.approx(1500, abs=5)
     widget.set_view(0, None)  # back to the whole recording
     assert not loud_at(10)
+
+
+def test_video_zoom_pan_and_full_screen(qtbot: QtBot) -> None:
+    from observer_app.media import FakePlayer, MediaInfo
+
+    player = FakePlayer(catalog={"v.mp4": MediaInfo("v.mp4", 10_000, 25.0, 320, 240, True, True)})
+    surface = VideoSurface()
+    qtbot.addWidget(surface)
+    surface.resize(400, 300)
+    surface.attach(player)
+    player.load("v.mp4")
+    player.seek(1_000)
+    qtbot.waitUntil(lambda: surface.frame() is not None)
+    whole = surface.target_rect()
+    assert (whole.width(), whole.height()) == (400, 300)
+    surface.set_zoom(2.0, QPointF(100, 75))  # zoom in on the top-left quarter
+    rect = surface.target_rect()
+    assert (rect.width(), rect.height()) == (800, 600)
+    assert rect.x() == pytest.approx(-100) and rect.y() == pytest.approx(-75)  # point kept
+    surface.set_zoom(20.0)
+    assert surface.zoom() == 8.0
+    surface.set_zoom(1.0)
+    assert surface.target_rect() == whole
+    big = surface.open_full_screen()
+    qtbot.addWidget(big)
+    assert big.isFullScreen() and big.frame() is surface.frame()
+    surface_before = surface.frame()
+    player.seek(2_000)  # the full-screen picture follows the same player
+    qtbot.waitUntil(lambda: big.frame() == player.current_frame() != surface_before, timeout=2000)
+    qtbot.keyClick(big, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: surface.full_screen is None, timeout=2000)

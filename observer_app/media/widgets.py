@@ -85,6 +85,9 @@ class VideoSurface(QWidget):
             big.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             big.destroyed.connect(self._full_screen_closed)
             self.full_screen = big
+            screen = self.screen()
+            if screen is not None:  # (without a window manager showFullScreen keeps the size)
+                big.setGeometry(screen.geometry())
             big.showFullScreen()
         return self.full_screen
 

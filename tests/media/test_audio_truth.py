@@ -42,8 +42,9 @@ FORMATS = [
 #: Tolerance of clock against decoder. Measured (``python -m benchmarks media``): the clock leads
 #: the samples libvlc schedules by a near-constant 40-75 ms even for PCM WAV (libvlc 3's input
 #: clock, which the player anchors on, runs ahead of its audio output; not yet corrected), plus
-#: pacing jitter of a few ms. A seek landing elsewhere (Ogg without a copy: seconds) fails.
-CLOCK_TOLERANCE_MS = 100
+#: pacing jitter (tens of ms on a machine shared by many test runs). A seek landing elsewhere
+#: (Ogg without a copy: seconds off) fails it.
+CLOCK_TOLERANCE_MS = 150
 #: Tolerance of the decoded duration against the tune's length (encoder padding, Vorbis and
 #: Opus pre-skip, MP3 frames of 1152 samples).
 DURATION_TOLERANCE_MS = 120

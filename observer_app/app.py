@@ -28,9 +28,11 @@ def _application() -> Any:
 
 
 def _probe() -> Any:
-    from observer_app.media.probe import probe
+    """The media probe (libvlc): durations measured from the decoded stream, with the
+    container's claim kept beside them (``observer_app.media.measure``)."""
+    from observer_app.media.measure import measure
 
-    return probe
+    return measure
 
 
 def make_player() -> Any:

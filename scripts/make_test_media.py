@@ -15,6 +15,10 @@ Files (all derived from the definitions below, so tests can check pixels and sam
 - ``truncated.mkv``: ``index25.mp4`` remuxed to Matroska, cut at 50 % (its header still
   declares 20 s, and Matroska has no size fields a cheap check could compare).
 - ``garbage.mp4``: bytes that are no media at all.
+- ``index25.mkv``: ``index25.mp4`` remuxed to Matroska (complete).
+- ``pos_<format>.<ext>`` (:data:`AUDIO_FORMATS`): :func:`position_signal` encoded in every audio
+  format labs use, so the sample position being played can be found by matching the decoded
+  PCM against the signal (``scripts/audio_tap.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +38,24 @@ INDEX_BITS = 12
 AUDIO_SECTIONS: tuple[tuple[float, float, float], ...] = ((1.0, 3.0, 0.8), (4.0, 5.0, 0.1))
 AUDIO_SECONDS = 6.0
 #: Bump when the definition of a file changes, so cached copies are regenerated.
-VERSION = 5
+VERSION = 6
+#: Length of the position-signal files and the note length of the signal.
+POSITION_SECONDS = 12.0
+NOTE_S = 0.05
+#: name -> (extension, ffmpeg encoder arguments) of the position-signal audio files.
+AUDIO_FORMATS: dict[str, tuple[str, list[str]]] = {
+    "ogg_vorbis": ("ogg", ["-c:a", "libvorbis", "-q:a", "3"]),
+    "opus": ("opus", ["-c:a", "libopus", "-b:a", "32k"]),
+    "mp3_16k_cbr": ("mp3", ["-c:a", "libmp3lame", "-ar", "16000", "-b:a", "32k"]),
+    "mp3_16k_vbr": ("mp3", ["-c:a", "libmp3lame", "-ar", "16000", "-q:a", "6"]),
+    "mp3_22k_cbr": ("mp3", ["-c:a", "libmp3lame", "-ar", "22050", "-b:a", "48k"]),
+    "mp3_22k_vbr": ("mp3", ["-c:a", "libmp3lame", "-ar", "22050", "-q:a", "5"]),
+    "mp3_44k_cbr": ("mp3", ["-c:a", "libmp3lame", "-ar", "44100", "-b:a", "128k"]),
+    "mp3_44k_vbr": ("mp3", ["-c:a", "libmp3lame", "-ar", "44100", "-q:a", "2"]),
+    "wav": ("wav", ["-c:a", "pcm_s16le", "-ar", "44100"]),
+    "m4a_aac": ("m4a", ["-c:a", "aac", "-b:a", "96k"]),
+    "flac": ("flac", ["-c:a", "flac"]),
+}
 
 
 def _check_nibble(index: int) -> int:
@@ -138,6 +159,31 @@ def make_audio(out: Path, rate: int = 48_000) -> Path:
     return out
 
 
+def position_signal(seconds: float = POSITION_SECONDS, rate: int = 16_000) -> np.ndarray:
+    """A tune of random 50 ms notes (300-3000 Hz, continuous phase, seeded): tonal, so lossy
+    codecs keep it, and never repeating, so any 0.2 s of it has one place in the tune."""
+    rng = np.random.default_rng(11)
+    n = round(seconds * rate)
+    notes = int(np.ceil(seconds / NOTE_S))
+    freqs = rng.uniform(300, 3000, notes)
+    per_sample = freqs[np.minimum((np.arange(n) / rate / NOTE_S).astype(int), notes - 1)]
+    return (0.5 * np.sin(2 * np.pi * np.cumsum(per_sample) / rate)).astype(np.float32)
+
+
+def make_position_audio(out: Path, args: list[str], seconds: float = POSITION_SECONDS) -> Path:
+    rate = 48_000
+    samples = position_signal(seconds, rate).astype("<f4")
+    cmd = [_ffmpeg(), "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "-"]
+    subprocess.run([*cmd, *args, str(out)], input=samples.tobytes(), check=True)
+    return out
+
+
+def make_remux(source: Path, out: Path) -> Path:
+    cmd = [_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c", "copy", str(out)]
+    subprocess.run(cmd, check=True)
+    return out
+
+
 def make_truncated(source: Path, out: Path, keep: float = 0.6) -> Path:
     data = source.read_bytes()
     out.write_bytes(data[: int(len(data) * keep)])
@@ -170,7 +216,10 @@ def make_all(outdir: Path, *, hd: bool = False) -> dict[str, Path]:
         "truncated_mkv": outdir / "truncated.mkv",
         "garbage": outdir / "garbage.mp4",
         "hd720": outdir / "index25_720p.mp4",
+        "mkv": outdir / "index25.mkv",
     }
+    for name, (ext, _args) in AUDIO_FORMATS.items():
+        files[f"pos_{name}"] = outdir / f"pos_{name}.{ext}"
     if hd:
         files["hd"] = outdir / "index25_1080p.mp4"
     if stamp.exists() and all(p.exists() for p in files.values()):
@@ -181,6 +230,9 @@ def make_all(outdir: Path, *, hd: bool = False) -> dict[str, Path]:
     make_truncated_mkv(files["index"], files["truncated_mkv"])
     make_garbage(files["garbage"])
     make_index_video_1080p(files["hd720"], seconds=8.0, size=(1280, 720))
+    make_remux(files["index"], files["mkv"])
+    for name, (_ext, args) in AUDIO_FORMATS.items():
+        make_position_audio(files[f"pos_{name}"], args)
     if hd:
         make_index_video_1080p(files["hd"])
     stamp.touch()

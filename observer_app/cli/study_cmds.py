@@ -82,6 +82,16 @@ def _register_recordings(sub: Subparsers) -> None:
     add_study_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_recordings_list)
+    p = recs.add_parser(
+        "recheck", help="measure durations from the decoded media and correct the stored ones"
+    )
+    add_study_argument(p)
+    p.add_argument("ids", nargs="*", type=int, help="recording ids (default: all)")
+    p.add_argument(
+        "--skip-missing", action="store_true", help="correct the others when a file is missing"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_recordings_recheck)
 
 
 def _register_others(sub: Subparsers) -> None:
@@ -111,10 +121,11 @@ def _register_others(sub: Subparsers) -> None:
 
 
 def _probe() -> Any:
-    """The media probe (libvlc), or None when libvlc cannot be loaded (duration left empty)."""
-    from observer_app.media.probe import probe
+    """The media probe (libvlc): durations measured from the decoded stream, with the
+    container's claim kept beside them (``observer_app.media.measure``)."""
+    from observer_app.media.measure import measure
 
-    return probe
+    return measure
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -197,7 +208,45 @@ def _recordings_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
     else:
-        print_table(rows, ["id", "label", "duration_ms", "client_id", "session_number"])
+        cols = ["id", "label", "duration_ms", "container_duration_ms", "client_id"]
+        print_table(rows, [*cols, "session_number"])
+    return 0
+
+
+def _recordings_recheck(args: argparse.Namespace) -> int:
+    from observer_app.media.measure import measure
+    from observer_app.media.types import MediaError
+
+    with open_study(args) as study:
+        recordings = study.recordings.all()
+        known = {r.id for r in recordings}
+        unknown = [i for i in args.ids if i not in known]
+        if unknown:
+            raise InputError(f"no recording with id {', '.join(map(str, unknown))}")
+        chosen = [r for r in recordings if not args.ids or r.id in args.ids]
+        measured: dict[int, Any] = {}
+        problems: list[str] = []
+        for rec in chosen:  # measure everything before writing anything
+            try:
+                measured[rec.id] = measure(rec.media_path)
+            except MediaError as exc:
+                problems.append(f"recording #{rec.id}: {exc}")
+        if problems and not args.skip_missing:
+            raise InputError(
+                "; ".join(problems) + " (nothing changed; --skip-missing corrects the rest)"
+            )
+        changes = study.recordings.apply_measurements(measured) if measured else []
+    rows = [asdict(c) | {"changed": c.changed} for c in changes]
+    if args.json:
+        print_json({"changes": rows, "problems": problems})
+        return 0
+    for c in changes:
+        was = "unknown" if c.before_ms is None else f"{c.before_ms / 1000:.3f} s"
+        verb = "corrected" if c.changed else "confirmed"
+        claim = f"; container claims {c.container_ms / 1000:.3f} s" if c.container_ms else ""
+        print(f"recording #{c.recording_id}: {verb} {c.after_ms / 1000:.3f} s (was {was}{claim})")
+    for line in problems:
+        print(f"skipped: {line}")
     return 0
 
 

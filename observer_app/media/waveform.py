@@ -67,17 +67,32 @@ def _transcode(
     wav: Path,
     progress: Callable[[float], None] | None,
     cancel: threading.Event | None,
+    audio: str = f"channels=1,samplerate={SAMPLE_RATE}",
 ) -> None:
+    """Decode ``source``'s audio with libvlc into a 16-bit PCM WAV file ``wav`` (``audio``:
+    the transcoder's channel and sample-rate options; empty keeps the source's)."""
+    dst = str(wav).replace('"', '\\"')
+    options = ",".join(x for x in ("vcodec=none,scodec=none,acodec=s16l", audio) if x)
+    chain = f'#transcode{{{options}}}:std{{access=file,mux=wav,dst="{dst}"}}'
+    run_stream_output(source, chain, progress, cancel, audio_only=True)
+
+
+def run_stream_output(
+    source: Path,
+    chain: str,
+    progress: Callable[[float], None] | None,
+    cancel: threading.Event | None,
+    *,
+    audio_only: bool = False,
+) -> None:
+    """Run libvlc's stream output ``chain`` over ``source`` as fast as it decodes (progress
+    0-1; :class:`Cancelled` when ``cancel`` is set; :class:`MediaError` when libvlc fails)."""
     vlc = _libvlc.vlc_module()
     inst = _libvlc.instance(audio=False)
     media = inst.media_new_path(str(source))
-    dst = str(wav).replace('"', '\\"')
-    chain = (
-        f"#transcode{{vcodec=none,scodec=none,acodec=s16l,channels=1,samplerate={SAMPLE_RATE}}}"
-        f':std{{access=file,mux=wav,dst="{dst}"}}'
-    )
     media.add_option(f":sout={chain}")
-    media.add_option(":no-sout-video")
+    if audio_only:
+        media.add_option(":no-sout-video")
     player = inst.media_player_new()
     player.set_media(media)
     done = {vlc.State.Ended, vlc.State.Error, vlc.State.Stopped}
@@ -94,7 +109,7 @@ def _transcode(
                 progress(max(0.0, min(1.0, player.get_position())))
             time.sleep(_POLL_S)
         if state == vlc.State.Error:
-            raise MediaError(f"{source}: libvlc could not decode its audio")
+            raise MediaError(f"{source}: libvlc could not decode it")
     finally:
         player.stop()
         player.release()

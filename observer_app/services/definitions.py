@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from observer_app.coding.definitions import (
+    DEFAULT_MIN_LAST_SEGMENT_MS,
     Instrument,
     Scheme,
     TextPack,
@@ -34,6 +35,7 @@ from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.records import Problem
 from observer_app.store.engine import StudySession
 from observer_app.store.models import Assignment, DefinitionVersion, Rating, Recording
+from observer_app.store.models import Study as StudyRow
 from observer_app.store.models import TextPack as TextPackRow
 
 _RESOURCE_DIRS = {"scheme": "schemes", "instrument": "instruments"}
@@ -67,10 +69,43 @@ def _parse(kind: str, text: str, source_name: str) -> Scheme | Instrument:
     )
 
 
+#: ``study.settings`` key of the shortest last segment kept on its own (seconds).
+MIN_LAST_SEGMENT_KEY = "min_last_segment_s"
+
+
 class DefinitionService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._cache: dict[int, Scheme | Instrument] = {}
+
+    # -- segment plans ---------------------------------------------------------------------
+    def min_last_segment_ms(self) -> int:
+        """The study's minimum last segment (``study.settings["min_last_segment_s"]``, default
+        60 s): a shorter last segment joins the previous one in every segment plan."""
+        with self._ctx.read() as s:
+            study = get_or_raise(s, StudyRow, self._ctx.study_id, "study")
+            value = (study.settings or {}).get(MIN_LAST_SEGMENT_KEY)
+        if value is None:
+            return DEFAULT_MIN_LAST_SEGMENT_MS
+        return round(float(value) * 1000)
+
+    def set_min_last_segment(self, seconds: float) -> None:
+        """Set the study's minimum last segment (manager only; audited)."""
+        require_manager(self._ctx.actor, "change the segment rule")
+        if not 0 <= seconds <= 24 * 3600:
+            raise InputError(f"minimum last segment {seconds} s is not between 0 and 86400 s")
+        with self._ctx.tx("set the minimum last segment") as s:
+            study = get_or_raise(s, StudyRow, self._ctx.study_id, "study")
+            study.settings = {**(study.settings or {}), MIN_LAST_SEGMENT_KEY: seconds}
+
+    def segment_bounds(
+        self, scheme: Scheme | None, duration_ms: int | None
+    ) -> tuple[tuple[int, int], ...]:
+        """The segment plan of a recording of ``duration_ms`` under ``scheme`` (the study's
+        minimum last segment applied)."""
+        if scheme is None:
+            return ()
+        return scheme.segment_bounds(duration_ms or 0, self.min_last_segment_ms())
 
     # -- importing -------------------------------------------------------------------------
     def import_text(self, text: str, source_name: str, kind: str | None = None) -> DefinitionInfo:
@@ -243,7 +278,7 @@ class DefinitionService:
                 continue
             inst = self.instrument(version.id)
             if inst.unit == "segment":
-                n = len(scheme.segment_bounds(duration_ms or 0)) if scheme else 0
+                n = len(self.segment_bounds(scheme, duration_ms))
                 units = tuple(("segment", i) for i in range(n))
             else:
                 units = (("session", 0),)

@@ -13,7 +13,7 @@ from observer_app.coding.errors import Conflict, InputError, ObserverError
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.fingerprint import fingerprint
-from observer_app.services.records import RecordingInfo
+from observer_app.services.records import RecheckChange, RecordingInfo
 from observer_app.store.models import Recording
 
 EDITABLE_FIELDS = (
@@ -40,6 +40,18 @@ class ProbeResult(Protocol):
 Probe = Callable[[Path], ProbeResult]
 
 
+def _claimed(probed: ProbeResult | None) -> int | None:
+    """The container's claimed duration, when the probe measured the stream itself."""
+    value = getattr(probed, "container_duration_ms", None) if probed is not None else None
+    return int(value) if value is not None else None
+
+
+def _source(probed: ProbeResult | None) -> str | None:
+    if probed is None:
+        return None
+    return str(getattr(probed, "duration_source", None) or "container")
+
+
 def to_info(r: Recording) -> RecordingInfo:
     return RecordingInfo(
         r.id,
@@ -55,6 +67,8 @@ def to_info(r: Recording) -> RecordingInfo:
         r.session_number,
         r.session_date,
         dict(r.meta),
+        r.container_duration_ms,
+        r.duration_source,
     )
 
 
@@ -169,6 +183,8 @@ class RecordingService:
             duration_ms=probed.duration_ms if probed else None,
             has_video=probed.has_video if probed else None,
             fps=(probed.fps or None) if probed else None,
+            container_duration_ms=_claimed(probed),
+            duration_source=_source(probed),
             dyad_id=details.get("dyad_id"),
             client_id=details.get("client_id"),
             therapist_id=details.get("therapist_id"),
@@ -210,6 +226,30 @@ class RecordingService:
                 )
             rec.media_path = str(new_path)
             return to_info(rec)
+
+    def apply_measurements(self, measured: dict[int, ProbeResult]) -> list[RecheckChange]:
+        """Store re-measured durations ("re-check media"), all in one transaction.
+
+        ``measured`` maps recording ids to a measurement of their current file (made by the
+        caller, e.g. ``observer_app.media.measure``, before anything is written). Segment
+        plans follow: they are computed from the stored duration.
+        """
+        require_manager(self._ctx.actor, "re-check recordings")
+        changes: list[RecheckChange] = []
+        with self._ctx.tx(f"re-check media of {len(measured)} recording(s)") as s:
+            for rid in sorted(measured):
+                m = measured[rid]
+                if m.duration_ms <= 0:
+                    raise InputError(f"recording #{rid}: measured duration {m.duration_ms} ms")
+                rec = get_or_raise(s, Recording, rid, "recording")
+                before = rec.duration_ms
+                rec.duration_ms = int(m.duration_ms)
+                rec.container_duration_ms = _claimed(m)
+                rec.duration_source = _source(m)
+                rec.has_video = bool(m.has_video)
+                rec.fps = m.fps or None
+                changes.append(RecheckChange(rid, before, rec.duration_ms, _claimed(m), _source(m)))
+        return changes
 
     def find_moved(self, folder: Path) -> dict[int, Path]:
         """Recordings whose file is missing, matched by fingerprint to files under ``folder``."""

@@ -48,6 +48,15 @@ class RecordingInfo:
     session_number: int | None
     session_date: dt.date | None
     meta: dict[str, Any] = field(default_factory=dict)
+    container_duration_ms: int | None = None
+    duration_source: str | None = None
+
+    @property
+    def duration_disagrees(self) -> bool:
+        """The container claims a length more than 0.5 s from the measured one."""
+        if self.duration_ms is None or self.container_duration_ms is None:
+            return False
+        return abs(self.duration_ms - self.container_duration_ms) > DURATION_DISAGREEMENT_MS
 
     @property
     def label(self) -> str:
@@ -59,6 +68,25 @@ class RecordingInfo:
             parts.append(f"session {self.session_number}")
         name = self.media_path.replace("\\", "/").rsplit("/", 1)[-1]
         return f"{name} ({', '.join(parts)})" if parts else name
+
+
+#: A container duration this far from the measured one is shown to the manager.
+DURATION_DISAGREEMENT_MS = 500
+
+
+@dataclass(frozen=True)
+class RecheckChange:
+    """A recording's stored duration before and after re-checking its media."""
+
+    recording_id: int
+    before_ms: int | None
+    after_ms: int
+    container_ms: int | None
+    source: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before_ms != self.after_ms
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,9 @@ class Study:
         self.metadata_import = MetadataImportService(ctx)
         self.streams = StreamService(ctx)
         defs = self.definitions
-        self.reliability = ReliabilityService(ctx, defs.scheme, defs.instrument)
+        self.reliability = ReliabilityService(
+            ctx, defs.scheme, defs.instrument, defs.min_last_segment_ms
+        )
         self.consensus = ConsensusService(ctx, defs.validate_event, defs.validate_rating)
         self.assignments.add_completion_check(self.definitions.completion_problems)
         self.phases = PhaseService(ctx)
@@ -206,6 +208,12 @@ class Study:
     @property
     def location(self) -> str:
         return self._ctx.location
+
+    @property
+    def study_file(self) -> Path | None:
+        """The SQLite file of the study (None for a server database): media working copies
+        are cached beside it."""
+        return sqlite_path(to_url(self._ctx.location))
 
     @property
     def name(self) -> str:

@@ -128,6 +128,10 @@ class Recording(Base):
     fingerprint: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     duration_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: What the container (libvlc's parser) claims, kept beside the measured ``duration_ms``.
+    container_duration_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: How ``duration_ms`` was found: "decoded" (samples counted) or "container" (trusted demux).
+    duration_source: Mapped[str | None] = mapped_column(String(16), default=None)
     has_video: Mapped[bool | None] = mapped_column(Boolean, default=None)
     fps: Mapped[float | None] = mapped_column(Float, default=None)
     dyad_id: Mapped[str | None] = mapped_column(String(80), default=None)

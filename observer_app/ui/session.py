@@ -80,6 +80,31 @@ def key_press_time(position_ms: int, reaction_lag_ms: int) -> int:
     return max(0, position_ms - reaction_lag_ms)
 
 
+# -- the missing-media rule (issue 11) ----------------------------------------------------------
+# Without a playing recording there is no clock: a key press is never timed by a frozen player
+# (events at 00:00:00.000), only by a time the coder enters on purpose, and the resume position
+# is never overwritten by a session that had no media.
+NO_MEDIA_CLOCK = (
+    "the recording is not playing, so there is no clock to time the event: "
+    "locate the file, or enter the event's time"
+)
+
+
+def event_time(
+    media_clock: bool, position_ms: int, reaction_lag_ms: int, entered_ms: int | None = None
+) -> int:
+    """The time of an event logged now: the coder's ``entered_ms`` if given (coding without
+    media, an explicit choice), else the frame on screen minus the lag; :class:`ObserverError`
+    when there is neither a media clock nor an entered time."""
+    if entered_ms is not None:
+        if entered_ms < 0:
+            raise ObserverError(f"an event's time cannot be negative ({entered_ms} ms)")
+        return entered_ms
+    if not media_clock:
+        raise ObserverError(NO_MEDIA_CLOCK)
+    return key_press_time(position_ms, reaction_lag_ms)
+
+
 class EditCommand(QUndoCommand):
     """A ``QUndoCommand`` over a reversible domain edit that has already been applied once."""
 
@@ -133,6 +158,9 @@ class CodingSession(QObject):
         self.focal_subject: str | None = (
             self.scheme.subjects[0].id if self.scheme is not None and self.scheme.subjects else None
         )
+        #: Whether the recording is loaded and its clock runs (set by the window): without it
+        #: no event is timed by the player and the resume position is left alone.
+        self.media_clock = False
 
     def _forms(self) -> list[FormSpec]:
         definitions = self.study.definitions
@@ -172,7 +200,7 @@ class CodingSession(QObject):
     def segment_bounds(self) -> tuple[tuple[int, int], ...]:
         if self.scheme is None or self.scheme.segments is None:
             return ()
-        return self.scheme.segment_bounds(self.duration_ms)
+        return self.study.definitions.segment_bounds(self.scheme, self.duration_ms)
 
     def segment_form(self) -> FormSpec | None:
         return next((f for f in self.forms if f.per_segment), None)
@@ -366,6 +394,10 @@ class CodingSession(QObject):
         return self.run(SetRating(key, before, response, label))
 
     def remember_position(self, position_ms: int) -> None:
+        """Save where the coder is, unless the recording is not playing here (missing media):
+        a session without media never overwrites the resume position."""
+        if not self.media_clock:
+            return
         try:
             self.study.assignments.set_position(self.info.id, position_ms)
         except ObserverError as exc:

@@ -77,16 +77,35 @@ def test_segment_bounds(scheme: Scheme) -> None:
     five = 5 * 60_000
     assert scheme.segment_bounds(0) == ()
     assert scheme.segment_bounds(five) == ((0, five),)
-    assert scheme.segment_bounds(2 * five + 1) == (
+    assert scheme.segment_bounds(2 * five + 1, min_last_ms=0) == (
         (0, five),
         (five, 2 * five),
         (2 * five, 2 * five + 1),
     )
+    # a 1 ms (or 59.999 s) tail joins the segment before it; a 60 s one is its own segment
+    assert scheme.segment_bounds(2 * five + 1) == ((0, five), (five, 2 * five + 1))
+    assert scheme.segment_bounds(2 * five + 59_999)[-1] == (five, 2 * five + 59_999)
+    assert scheme.segment_bounds(2 * five + 60_000)[-1] == (2 * five, 2 * five + 60_000)
+    assert scheme.segment_bounds(30_000) == ((0, 30_000),)  # a short recording stays whole
     bounds = scheme.segment_bounds(50 * 60_000 + 12_345)
     assert bounds[0][0] == 0 and bounds[-1][1] == 50 * 60_000 + 12_345
     assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
     with pytest.raises(InputError):
         scheme.segment_bounds(-1)
+
+
+def test_a_short_tail_joins_the_previous_segment_everywhere_it_is_indexed() -> None:
+    from observer_app.coding.definitions import plan_segments, segment_index
+
+    # the 50:12 session with 5-minute segments: ten segments, the last 5:12 long
+    bounds = plan_segments(50 * 60_000 + 12_000, 5 * 60_000)
+    assert len(bounds) == 10 and bounds[-1] == (45 * 60_000, 50 * 60_000 + 12_000)
+    assert segment_index(50 * 60_000 + 5_000, bounds) == 9  # an event in the tail
+    assert segment_index(50 * 60_000 + 12_000, bounds) == 9
+    assert segment_index(50 * 60_000 + 12_001, bounds) is None
+    assert segment_index(4 * 60_000, bounds) == 0
+    with pytest.raises(InputError):
+        plan_segments(10, 0)
 
 
 def test_unsegmented_scheme_has_one_segment(scheme_text: str) -> None:

@@ -107,3 +107,58 @@ def test_video_surface_message(qtbot: QtBot) -> None:
     image: QImage = surface.grab().toImage()
     assert surface.frame() is None
     assert any(QColor(image.pixel(x, 50)).lightness() > 100 for x in range(200))
+
+
+def test_waveform_follows_a_zoomed_window(qtbot: QtBot, media_files: dict[str, Path]) -> None:
+    """Zoomed to 1-3 s (the loud tone section) the whole width is loud; whole, the start is
+    silence; clicks and the playhead map through the window."""
+    env = compute_envelope(media_files["audio"])
+    widget = WaveformWidget()
+    qtbot.addWidget(widget)
+    widget.resize(600, 100)
+    widget.set_envelope(env)
+
+    def loud_at(x: int) -> bool:
+        image = widget.grab().toImage()
+        return QColor(image.pixel(x, 20)).blue() > 150  # a peak reaching 60 % of full scale
+
+    assert not loud_at(10)  # 0.1 s: silence
+    widget.set_view(1000, 2000)
+    assert loud_at(10) and loud_at(590)
+    assert widget.x_for(2000) == pytest.approx(300)
+    with qtbot.waitSignal(widget.seekRequested) as seek:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPointF(150, 50).toPoint())
+    assert seek.args[0] == pytest.approx(1500, abs=5)
+    widget.set_view(0, None)  # back to the whole recording
+    assert not loud_at(10)
+
+
+def test_video_zoom_pan_and_full_screen(qtbot: QtBot) -> None:
+    from observer_app.media import FakePlayer, MediaInfo
+
+    player = FakePlayer(catalog={"v.mp4": MediaInfo("v.mp4", 10_000, 25.0, 320, 240, True, True)})
+    surface = VideoSurface()
+    qtbot.addWidget(surface)
+    surface.resize(400, 300)
+    surface.attach(player)
+    player.load("v.mp4")
+    player.seek(1_000)
+    qtbot.waitUntil(lambda: surface.frame() is not None)
+    whole = surface.target_rect()
+    assert (whole.width(), whole.height()) == (400, 300)
+    surface.set_zoom(2.0, QPointF(100, 75))  # zoom in on the top-left quarter
+    rect = surface.target_rect()
+    assert (rect.width(), rect.height()) == (800, 600)
+    assert rect.x() == pytest.approx(-100) and rect.y() == pytest.approx(-75)  # point kept
+    surface.set_zoom(20.0)
+    assert surface.zoom() == 8.0
+    surface.set_zoom(1.0)
+    assert surface.target_rect() == whole
+    big = surface.open_full_screen()
+    qtbot.addWidget(big)
+    assert big.isFullScreen() and big.frame() is surface.frame()
+    surface_before = surface.frame()
+    player.seek(2_000)  # the full-screen picture follows the same player
+    qtbot.waitUntil(lambda: big.frame() == player.current_frame() != surface_before, timeout=2000)
+    qtbot.keyClick(big, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: surface.full_screen is None, timeout=2000)

@@ -17,7 +17,7 @@ from observer_app.media import FakePlayer, MediaError, MediaInfo
 from observer_app.services.study import Study
 
 HERE = Path(__file__).parent
-DURATION_MS = 150_000  # three segments: 0-60 s, 60-120 s, 120-150 s
+DURATION_MS = 190_000  # three segments: 0-60 s, 60-120 s, 120-190 s (a tail under 60 s would join)
 FPS = 25.0
 
 

@@ -363,9 +363,14 @@ def test_missing_media_banner_and_relink_while_coding(
     lab.media.rename(new_path)
     window = open_window(qtbot, lab, fake_player, settings)
     assert window.media_banner.isVisible() and "not found" in window.media_banner.label.text()
-    fake_player.seek(0)
-    key(qtbot, window, Qt.Key.Key_N)  # coding continues
-    assert len(saved_events(lab, lab.mine)) == 1
+    entered: list[int | None] = [None, 62_500]
+    window._ask_event_time = lambda: entered.pop(0)  # type: ignore[method-assign]
+    key(qtbot, window, Qt.Key.Key_N)  # no clock, no time entered: nothing is logged at 0
+    assert saved_events(lab, lab.mine) == []
+    assert "no clock" in window.statusBar().currentMessage()
+    key(qtbot, window, Qt.Key.Key_N)  # coding continues at the time the coder entered
+    [event] = saved_events(lab, lab.mine)
+    assert event.onset_ms == 62_500
     wrong = tmp_path / "other.mp4"
     wrong.write_bytes(b"x" * 5000)
     window.relink(wrong)
@@ -376,6 +381,20 @@ def test_missing_media_banner_and_relink_while_coding(
         assert (
             Path(study.recordings.get(window.session.recording.id).media_path) == new_path.resolve()
         )  # type: ignore[union-attr]
+
+
+def test_a_session_without_media_keeps_the_resume_position(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: QSettings, tmp_path: Path
+) -> None:
+    with lab.open_as("Ana Alves") as study:
+        study.assignments.set_position(lab.mine, 95_000)
+    lab.media.rename(tmp_path / "gone.mp4")
+    window = open_window(qtbot, lab, fake_player, settings)
+    assert window.session is not None and not window.session.media_clock
+    window.remember_position()
+    window.close()
+    with lab.open_as("Ana Alves") as study:
+        assert study.assignments.get(lab.mine).last_position_ms == 95_000
 
 
 def test_manage_study_only_for_managers(

@@ -180,6 +180,11 @@ def test_audio_only_recording_shows_its_waveform_and_a_click_seeks(
     qtbot.addWidget(window)
     window.show()
     window.open_assignment(lab.mine)
+    # AAC is played from its exact working copy (made once, off the GUI thread), then reused.
+    info = player.info
+    qtbot.waitUntil(lambda: (i := info()) is not None and i.path.endswith(".wav"), timeout=20_000)
+    copies = list((lab.path.parent / (lab.path.name + ".media")).glob("*.wav"))
+    assert [Path(i.path) for i in [player.info()] if i] == copies
     wave = window.panel.surface
     assert isinstance(wave, WaveformWidget)
     qtbot.waitUntil(lambda: wave.envelope() is not None, timeout=20_000)

@@ -30,13 +30,13 @@ def test_queue_lists_only_this_coders_work_and_hides_blind_purposes(qtbot: QtBot
         assert all(model.assignment(r).purpose is None for r in range(model.rowCount()))
         assert {model.index(r, 3).data() for r in range(model.rowCount())} == {"Not started"}
         study.events.log(lab.mine, "nod", 1000)
-        study.assignments.set_position(lab.mine, 75_000)
+        study.assignments.set_position(lab.mine, 95_000)
     with lab.open_as("Ana Alves") as study:
         dialog = QueueDialog(study)
         qtbot.addWidget(dialog)
         row = [dialog.model.assignment(r).id for r in range(2)].index(lab.mine)
         assert dialog.model.index(row, 3).data() == "In progress"
-        assert dialog.model.index(row, 4).data().startswith("50 %")
+        assert dialog.model.index(row, 4).data().startswith("50 %")  # 95 of 190 s
         dialog.view.selectRow(row)
         dialog.accept()
         assert dialog.chosen == lab.mine

@@ -42,6 +42,7 @@ from observer_app.coding.definitions.response_scoring import (
     score_response_table,
 )
 from observer_app.coding.definitions.scheme import (
+    DEFAULT_MIN_LAST_SEGMENT_MS,
     RESERVED_KEYS,
     Category,
     Code,
@@ -52,6 +53,8 @@ from observer_app.coding.definitions.scheme import (
     normalize_key,
     parse_scheme,
     parse_scheme_data,
+    plan_segments,
+    segment_index,
 )
 from observer_app.coding.definitions.scoring import (
     InstrumentScores,
@@ -75,6 +78,7 @@ from observer_app.coding.definitions.textpack import (
 )
 
 __all__ = [
+    "DEFAULT_MIN_LAST_SEGMENT_MS",
     "DEMO_INSTRUMENT_ID",
     "RESERVED_KEYS",
     "Category",
@@ -124,6 +128,7 @@ __all__ = [
     "parse_scheme_data",
     "parse_textpack",
     "parse_textpack_data",
+    "plan_segments",
     "read_definition_text",
     "reference_problems",
     "rekey_refusals",
@@ -132,4 +137,5 @@ __all__ = [
     "score_response_mapping",
     "score_response_table",
     "score_responses",
+    "segment_index",
 ]

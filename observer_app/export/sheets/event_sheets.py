@@ -65,11 +65,17 @@ def events(data: StudyData) -> Sheet:
 
 
 def _segment_bounds(
-    scheme: Scheme, duration: int | None, last_onset: int | None
+    scheme: Scheme, duration: int | None, last_onset: int | None, min_last_ms: int
 ) -> tuple[tuple[int, int], ...]:
     if duration is None:
         duration = (last_onset or 0) + 1
-    return scheme.segment_bounds(duration)
+    return scheme.segment_bounds(duration, min_last_ms)
+
+
+def _fixed_slots(start: int, end: int, seg_ms: int) -> range:
+    """The fixed ``seg_ms`` slots (the stream's per-slot counts) a segment covers: two for a
+    last segment that absorbed a short tail."""
+    return range(start // seg_ms, max(start // seg_ms + 1, -(-end // seg_ms)))
 
 
 def _unique(headers: list[str]) -> dict[str, int]:
@@ -117,6 +123,7 @@ def segments(data: StudyData) -> Sheet:
                 slot = seg_ratings.setdefault((r.assignment_id, r.unit_index), [None] * n_items)
                 slot[k] = r.value
         last = data.stream.last_onsets()
+        min_last = data.study.definitions.min_last_segment_ms()
         by_scheme: dict[int, list[AssignmentInfo]] = defaultdict(list)
         for a in data.assignments.values():
             if a.scheme_version_id in data.schemes:
@@ -129,11 +136,12 @@ def segments(data: StudyData) -> Sheet:
             for a in sorted(assigned, key=lambda x: (x.recording_id, x.id)):
                 rec = data.recordings[a.recording_id]
                 head = data.assignment_cols(a.id)
-                bounds = _segment_bounds(scheme, rec.duration_ms, last.get(a.id))
+                bounds = _segment_bounds(scheme, rec.duration_ms, last.get(a.id), min_last)
                 for index, (start, end) in enumerate(bounds):
                     n: list[int | None] = [None] * n_codes
+                    slots = _fixed_slots(start, end, seg_ms)
                     for code, k in mine:
-                        n[k] = (n[k] or 0) + counts.get((a.id, index, code), 0)
+                        n[k] = (n[k] or 0) + sum(counts.get((a.id, i, code), 0) for i in slots)
                     rated = seg_ratings.get((a.id, index), [None] * n_items)
                     yield (*head, index + 1, start / 1000, end / 1000, start, *n, *rated)
 

@@ -12,6 +12,7 @@ from observer_app.media.types import MediaInfo, PlaybackState
 from observer_app.media.vlc_player._frames import _DisplayCb, _LockCb, _UnlockCb
 from observer_app.media.vlc_player._state import _Mixin, _Phase, _Step
 
+_SEEK_END_S = 5.0  # an end this soon after an audio seek is libvlc's seek failing, not the file
 _EVENT_LATENCY_S = 0.015  # time events can reach us this late without being wrong
 
 
@@ -57,8 +58,10 @@ class _EventMixin(_Mixin):
         if name == "time":
             value = int(event.u.new_time)
             with self._lock:
+                now = time.monotonic()
+                if self._verify_audio_locked(value, now):
+                    return
                 if self._phase is _Phase.PLAYING and self._info is not None:
-                    now = time.monotonic()
                     ahead = self._estimate(now) - value
                     # Events reach us a few ms late (the GIL, a busy machine), which makes
                     # them look behind: pull the clock back only beyond that.
@@ -108,7 +111,15 @@ class _EventMixin(_Mixin):
             self._still_ms = transport.clamp(max(reached, 0), info)
         self._needs_restart = True
         missing = info.duration_ms - reached
-        if missing > max(2000, info.duration_ms // 20):
+        if self._seek_broke_audio(info, missing):
+            return
+        if missing > max(2000, info.duration_ms // 20) and self._reopened_for >= 0:
+            self.errorOccurred.emit(
+                f"{info.path}: libvlc stopped at {reached / 1000:.1f} s of "
+                f"{info.duration_ms / 1000:.1f} s after a seek, which it cannot do exactly in "
+                "this format; play it from its working copy"
+            )
+        elif missing > max(2000, info.duration_ms // 20):
             self.errorOccurred.emit(
                 f"{info.path}: playback stopped at {reached / 1000:.1f} s of "
                 f"{info.duration_ms / 1000:.1f} s; the file is probably truncated or damaged"
@@ -120,6 +131,21 @@ class _EventMixin(_Mixin):
             return
         self._set_state(PlaybackState.ENDED)
         self._emit_position(force=True)
+
+    def _seek_broke_audio(self, info: MediaInfo, missing: int) -> bool:
+        """libvlc 3 often ends an Ogg stream right after a seek (not a damaged file): reopen
+        it at the seek's target, once per seek, instead of ending (True if it did)."""
+        with self._lock:
+            since_seek = time.monotonic() - self._audio_seek_t
+            pending = since_seek < _SEEK_END_S and not info.has_video
+            target = self._verify_echo
+        if not pending or missing <= 2000 or self._reopened_for == target:
+            return False
+        self._reopened_for = target
+        self._set_state(PlaybackState.PAUSED)
+        self._begin_landing(target, play_after=True)
+        self._set_state(PlaybackState.PLAYING)
+        return True
 
     def _fail(self, message: str) -> None:
         self._timer.stop()

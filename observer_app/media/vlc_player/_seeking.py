@@ -22,6 +22,8 @@ _STEP_TIMEOUT_S = {  # give up waiting (static pictures, a stalled decoder) and 
 }
 _SETTLE_S = 0.08  # libvlc shows no new picture for this long: it has really paused
 _LEAD_FRAMES = 3  # libvlc seeks by decode time: start this many frames early (B-frame delay)
+_VERIFY_EVENTS = 2  # libvlc clock events after an audio seek that re-anchor unconditionally
+_VERIFY_S = 3.0  # ... if they come within this long of playing
 
 
 class _SeekMixin(_Mixin):
@@ -77,6 +79,9 @@ class _SeekMixin(_Mixin):
             self._buffered = False
             self._stale = set(list(self._recent)[-3:])
             self._seek_t = time.monotonic()
+            if not info.has_video:  # verify where libvlc's (re)start seek really lands
+                self._verify_echo, self._verify_left = vlc_ms, _VERIFY_EVENTS
+                self._verify_until = math.inf
             self._count_frozen = False
             self._resume_pending = False
             self._deadline = now + _STEP_TIMEOUT_S[self._step.name]
@@ -124,12 +129,39 @@ class _SeekMixin(_Mixin):
             self._landing_t = time.monotonic()
 
     def _audio_seek(self, target: int, playing: bool) -> None:
+        """Seek audio-only media; libvlc's seek is inexact in some containers (Ogg lands
+        seconds away), so the clock is verified against libvlc's own clock once it plays
+        (``_verify_audio_locked``): the decoder's position wins over the target."""
         self._player.set_time(target)
         with self._lock:
+            now = time.monotonic()
             self._still_ms = target
             self._floor_ms = target
             self._vlc_paused_ms = target
-            self._reanchor(target, time.monotonic())
+            self._reanchor(target, now)
+            self._verify_echo = target
+            self._verify_left = _VERIFY_EVENTS
+            self._audio_seek_t = now
+            self._verify_until = math.inf  # the window opens when it plays (below)
+
+    def _verify_audio_locked(self, value: int, now: float) -> bool:
+        """A libvlc clock event after an audio seek: re-anchor on where libvlc really is
+        (True if the event was taken for verification)."""
+        if self._verify_left <= 0 or self._info is None or self._info.has_video:
+            return False
+        if self._phase is _Phase.PLAYING and self._verify_until == math.inf:
+            self._verify_until = now + _VERIFY_S
+        if now > self._verify_until:
+            self._verify_left = 0
+            return False
+        if value == self._verify_echo:
+            return True  # libvlc echoes the target right after set_time: not yet decoded
+        if self._phase is not _Phase.PLAYING:
+            return True
+        self._verify_left -= 1
+        self._reanchor(value, now)
+        self._floor_ms = value
+        return True
 
     def _land_locked(self, frame: QImage | None, label: int | None, now: float) -> int:
         """Finish the exact seek: show ``frame`` (libvlc's frame ``label``, the target frame

@@ -68,6 +68,7 @@ class _PlayerState(QObject):
         self._needs_restart = True
         self._last_emitted = -1
         self._loop_prev = 0
+        self._reopened_for = -1  # the audio seek target libvlc was last reopened at
         # Frame buffers (written by libvlc between lock and display).
         self._bufs: list[Any] = []
         self._frame_size = (0, 0)
@@ -108,6 +109,10 @@ class _PlayerState(QObject):
         self._count_frozen = False  # count pictures libvlc still shows after we froze
         self._resume_pending = False  # label the first new picture after a resume by count
         self._handled_seq = 0
+        self._verify_echo = -1  # the target of the last audio seek (libvlc echoes it)
+        self._verify_left = 0  # clock events still to trust over the target after that seek
+        self._verify_until = 0.0  # ... until this time
+        self._audio_seek_t = -1e9  # when the last audio seek was asked for
 
     def _emit_position(self, *, force: bool = False) -> None:
         pos = self.position_ms()
@@ -136,6 +141,7 @@ class _PlayerState(QObject):
         def _seek_paused(self) -> None: ...
         def _land_locked(self, frame: QImage | None, label: int | None, now: float) -> int: ...
         def _on_landed(self, seq: int) -> None: ...
+        def _verify_audio_locked(self, value: int, now: float) -> bool: ...
         def _landing_label(self, sig: int, now: float) -> int | None: ...
         # _events
         def _new_media(self) -> Any: ...

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,6 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from observer_app.coding import agreement as ag
+from observer_app.coding.definitions import (
+    DEFAULT_MIN_LAST_SEGMENT_MS,
+    plan_segments,
+    segment_index,
+)
 from observer_app.services.reliability.design import Layout, Work
 from observer_app.services.reliability.instrument_stats import kappa_for_raters
 from observer_app.services.reliability.report import CodeReliability, FloatArray
@@ -56,7 +60,11 @@ def segment_matrices(
     lay: Layout,
     durations: Mapping[int, int | None],
     segment_ms: int,
+    *,
+    min_last_ms: int = DEFAULT_MIN_LAST_SEGMENT_MS,
 ) -> SegmentData:
+    """Coverage and per-code counts per (recording segment, rater); segments as every plan
+    makes them (``plan_segments``: a short last segment joins the previous one)."""
     col = lay.column
     recs = sorted({w.recording_id for w in work})
     last: dict[int, int] = defaultdict(int)
@@ -64,11 +72,13 @@ def segment_matrices(
         for e in events[w.assignment_id]:
             last[w.recording_id] = max(last[w.recording_id], e[1])
     n_seg: dict[int, int] = {}
+    plans: dict[int, tuple[tuple[int, int], ...]] = {}
     for rid in recs:
         duration = durations.get(rid)
         if duration is None:
             duration = last[rid] + 1
-        n_seg[rid] = max(1, math.ceil(duration / segment_ms))
+        plans[rid] = plan_segments(max(1, duration), segment_ms, min_last_ms)
+        n_seg[rid] = len(plans[rid])
     first: dict[int, int] = {}
     total = 0
     for rid in recs:
@@ -82,8 +92,8 @@ def segment_matrices(
     counts = {c: coverage.copy() for c in codes}
     for w in work:
         for e in events[w.assignment_id]:
-            s = e[1] // segment_ms
-            if 0 <= s < n_seg[w.recording_id]:
+            s = segment_index(e[1], plans[w.recording_id])
+            if s is not None and s < n_seg[w.recording_id]:
                 counts[e[0]][first[w.recording_id] + s, col[w.assignment_id]] += 1
     return SegmentData(coverage, counts)
 

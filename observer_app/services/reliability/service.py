@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from observer_app.coding import agreement as ag
-from observer_app.coding.definitions import Instrument, Scheme
+from observer_app.coding.definitions import DEFAULT_MIN_LAST_SEGMENT_MS, Instrument, Scheme
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.reliability.design import (
@@ -60,10 +60,16 @@ class ReliabilityService:
         ctx: ServiceContext,
         scheme: Callable[[int], Scheme],
         instrument: Callable[[int], Instrument],
+        min_last_segment_ms: Callable[[], int] | None = None,
     ) -> None:
         self._ctx = ctx
         self._scheme = scheme
         self._instrument = instrument
+        self._min_last = min_last_segment_ms
+
+    def _min_last_segment_ms(self) -> int:
+        """The study's segment rule (a short last segment joins the previous one)."""
+        return self._min_last() if self._min_last is not None else DEFAULT_MIN_LAST_SEGMENT_MS
 
     # -- public -----------------------------------------------------------------------------
     def versions_with_data(self) -> list[int]:
@@ -176,7 +182,8 @@ class ReliabilityService:
         ticker.step()
         per_code = {c.code: c for c in agreement.per_code} if agreement else {}
         lay = rater_layout(work, coders, request.layout)
-        seg = segment_matrices(work, events, lay, durations, seg_ms)
+        min_last = self._min_last_segment_ms()
+        seg = segment_matrices(work, events, lay, durations, seg_ms, min_last_ms=min_last)
         codes: list[CodeReliability] = []
         for code in scheme.codes:
             codes.append(

@@ -9,21 +9,42 @@ from observer_app.coding.state_logic import format_ms
 from observer_app.ui.coding_window.base import CodingWindowBase
 from observer_app.ui.coding_window.playback import is_playing
 from observer_app.ui.modifier_picker import SUBJECT_FIELD
-from observer_app.ui.session import asks_modifiers, key_press_time
+from observer_app.ui.session import asks_modifiers, event_time
 
 
 class CodingPart(CodingWindowBase):
     """Turns key presses and edits into session calls and shows their outcome."""
 
     def press_time(self) -> int:
-        """The event time of a key pressed now: the frame on screen minus the reaction lag."""
-        return key_press_time(int(self.player.position_ms()), self.prefs.reaction_lag_ms)
+        """The event time of a key pressed now: the frame on screen minus the reaction lag
+        (without media: a time the coder enters; see ``session.event_time``)."""
+        session = self.session
+        clock = session is not None and session.media_clock
+        entered = None if clock else self._ask_event_time()
+        position = int(self.player.position_ms())
+        return event_time(clock, position, self.prefs.reaction_lag_ms, entered)
+
+    def _ask_event_time(self) -> int | None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from observer_app.coding.state_logic import parse_time
+
+        text, ok = QInputDialog.getText(
+            self,
+            "No media: enter the time",
+            "The recording is not playing. Time of this event (hh:mm:ss.mmm), or Cancel:",
+        )
+        return parse_time(text) if ok and text.strip() else None
 
     def code_key(self, code_id: str) -> None:
         session = self.session
         if session is None or session.scheme is None:
             return
-        time_ms = self.press_time()
+        try:
+            time_ms = self.press_time()
+        except ObserverError as exc:
+            self.show_error(str(exc))
+            return
         if session.read_only:
             self.show_error("this assignment is complete and read-only")
             return

@@ -9,8 +9,11 @@ from PySide6.QtWidgets import QFileDialog
 from observer_app.coding.errors import ObserverError
 from observer_app.media.protocol import MediaPlayer
 from observer_app.media.types import PlaybackState
+from observer_app.media.vlc_player import VlcPlayer
+from observer_app.media.working_copy import cache_dir_for, needs_working_copy
 from observer_app.ui.actions import RATES
 from observer_app.ui.coding_window.base import CodingWindowBase
+from observer_app.ui.media_prep import WorkingCopyTask, existing_copy
 from observer_app.ui.workers import run_in_background
 
 TICK_MS = 33
@@ -41,6 +44,8 @@ class PlaybackPart(CodingWindowBase):
         fps = session.recording.fps or 0.0
         duration = session.duration_ms
         has_video = bool(session.recording.has_video)
+        session.media_clock = False
+        play_path = path
         if not path.exists():
             self._close_player()
             self.media_banner.show_text(
@@ -49,16 +54,22 @@ class PlaybackPart(CodingWindowBase):
                 "(it is recognised by its fingerprint, wherever it was moved)."
             )
         else:
+            copy = existing_copy(path, self._copies_dir())
+            play_path = copy or path
             try:
-                info = self.player.load(path)
+                info = self.player.load(play_path)
             except ObserverError as exc:
                 self.media_banner.show_text(f"<b>Cannot play the recording:</b> {exc}")
             else:
+                session.media_clock = True
                 fps = info.fps
                 duration = info.duration_ms or duration
                 has_video = info.has_video
+                # libvlc's inexact seeks are the reason for the copy (a FakePlayer has none).
+                if copy is None and isinstance(self.player, VlcPlayer) and needs_working_copy(info):
+                    self._make_working_copy(path)
         if self._surface_factory is not None:
-            surface = self._surface_factory(self.player, has_video, str(path))
+            surface = self._surface_factory(self.player, has_video, str(play_path))
             seek = getattr(surface, "seekRequested", None)
             if seek is not None:
                 seek.connect(self.seek)
@@ -69,6 +80,22 @@ class PlaybackPart(CodingWindowBase):
             self.timeline.canvas.set_duration(duration)
         self.frame_ms = 1000.0 / fps if fps else 40.0
         self.event_model.frame_ms = self.frame_ms
+
+    def _copies_dir(self) -> Path:
+        return cache_dir_for(self.study.study_file)
+
+    def _make_working_copy(self, original: Path) -> None:
+        """Decode an inexactly seekable recording once, then play the copy from here on."""
+        task = WorkingCopyTask(original, self._copies_dir(), self)
+        task.finished.connect(lambda _copy: self._relinked("Playing the exact working copy"))
+        task.failed.connect(lambda m: self.media_banner.show_text(f"<b>No working copy:</b> {m}"))
+        task.cancelled.connect(
+            lambda: self.media_banner.show_text(
+                "<b>Working copy cancelled:</b> this format cannot be sought exactly; the "
+                "clock follows libvlc after each jump, but a jump may land away from its target."
+            )
+        )
+        task.start()
 
     def _close_player(self) -> None:
         self.player.close()
@@ -92,6 +119,9 @@ class PlaybackPart(CodingWindowBase):
         self.panel.show_position(pos, playing)
         if self._surface_position is not None and pos != self._last_tick_pos:
             self._surface_position(pos)
+        follow_zoom = getattr(self.panel.surface, "set_view", None)  # the waveform (issue 11)
+        if follow_zoom is not None:
+            follow_zoom(self.timeline.canvas.view_start, self.timeline.canvas.view_ms)
         self._last_tick_pos = pos
         self.timeline.canvas.set_playhead(pos)
         if self.segments is not None and self.session is not None:
@@ -134,13 +164,16 @@ class PlaybackPart(CodingWindowBase):
             lambda: session.relink(path), lambda _info: self._relinked(), self._relink_failed, self
         )
 
-    def _relinked(self) -> None:
+    def _relinked(self, message: str = "Recording relinked") -> None:
         if self.session is None:
             return
         pos = int(self.player.position_ms())
+        playing = is_playing(self.player)
         self._load_media()
         self.seek(pos)
-        self.statusBar().showMessage("Recording relinked", 5000)
+        if playing:
+            self.player.play()
+        self.statusBar().showMessage(message, 5000)
 
     def _relink_failed(self, message: str) -> None:
         self.show_error(message)

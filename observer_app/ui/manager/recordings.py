@@ -76,6 +76,10 @@ def _meta_text(rec: RecordingInfo) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted(rec.meta.items()))
 
 
+#: The column showing a container's duration claim that disagrees with the decoded stream.
+CLAIM_COLUMN = 9
+
+
 class RecordingModel(RowsModel):
     """Recordings with editable metadata; a missing media file is highlighted."""
 
@@ -91,7 +95,16 @@ class RecordingModel(RowsModel):
                         r.media_path + ("\n(file not found)" if self.is_missing(r) else "")
                     ),
                 ),
-                Column("Duration", lambda r: hms(r.duration_ms), align_right=True),
+                Column(
+                    "Duration",
+                    lambda r: hms(r.duration_ms),
+                    align_right=True,
+                    tip=lambda r: (
+                        f"measured from the {r.duration_source or 'unknown'} stream"
+                        if r.duration_source == "decoded"
+                        else f"from the {r.duration_source or 'unchecked'} container"
+                    ),
+                ),
                 Column("Client", lambda r: r.client_id, _text_edit("client_id")(study)),
                 Column("Therapist", lambda r: r.therapist_id, _text_edit("therapist_id")(study)),
                 Column("Dyad", lambda r: r.dyad_id, _text_edit("dyad_id")(study)),
@@ -107,6 +120,17 @@ class RecordingModel(RowsModel):
                     lambda r, v: upd(r.id, session_date=_session_date(v)),
                 ),
                 Column("Other metadata", _meta_text),
+                Column(
+                    "Container claims",
+                    lambda r: hms(r.container_duration_ms) if r.duration_disagrees else "",
+                    align_right=True,
+                    tip=lambda r: (
+                        "the file's container claims a different length than its decoded "
+                        "stream; the measured one is used"
+                        if r.duration_disagrees
+                        else ""
+                    ),
+                ),
             ],
             parent,
         )
@@ -122,7 +146,9 @@ class RecordingModel(RowsModel):
         return rec.id in self.missing
 
     def background(self, row: Any, column: int) -> QColor | None:
-        return LOW if column == 1 and self.is_missing(row) else None
+        if column == 1 and self.is_missing(row):
+            return LOW
+        return LOW if column == CLAIM_COLUMN and row.duration_disagrees else None
 
 
 @dataclass
@@ -169,6 +195,31 @@ def add_files_work(study: Study, paths: list[Path]) -> Any:
     return work
 
 
+@dataclass
+class RecheckReport:
+    measured: dict[int, Any] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+
+def recheck_work(recordings: list[RecordingInfo]) -> Any:
+    """The background work of "Re-check media": measure every file (nothing is written)."""
+    from observer_app.media.measure import measure
+
+    def work(progress: Progress) -> RecheckReport:
+        report = RecheckReport()
+        for i, rec in enumerate(recordings):
+            progress.check()
+            name = Path(rec.media_path).name
+            progress(i, len(recordings), f"Measuring {name} ({i + 1} of {len(recordings)})…")
+            try:
+                report.measured[rec.id] = measure(rec.media_path)
+            except ObserverError as exc:
+                report.failed.append(f"recording #{rec.id}: {exc}")
+        return report
+
+    return work
+
+
 class RecordingsPage(Page):
     def __init__(self, study: Study, pool: QThreadPool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,6 +234,12 @@ class RecordingsPage(Page):
         self.add_folder_button = QPushButton("Add folder…")
         self.import_button = QPushButton("Import metadata (CSV/xlsx)…")
         self.find_moved_button = QPushButton("Find moved media…")
+        self.recheck_button = QPushButton("Re-check media")
+        self.recheck_button.setToolTip(
+            "Measure every recording's duration from its decoded stream and correct the stored "
+            "one (segment plans follow)"
+        )
+        self.recheck_button.clicked.connect(self.recheck)
         self.add_files_button.clicked.connect(self._choose_files)
         self.add_folder_button.clicked.connect(self._choose_folder)
         self.import_button.clicked.connect(self._choose_table)
@@ -194,6 +251,7 @@ class RecordingsPage(Page):
             self.add_folder_button,
             self.import_button,
             self.find_moved_button,
+            self.recheck_button,
         ):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -211,8 +269,39 @@ class RecordingsPage(Page):
 
     def _update_buttons(self) -> None:
         busy = self.tasks.busy
-        for b in (self.add_files_button, self.add_folder_button, self.find_moved_button):
+        for b in (
+            self.add_files_button,
+            self.add_folder_button,
+            self.find_moved_button,
+            self.recheck_button,
+        ):
             b.setEnabled(not busy)
+
+    # -- re-checking media ---------------------------------------------------------------------
+    def recheck(self) -> None:
+        """Measure every present recording in the background; store the results at once."""
+        present = [r for r in self.study.recordings.all() if not self.model.is_missing(r)]
+        self.tasks.start(
+            recheck_work(present),
+            self._rechecked,
+            f"Re-checking {len(present)} recording(s)…",
+            on_failed=self.report_error,
+        )
+        self._update_buttons()
+
+    def _rechecked(self, report: RecheckReport) -> None:
+        try:
+            changes = self.study.recordings.apply_measurements(report.measured)
+        except ObserverError as exc:
+            self.report_error(str(exc), popup=True)
+            return
+        self.refresh()
+        corrected = [c for c in changes if c.changed]
+        lines = [f"#{c.recording_id}: {hms(c.before_ms)} → {hms(c.after_ms)}" for c in corrected]
+        text = f"Re-checked {len(changes)} recording(s); {len(corrected)} duration(s) corrected."
+        self.report(text)
+        if corrected or report.failed:
+            self.popup("Media re-checked", text, "\n".join(lines + report.failed))
 
     # -- adding --------------------------------------------------------------------------------
     def add_files(self, paths: list[Path]) -> None:

@@ -22,6 +22,7 @@ from observer_app.coding.definitions.scheme.keys import (
 from observer_app.coding.definitions.scheme.model import (
     CODE_KINDS,
     DEFAULT_COLOUR,
+    DEFAULT_MIN_LAST_SEGMENT_MS,
     FORMAT_VERSION,
     MODIFIER_TYPES,
     MS_PER_MINUTE,
@@ -33,12 +34,15 @@ from observer_app.coding.definitions.scheme.model import (
     Scheme,
     Segmenting,
     Subject,
+    plan_segments,
+    segment_index,
 )
 from observer_app.coding.definitions.scheme.parsing import parse_scheme, parse_scheme_data
 
 __all__ = [
     "CODE_KINDS",
     "DEFAULT_COLOUR",
+    "DEFAULT_MIN_LAST_SEGMENT_MS",
     "FORMAT_VERSION",
     "KEY_MODIFIERS",
     "MODIFIER_TYPES",
@@ -59,5 +63,7 @@ __all__ = [
     "normalize_key",
     "parse_scheme",
     "parse_scheme_data",
+    "plan_segments",
+    "segment_index",
     "window_shortcut",
 ]

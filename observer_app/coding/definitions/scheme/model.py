@@ -165,6 +165,36 @@ class ExclusiveGroup:
         return {"id": self.id, "label": self.label, "codes": list(self.codes)}
 
 
+#: A last segment shorter than this joins the previous one (``study.settings``
+#: ``min_last_segment_s`` overrides it per study).
+DEFAULT_MIN_LAST_SEGMENT_MS = 60_000
+
+
+def plan_segments(
+    duration_ms: int, length_ms: int, min_last_ms: int = DEFAULT_MIN_LAST_SEGMENT_MS
+) -> tuple[tuple[int, int], ...]:
+    """Fixed segments of ``length_ms`` over ``duration_ms``; a last segment shorter than
+    ``min_last_ms`` is merged into the previous one (the one rule every segment plan uses:
+    coding forms, the completion check, the workbook and segment-level reliability)."""
+    if length_ms <= 0:
+        raise InputError(f"segment length must be positive, not {length_ms} ms")
+    if min_last_ms < 0:
+        raise InputError(f"minimum last segment must not be negative, not {min_last_ms} ms")
+    bounds = [(s, min(s + length_ms, duration_ms)) for s in range(0, duration_ms, length_ms)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < min_last_ms:
+        bounds[-2:] = [(bounds[-2][0], bounds[-1][1])]
+    return tuple(bounds)
+
+
+def segment_index(ms: int, bounds: tuple[tuple[int, int], ...]) -> int | None:
+    """The 0-based segment of ``bounds`` containing ``ms`` (the end of the last one included),
+    or None outside the recording."""
+    if not bounds or ms < 0 or ms > bounds[-1][1]:
+        return None
+    length = bounds[0][1] - bounds[0][0]
+    return min(ms // length, len(bounds) - 1) if length > 0 else 0
+
+
 @dataclass(frozen=True)
 class Segmenting:
     """Fixed segments of ``minutes`` minutes, each rated with ``instrument`` (if any)."""
@@ -272,12 +302,15 @@ class Scheme:
         if problems:
             raise InputError(f"code {code_id!r} ({code.label}): " + "; ".join(problems))
 
-    def segment_bounds(self, duration_ms: int) -> tuple[tuple[int, int], ...]:
+    def segment_bounds(
+        self, duration_ms: int, min_last_ms: int = DEFAULT_MIN_LAST_SEGMENT_MS
+    ) -> tuple[tuple[int, int], ...]:
         """``(start_ms, end_ms)`` of each segment of a recording of ``duration_ms``.
 
         Segments are consecutive, ``minutes`` long from 0, the last one ends at the end of the
-        recording (shorter when the duration is not a multiple). An unsegmented scheme gives
-        the whole recording as one segment; a zero duration gives none.
+        recording; a last segment shorter than ``min_last_ms`` (the study's minimum, default
+        60 s) joins the one before it, so no coder rates a 12-second tail. An unsegmented scheme
+        gives the whole recording as one segment; a zero duration gives none.
         """
         if isinstance(duration_ms, bool) or not isinstance(duration_ms, int) or duration_ms < 0:
             raise InputError(
@@ -287,10 +320,7 @@ class Scheme:
             return ()
         if self.segments is None:
             return ((0, duration_ms),)
-        step = self.segments.length_ms
-        return tuple(
-            (start, min(start + step, duration_ms)) for start in range(0, duration_ms, step)
-        )
+        return plan_segments(duration_ms, self.segments.length_ms, min_last_ms)
 
     def to_canonical_dict(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,78 @@
+"""Preparing a recording for exact playback: its working copy, made once off the GUI thread.
+
+An audio-only recording libvlc cannot seek or time exactly (see
+:mod:`observer_app.media.working_copy`) is played from a PCM WAV working copy. Opening it the
+first time shows a progress dialog with Cancel while libvlc decodes it; meanwhile the original
+plays with its clock verified against libvlc after every seek. Cancelled, the original stays in
+use (and a banner says that positions after seeks may be off); the next open asks again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from observer_app.media.waveform import Cancelled
+from observer_app.media.working_copy import WorkingCopy, find_working_copy, make_working_copy
+from observer_app.ui.workers import run_in_background
+
+
+def existing_copy(original: Path, cache_dir: Path) -> Path | None:
+    """The path of a valid working copy of ``original``, if one was made before."""
+    copy = find_working_copy(original, cache_dir)
+    return copy.path if copy is not None else None
+
+
+class WorkingCopyTask(QObject):
+    """Makes the working copy of ``original`` in ``cache_dir`` with a progress dialog.
+
+    ``finished(object)``: the :class:`WorkingCopy`; ``failed(str)``: why not (not emitted on
+    Cancel, which emits ``cancelled``).
+    """
+
+    progress = Signal(int)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, original: Path, cache_dir: Path, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.original, self.cache_dir = original, cache_dir
+        self._cancel = threading.Event()
+        self.dialog = QProgressDialog(
+            f"Making an exact working copy of {original.name} (once)…", "Cancel", 0, 100, parent
+        )
+        self.dialog.setWindowTitle("Preparing the recording")
+        self.dialog.setWindowModality(Qt.WindowModality.NonModal)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.canceled.connect(self.cancel)
+        self.progress.connect(self.dialog.setValue)
+
+    def start(self) -> None:
+        report: Callable[[float], None] = lambda f: self.progress.emit(int(f * 100))  # noqa: E731
+        run_in_background(
+            lambda: make_working_copy(
+                self.original, self.cache_dir, progress=report, cancel=self._cancel
+            ),
+            self._done,
+            self._error,
+            self,
+        )
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _done(self, copy: WorkingCopy) -> None:
+        self.dialog.reset()
+        self.finished.emit(copy)
+
+    def _error(self, exc: BaseException) -> None:
+        self.dialog.reset()
+        if isinstance(exc, Cancelled):
+            self.cancelled.emit()
+        else:
+            self.failed.emit(str(exc))

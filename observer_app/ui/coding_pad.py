@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer_app.coding.definitions.scheme import Scheme
+from observer_app.ui.contrast import code_colours
 
 COLUMNS = 2
 #: A scheme with more codes than this gets the compact pad: one line per button ("[1] Denial"),
@@ -73,6 +74,7 @@ class CodingPad(QScrollArea):
         layout.setContentsMargins(4, 4, 4, 4)
         self._scheme = scheme
         self.compact = scheme is not None and len(scheme.codes) > COMPACT_ABOVE
+        shades = code_colours(scheme)
         columns = COMPACT_COLUMNS if self.compact else COLUMNS
         if self.compact:
             layout.setContentsMargins(2, 2, 2, 2)
@@ -100,7 +102,7 @@ class CodingPad(QScrollArea):
                         b.setMinimumHeight(2 * b.fontMetrics().height() + 10)
                     b.setMinimumWidth(60)
                     b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-                    colour = QColor(code.colour)
+                    colour = shades[code.id]
                     b.setStyleSheet(
                         f"QPushButton {{ background: {colour.name()}; "
                         f"color: {_text_colour(colour)}; border-radius: 4px; "

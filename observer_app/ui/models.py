@@ -22,6 +22,7 @@ from observer_app.coding.definitions.scheme import Scheme
 from observer_app.coding.errors import InputError
 from observer_app.coding.state_logic import format_ms, parse_time
 from observer_app.services.records import AssignmentInfo, EventRecord, Problem
+from observer_app.ui.contrast import code_colours
 
 Index = QModelIndex | QPersistentModelIndex
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -144,8 +145,9 @@ class EventTableModel(_RowsModel):
         self._subjects: dict[str, str] = {}
         if scheme is not None:
             self._subjects = {s.id: s.label for s in scheme.subjects}
+            shades = code_colours(scheme)
             for c in scheme.codes:
-                self._colours[c.id] = QColor(c.colour)
+                self._colours[c.id] = shades[c.id]
                 self._labels[c.id] = c.label
                 self._categories[c.id] = c.category
 

@@ -33,3 +33,20 @@ def test_warning_colours_reach_3_to_1_on_light_and_dark_windows(qapp: Any) -> No
         pal = _palette(window)
         for colour in ("#c0392b", "#2e7d32"):
             assert _contrast(readable(colour, pal), QColor(window)) >= 3.0, (colour, window)
+
+
+def test_codes_sharing_a_colour_get_distinct_shades_of_its_hue() -> None:
+    from pathlib import Path
+
+    from observer_app.coding.definitions.scheme import parse_scheme
+    from observer_app.ui.contrast import code_colours
+
+    root = Path(__file__).parents[2] / "resources/schemes/3rs.toml"
+    scheme = parse_scheme(root.read_text(), "3rs.toml")
+    shades = code_colours(scheme)
+    for category in {c.category for c in scheme.codes}:
+        codes = [c for c in scheme.codes if c.category == category]
+        colours = [shades[c.id] for c in codes]
+        assert len({c.name() for c in colours}) == len(codes), category
+        hues = {QColor(c.colour).hslHue() for c in codes}
+        assert {c.hslHue() for c in colours} <= hues | {-1}, category

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDockWidget, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -95,6 +95,10 @@ def test_tab_in_the_modifier_picker_moves_between_its_rows(
     key(qtbot, window, Qt.Key.Key_U)  # "utter": a single choice and a free-text note
     picker = window.picker
     assert picker.active and picker.current == 0
+    # placed over the coding pad, not over the picture
+    panel = window.panel
+    panel_rect = QRect(panel.mapTo(window, QPoint(0, 0)), panel.size())
+    assert not picker.geometry().intersects(panel_rect)
     key(qtbot, window, Qt.Key.Key_Tab)
     assert picker.current == 1 and picker.isAncestorOf(QApplication.focusWidget())
     note = QApplication.focusWidget()

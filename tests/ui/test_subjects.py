@@ -184,3 +184,15 @@ def test_the_events_sheet_has_a_subject_column(tmp_path: Path) -> None:
     rows = list(ws.iter_rows(values_only=True))
     header = list(rows[0])
     assert rows[1][header.index("subject")] == "therapist"
+
+
+def test_reconciliation_matches_within_subject_and_keeps_the_subject() -> None:
+    from observer_app.services.consensus.alignment import align
+    from observer_app.services.consensus.model import SourceEvent
+    from observer_app.services.consensus.rows import _as_edit
+
+    a = [SourceEvent(1, 1, "Ana", "nod", 1_000, None, False, {}, "", "client")]
+    b = [SourceEvent(2, 2, "Ben", "nod", 1_100, None, False, {}, "", "therapist")]
+    kinds = sorted(item.kind for item in align(a, b, 2_000))
+    assert kinds == ["unmatched_a", "unmatched_b"]  # same code and time, other subject
+    assert _as_edit(a[0]).subject == "client"

@@ -4,9 +4,20 @@ agreement engine's point-event matching (Bakeman, Quera & Gnisci 2009)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from observer_app.coding import agreement as ag
 from observer_app.services.consensus.model import Aligned, SourceEvent
+
+
+@dataclass(frozen=True)
+class _Point:
+    """An event as matched: its code and onset (as a point), and its subject."""
+
+    code: str
+    onset_ms: int
+    subject: str | None
+    offset_ms: None = None
 
 
 def _key(a: SourceEvent | None, b: SourceEvent | None) -> str:
@@ -16,10 +27,11 @@ def _key(a: SourceEvent | None, b: SourceEvent | None) -> str:
 def align(
     events_a: Sequence[SourceEvent], events_b: Sequence[SourceEvent], tolerance_ms: int
 ) -> tuple[Aligned, ...]:
-    """Pair the events with the engine's point-event matching, ordered in time."""
+    """Pair the events with the engine's point-event matching (onsets; within one subject
+    when the events have subjects), ordered in time."""
     pairs = ag.match_point_events(
-        [ag.Event(e.code, e.onset_ms) for e in events_a],
-        [ag.Event(e.code, e.onset_ms) for e in events_b],
+        [_Point(e.code, e.onset_ms, e.subject) for e in events_a],
+        [_Point(e.code, e.onset_ms, e.subject) for e in events_b],
         tolerance_ms,
     )
     items: list[Aligned] = []

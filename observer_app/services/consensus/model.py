@@ -34,6 +34,7 @@ class SourceEvent:
     is_state: bool
     modifiers: dict[str, Any]
     comment: str
+    subject: str | None = None  # who the event is about (a subject id of the scheme)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class EventEdit:
     is_state: bool = False
     modifiers: dict[str, Any] | None = None
     comment: str = ""
+    subject: str | None = None
 
 
 @dataclass(frozen=True)

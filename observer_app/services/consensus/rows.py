@@ -30,6 +30,7 @@ def _source_event(e: Event, coder: str) -> SourceEvent:
         e.is_state,
         dict(e.modifiers),
         e.comment,
+        e.subject,
     )
 
 
@@ -149,11 +150,14 @@ def _event(assignment_id: int, ev: EventEdit, source: dict[str, Any]) -> Event:
         modifiers=dict(ev.modifiers or {}),
         comment=ev.comment,
         source=source,
+        subject=ev.subject,
     )
 
 
 def _as_edit(e: SourceEvent) -> EventEdit:
-    return EventEdit(e.code, e.onset_ms, e.offset_ms, e.is_state, dict(e.modifiers), e.comment)
+    return EventEdit(
+        e.code, e.onset_ms, e.offset_ms, e.is_state, dict(e.modifiers), e.comment, e.subject
+    )
 
 
 def ratings_of(s: StudySession, assignment_id: int) -> dict[RatingKey, Rating]:

@@ -6,12 +6,13 @@ import bisect
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from observer_app.coding.definitions.scheme import Scheme
 from observer_app.coding.state_logic import format_ms
 from observer_app.services.records import EventRecord
+from observer_app.ui.contrast import code_colours
 from observer_app.ui.timeline.lanes import Item, _bar_colour, _Lane
 from observer_app.ui.timeline.painting import MAX_LABELS, TimelinePainter
 from observer_app.ui.timeline.view import HIT_PX, LABEL_W, MIN_VIEW_MS
@@ -31,8 +32,9 @@ class TimelineCanvas(TimelinePainter):
         self._labels = {c.id: c.label for c in scheme.codes} if scheme is not None else {}
         if scheme is not None:
             cats = [(c.id, c.label) for c in scheme.categories]
+            shades = code_colours(scheme)
             for code in scheme.codes:
-                colour = QColor(code.colour)
+                colour = shades[code.id]
                 self._colours[code.id] = colour
                 same = [
                     c.id for c in scheme.codes if c.category == code.category and c.kind == "state"

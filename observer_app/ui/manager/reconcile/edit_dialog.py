@@ -80,4 +80,5 @@ class EditEventDialog(QDialog):
             is_state=self._kinds.get(code, base.is_state if same_code and base else False),
             modifiers=dict(base.modifiers) if same_code and base else {},
             comment=self.comment.text(),
+            subject=base.subject if base is not None else None,
         )

@@ -11,8 +11,16 @@ serialised by :class:`~observer_app.export.fast_rows.FastRows` (the same XML as 
 row writer, about ten times faster) when :func:`~observer_app.export.fast_rows.available` says the
 installed openpyxl is one it matches; otherwise by openpyxl itself.
 
-The CSV files hold the same rows: numbers unformatted, times additionally as ``hh:mm:ss.000``
-text, dates in ISO 8601, booleans ``TRUE``/``FALSE``, missing values empty.
+The CSV files hold the same rows, written to open everywhere: UTF-8 with a byte-order mark
+(Excel on Windows reads accents right; ``bom=False`` omits it), numbers unformatted (a whole
+``number`` without ``.0``), times as ``hh:mm:ss.000`` text, dates in ISO 8601, booleans ``1``/``0``
+(SPSS, Stata and R read them as numbers; the codebook labels them), missing values empty, and a
+text cell a spreadsheet would run as a formula (first character ``=``, ``+``, ``-``, ``@``, tab
+or carriage return) prefixed with ``'`` as a spreadsheet does for typed text.
+
+Every column carries its codebook entry (:class:`Column`: label, unit, allowed values, value
+labels, source definition, ``verify`` notes), so a new sheet documents its variables by
+declaring its columns.
 """
 
 from __future__ import annotations
@@ -47,7 +55,19 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
 MS_PER_DAY = 86_400_000
 
-KINDS = ("text", "key", "int", "float", "seconds", "time", "bool", "date", "datetime", "json")
+KINDS = (
+    "text",
+    "key",
+    "int",
+    "number",
+    "float",
+    "seconds",
+    "time",
+    "bool",
+    "date",
+    "datetime",
+    "json",
+)
 NUMBER_FORMATS = {
     "float": "0.000",
     "seconds": "0.000",
@@ -63,21 +83,46 @@ HEADER_ALIGN = Alignment(vertical="center", wrap_text=False)
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its header, how its values are written, and its width in characters.
+    """One column: its header (a variable name, see :mod:`observer_app.coding.varnames`), how
+    its values are written, its width in characters, and its codebook entry.
 
     Kinds: ``text`` (free text: cleaned, never a formula), ``key`` (identifiers and labels),
-    ``int``, ``float``, ``seconds`` (a number of seconds), ``time`` (milliseconds, written as an
-    Excel time value and as ``hh:mm:ss.000`` in CSV), ``bool``, ``date``, ``datetime`` (UTC,
-    timezone dropped for Excel), ``json`` (a dict or list written as compact JSON text).
+    ``int``, ``number`` (a number shown as it is: a whole rating ``4``, a half ``3.5``),
+    ``float`` (shown ``0.000``), ``seconds`` (a number of seconds), ``time`` (milliseconds,
+    written as an Excel time value and as ``hh:mm:ss.000`` in CSV), ``bool``, ``date``,
+    ``datetime`` (UTC, timezone dropped for Excel), ``json`` (a dict or list written as compact
+    JSON text).
+
+    Codebook: ``label`` (what the variable is; the original name where it was renamed),
+    ``unit``, ``allowed`` (e.g. ``1..7``), ``value_labels`` ((value, label) pairs), ``source``
+    (the scheme or instrument id), ``source_version``, ``signoff`` (the key sign-off status of
+    the source instrument, when the study records one), ``verify`` (facts not confirmed).
     """
 
     name: str
     kind: str = "key"
     width: float = 12.0
+    label: str | None = None
+    unit: str | None = None
+    allowed: str | None = None
+    value_labels: tuple[tuple[Any, str], ...] = ()
+    source: str | None = None
+    source_version: str | None = None
+    signoff: str | None = None
+    verify: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
+
+    @property
+    def display_width(self) -> float:
+        """Wide enough for the header and its filter button, at most 60 characters."""
+        return min(60.0, max(self.width, len(self.name) + 4.0))
+
+
+#: The value labels of every boolean column.
+BOOL_LABELS: tuple[tuple[Any, str], ...] = ((0, "no"), (1, "yes"))
 
 
 @dataclass(frozen=True)
@@ -151,6 +196,10 @@ def _time_fraction(ms: Any) -> Any:
     return ms / MS_PER_DAY
 
 
+def _as_bool(v: Any) -> Any:
+    return None if v is None else bool(v)
+
+
 #: Each kind's cells for the fast row writer; the same cells as ``XlsxBook._converter`` makes
 #: (a string it would not write identically, e.g. one with characters XML cannot hold, sends the
 #: row through the converters and openpyxl).
@@ -159,7 +208,8 @@ CELL_SPECS = {
     "json": CellSpec(prep=_json_cell, text_only=True),
     "key": CellSpec(text_only=True),
     "int": CellSpec(),
-    "bool": CellSpec(),
+    "number": CellSpec(),
+    "bool": CellSpec(prep=_as_bool),
     "float": CellSpec(number_format=NUMBER_FORMATS["float"]),
     "seconds": CellSpec(number_format=NUMBER_FORMATS["seconds"]),
     "time": CellSpec(prep=_time_fraction, number_format=NUMBER_FORMATS["time"]),
@@ -235,7 +285,7 @@ class XlsxBook:
         """A new sheet with its header row, and the function that appends a data row to it."""
         ws = self._wb.create_sheet(title[:31])
         for i, col in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = col.width
+            ws.column_dimensions[get_column_letter(i)].width = col.display_width
         ws.freeze_panes = "A2"
         converters = [self._converter(c.kind) for c in columns]
 
@@ -313,6 +363,9 @@ class XlsxBook:
         def plain(ws: Any, v: Any) -> Any:
             return v
 
+        def boolean(ws: Any, v: Any) -> Any:
+            return _as_bool(v)
+
         def key(ws: Any, v: Any) -> Any:
             if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
                 return text(ws, v)
@@ -320,7 +373,7 @@ class XlsxBook:
 
         if fmt is not None:
             return styled
-        return {"text": text, "json": as_json, "key": key}.get(kind, plain)
+        return {"text": text, "json": as_json, "key": key, "bool": boolean}.get(kind, plain)
 
     def save(self, path: Path) -> None:
         self._wb.save(str(path))
@@ -386,23 +439,40 @@ def _bar_chart(ws: Any, spec: ChartSpec) -> BarChart:
 # -------------------------------------------------------------------------------- csv
 
 
-class CsvDir:
-    """One tidy UTF-8 CSV file per sheet in a folder."""
+def csv_file_name(sheet: str) -> str:
+    """A sheet's CSV file name: its name in lower case, spaces as underscores."""
+    return sheet.lower().replace(" ", "_") + ".csv"
 
-    def __init__(self, folder: Path) -> None:
+
+class CsvDir:
+    """One tidy UTF-8 CSV file per sheet in a folder (with a byte-order mark unless ``bom`` is
+    False)."""
+
+    def __init__(self, folder: Path, *, bom: bool = True) -> None:
         self.folder = folder
+        self.bom = bom
         folder.mkdir(parents=True, exist_ok=True)
         self.files: list[Path] = []
 
     def open_sheet(self, name: str, columns: Sequence[Column]) -> CsvSheet:
-        path = self.folder / f"{name}.csv"
+        path = self.folder / csv_file_name(name)
         self.files.append(path)
-        return CsvSheet(path, columns)
+        return CsvSheet(path, columns, bom=self.bom)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(s: str) -> str:
+    """Text a spreadsheet would run as a formula, prefixed with ``'`` (shown as typed)."""
+    return "'" + s if s.startswith(FORMULA_STARTS) else s
 
 
 class CsvSheet:
-    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
-        self._fh: TextIO = path.open("w", newline="", encoding="utf-8")
+    def __init__(self, path: Path, columns: Sequence[Column], *, bom: bool = True) -> None:
+        encoding = "utf-8-sig" if bom else "utf-8"
+        self._fh: TextIO = path.open("w", newline="", encoding=encoding)
         self._w = csv.writer(self._fh, lineterminator="\n")
         self._conv = [_csv_converter(c.kind) for c in columns]
         self._time_cols = [i for i, c in enumerate(columns) if c.kind == "time"]
@@ -420,7 +490,7 @@ def _csv_converter(kind: str) -> Callable[[Any], Any]:
         return "" if v is None else time_text(v)
 
     def bool_(v: Any) -> Any:
-        return "" if v is None else ("TRUE" if v else "FALSE")
+        return "" if v is None else ("1" if v else "0")
 
     def date_(v: Any) -> Any:
         if v is None:
@@ -434,11 +504,16 @@ def _csv_converter(kind: str) -> Callable[[Any], Any]:
             return ""
         return repr(v) if isinstance(v, float) else v
 
+    def number(v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return num(v)
+
     def json_(v: Any) -> Any:
-        return _json_text(v) or ""
+        return neutralise(_json_text(v) or "")
 
     def plain(v: Any) -> Any:
-        """Mixed columns (e.g. About's values): by the value's own type."""
+        """Text, keys and mixed columns (e.g. About's values): by the value's own type."""
         if v is None:
             return ""
         if isinstance(v, bool):
@@ -447,6 +522,8 @@ def _csv_converter(kind: str) -> Callable[[Any], Any]:
             return date_(v)
         if isinstance(v, float):
             return num(v)
+        if isinstance(v, str):
+            return neutralise(v)
         return v
 
     return {
@@ -457,5 +534,6 @@ def _csv_converter(kind: str) -> Callable[[Any], Any]:
         "float": num,
         "seconds": num,
         "int": num,
+        "number": number,
         "json": json_,
     }.get(kind, plain)

@@ -7,25 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from observer_app.coding.definitions import Instrument, Scheme
+from observer_app.export.sheets.context import ASSIGNMENT_COLUMNS, Context, file_name
 from observer_app.export.workbook import ChartSpec, Column
 from observer_app.services.definitions import DefinitionInfo
+from observer_app.services.phases import PHASE_ONE_LAST_SESSION, phase_of
 from observer_app.services.records import AssignmentInfo, CoderInfo, RecordingInfo
 from observer_app.services.streams import RatingRow, StreamService
 from observer_app.services.study import Study
 
-PHASE_ONE_LAST_SESSION = 5
-
 Row = Sequence[Any]
-
-#: The columns that place a row's work: recording, coder, purpose, assignment, analysis flag
-#: (the values of :meth:`StudyData.assignment_cols`).
-ASSIGNMENT_COLUMNS = (
-    Column("recording_id", "int", 12),
-    Column("coder", "key", 16),
-    Column("purpose", "key", 11),
-    Column("assignment_id", "int", 13),
-    Column("analysis", "bool", 9),
-)
 
 
 @dataclass(frozen=True)
@@ -38,6 +28,11 @@ class ExportOptions:
     icc_threshold: float = 0.75
     kappa_threshold: float = 0.60
     completed_only: bool = True
+    #: Fewer units than this flag a statistic ``few_units`` (Koo & Li 2016 advise at least 30
+    #: heterogeneous units for an ICC).
+    min_units: int = 30
+    #: CSV files start with a UTF-8 byte-order mark (Excel on Windows then reads accents).
+    csv_bom: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,19 +43,13 @@ class Sheet:
     charts: Callable[[], Sequence[ChartSpec]] | None = None
 
 
-def phase(session_number: int | None) -> int | None:
-    """1 for sessions 1-5, 2 after, ``None`` without a session number."""
-    if session_number is None:
-        return None
-    return 1 if session_number <= PHASE_ONE_LAST_SESSION else 2
+def phase(recording: RecordingInfo) -> int | None:
+    """The recording's phase (:func:`observer_app.services.phases.phase_of`)."""
+    return phase_of(recording)
 
 
 def seconds(ms: int | None) -> float | None:
     return None if ms is None else ms / 1000
-
-
-def file_name(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 class StudyData:
@@ -93,6 +82,7 @@ class StudyData:
         self._by_name = by_name
         self.analysis = set(study.consensus.analysis_assignments().values())
         self._ratings: list[RatingRow] | None = None
+        self.context = Context(self.recordings, self.assignments, self.coder, self.analysis)
 
     def coder(self, name: str) -> str:
         return self.display.get(name, name)
@@ -106,3 +96,17 @@ class StudyData:
     def assignment_cols(self, aid: int) -> tuple[int, str, str, int, bool]:
         a = self.assignments[aid]
         return a.recording_id, self.coder(a.coder_name), a.purpose or "", a.id, aid in self.analysis
+
+
+__all__ = [
+    "ASSIGNMENT_COLUMNS",
+    "PHASE_ONE_LAST_SESSION",
+    "Column",
+    "ExportOptions",
+    "Row",
+    "Sheet",
+    "StudyData",
+    "file_name",
+    "phase",
+    "seconds",
+]

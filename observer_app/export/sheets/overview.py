@@ -7,8 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from observer_app import __version__
-from observer_app.export.sheets.base import Row, Sheet, StudyData, file_name, phase, seconds
-from observer_app.export.workbook import Column
+from observer_app.export.sheets.base import Row, Sheet, StudyData, file_name, seconds
+from observer_app.export.sheets.context import RECORDING_COLUMNS
+from observer_app.export.workbook import BOOL_LABELS, Column
+from observer_app.services.phases import PHASE_RULE
 
 
 def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
@@ -28,11 +30,12 @@ def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
         ("kappa_threshold", o.kappa_threshold),
         ("alpha_level", o.alpha_level),
         ("alpha_bootstrap_resamples", o.bootstrap),
+        ("min_units", o.min_units),
         (
             "reliability_data",
             "completed assignments only" if o.completed_only else "all assignments",
         ),
-        ("phase_rule", "sessions 1-5 = phase 1; sessions 6 and later = phase 2"),
+        ("phase_rule", PHASE_RULE),
         ("analysis_rule", "per recording: its completed consensus, else the primary coding"),
         ("pseudonymized", o.pseudonymize),
         ("recordings", data.info.recordings),
@@ -48,43 +51,29 @@ def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
 
 
 def recordings(data: StudyData) -> Sheet:
+    ctx = data.context
     cols = (
-        Column("recording_id", "int", 12),
-        Column("file", "key", 24),
-        Column("media_path", "text", 40),
-        Column("client_id", "key", 10),
-        Column("therapist_id", "key", 12),
-        Column("dyad_id", "key", 10),
-        Column("session_number", "int", 15),
-        Column("phase", "int", 8),
-        Column("session_date", "date", 12),
-        Column("duration_s", "seconds", 11),
-        Column("duration", "time", 13),
-        Column("has_video", "bool", 10),
-        Column("fps", "float", 8),
-        Column("fingerprint", "key", 20),
-        Column("meta", "json", 30),
+        *RECORDING_COLUMNS,
+        *ctx.meta_columns,
+        Column("media_path", "text", 40, label="media file path (empty when pseudonymised)"),
+        Column("duration_s", "seconds", 11, label="duration", unit="seconds"),
+        Column("duration", "time", 13, label="duration", unit="hh:mm:ss.000"),
+        Column("has_video", "bool", 10, label="has a video track", value_labels=BOOL_LABELS),
+        Column("fps", "float", 8, label="frame rate", unit="frames per second"),
+        Column("fingerprint", "key", 20, label="media fingerprint (size + SHA-256)"),
     )
 
     def rows() -> Iterator[Row]:
         for r in data.recordings.values():
             path = None if data.options.pseudonymize else r.media_path
             yield (
-                r.id,
-                file_name(r.media_path),
+                *ctx.recording(r.id),
                 path,
-                r.client_id,
-                r.therapist_id,
-                r.dyad_id,
-                r.session_number,
-                phase(r.session_number),
-                r.session_date,
                 seconds(r.duration_ms),
                 r.duration_ms,
                 r.has_video,
                 r.fps,
                 r.fingerprint,
-                r.meta,
             )
 
     return Sheet("Recordings", cols, rows())

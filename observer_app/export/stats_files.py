@@ -53,7 +53,9 @@ def _series(col: Column, values: list[Any], fmt: str) -> Any:
     if kind == "time":
         return pd.Series([None if v is None else v / 1000 for v in values], dtype="float64")
     if kind == "date":
-        return pd.to_datetime(pd.Series(values, dtype="object"))
+        # date objects: pyreadstat writes them as dates (datetime64[s] would silently become
+        # 1970-01-01 in pyreadstat 1.3.8; nanoseconds are right)
+        return pd.Series(values, dtype="object")
     if kind == "datetime":
         naive = [
             None
@@ -63,7 +65,7 @@ def _series(col: Column, values: list[Any], fmt: str) -> Any:
             else v
             for v in values
         ]
-        return pd.to_datetime(pd.Series(naive, dtype="object"))
+        return pd.to_datetime(pd.Series(naive, dtype="object")).astype("datetime64[ns]")
     limit = STATA_STRING if fmt == "dta" else 32_767
     out = []
     for v in values:

@@ -99,8 +99,9 @@ def check_names(sheet: Sheet) -> None:
 
 def build_sheets(data: StudyData, reports: Sequence[ReliabilityReport]) -> list[Sheet]:
     """Every sheet of the export, in order (rows not yet generated)."""
+    head = about(data, SHEET_ORDER)
     body = [build(data, reports) for _, build in SHEET_BUILDERS]
-    out = [about(data, SHEET_ORDER), codebook(data, body), *body]
+    out = [head, codebook(data, [head, *body]), *body]
     for sheet in out:
         check_names(sheet)
     assert tuple(s.name for s in out) == SHEET_ORDER

@@ -8,7 +8,7 @@ from typing import Any
 
 from observer_app.coding.definitions import Instrument, Scheme
 from observer_app.export.sheets.base import Row, Sheet, StudyData
-from observer_app.export.workbook import Column, csv_file_name
+from observer_app.export.workbook import BOOL_LABELS, Column, csv_file_name
 
 #: The codebook's type of each column kind (what the CSV, .sav and .dta files hold).
 TYPE_OF_KIND = {
@@ -63,7 +63,7 @@ def codebook(data: StudyData, sheets: Sequence[Sheet]) -> Sheet:
 
     def rows() -> Iterator[Row]:
         own = Sheet("Codebook", VARIABLE_COLUMNS, iter(()))
-        for sheet in (own, *sheets):
+        for sheet in (*sheets[:1], own, *sheets[1:]):
             for k, c in enumerate(sheet.columns, start=1):
                 signoff, notes = by_source.get(
                     (c.source or "", c.source_version or ""), (None, None)
@@ -89,18 +89,18 @@ def codebook(data: StudyData, sheets: Sequence[Sheet]) -> Sheet:
 
 #: The Definitions sheet's columns.
 CODEBOOK_COLUMNS = (
-    Column("definition_kind", "key", 12),
-    Column("definition_id", "key", 18),
-    Column("definition_version", "key", 10),
-    Column("version_id", "int", 10),
-    Column("attached", "bool", 9),
-    Column("element", "key", 11),
-    Column("id", "key", 14),
-    Column("label", "text", 36),
-    Column("belongs_to", "key", 16),
-    Column("type", "key", 10),
-    Column("value", "key", 10),
-    Column("details", "text", 60),
+    Column("definition_kind", "key", 12, label="scheme or instrument"),
+    Column("definition_id", "key", 18, label="scheme or instrument id"),
+    Column("definition_version", "key", 10, label="its own version"),
+    Column("version_id", "int", 10, label="stored definition version (content hash)"),
+    Column("attached", "bool", 9, label="attached to the study", value_labels=BOOL_LABELS),
+    Column("element", "key", 11, label="kind of element (code, item, score, anchor, ...)"),
+    Column("id", "key", 14, label="element id"),
+    Column("label", "text", 36, label="element label"),
+    Column("belongs_to", "key", 16, label="category, subscale or scale it belongs to"),
+    Column("type", "key", 10, label="element type (point/state, scale, method, ...)"),
+    Column("value", "key", 10, label="scale range or anchor value"),
+    Column("details", "text", 60, label="details: keys, choices, items, citation [version hash]"),
 )
 
 

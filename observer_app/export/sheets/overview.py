@@ -46,7 +46,10 @@ def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
     ]
     if o.pseudonymize:
         rows.append(("note", "coder names replaced by codes; free-text comments are as written"))
-    cols = (Column("setting", "key", 28), Column("value", "key", 60))
+    cols = (
+        Column("setting", "key", 28, label="export setting or study fact"),
+        Column("value", "key", 60, label="its value"),
+    )
     return Sheet("About", cols, iter(rows))
 
 
@@ -81,13 +84,13 @@ def recordings(data: StudyData) -> Sheet:
 
 def coders(data: StudyData) -> Sheet:
     cols = (
-        Column("coder_id", "int", 10),
-        Column("coder", "key", 18),
-        Column("initials", "key", 9),
-        Column("role", "key", 10),
-        Column("active", "bool", 8),
-        Column("assignments", "int", 12),
-        Column("completed", "int", 11),
+        Column("coder_id", "int", 10, label="coder"),
+        Column("coder", "key", 18, label="coder name (code when pseudonymised)"),
+        Column("initials", "key", 9, label="initials (empty when pseudonymised)"),
+        Column("role", "key", 10, label="role", allowed="coder, manager"),
+        Column("active", "bool", 8, label="profile active", value_labels=BOOL_LABELS),
+        Column("assignments", "int", 12, label="assignments", unit="assignments"),
+        Column("completed", "int", 11, label="completed assignments", unit="assignments"),
     )
     total: dict[str, int] = defaultdict(int)
     done: dict[str, int] = defaultdict(int)

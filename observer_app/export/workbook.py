@@ -28,10 +28,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import itertools
 import json
 import math
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -114,11 +115,6 @@ class Column:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
-
-    @property
-    def display_width(self) -> float:
-        """Wide enough for the header and its filter button, at most 60 characters."""
-        return min(60.0, max(self.width, len(self.name) + 4.0))
 
 
 #: The value labels of every boolean column.
@@ -204,7 +200,7 @@ def _as_bool(v: Any) -> Any:
 #: (a string it would not write identically, e.g. one with characters XML cannot hold, sends the
 #: row through the converters and openpyxl).
 CELL_SPECS = {
-    "text": CellSpec(prep=_clean_text, text_only=True),
+    "text": CellSpec(prep=_clean_text, text_only=True, wrap=True),
     "json": CellSpec(prep=_json_cell, text_only=True),
     "key": CellSpec(text_only=True),
     "int": CellSpec(),
@@ -251,6 +247,7 @@ class XlsxBook:
         max_rows: int = EXCEL_MAX_ROWS,
     ) -> SheetResult:
         result = SheetResult(name, 0)
+        rows, widths = _widths_from_content(columns, rows)
         part = 0
         ws: Any = None
         append: Callable[[Sequence[Any]], None] = _no_sheet_yet
@@ -260,7 +257,8 @@ class XlsxBook:
                 if ws is not None:
                     self._finish(ws, columns, in_sheet)
                 part += 1
-                ws, append = self._new_sheet(name if part == 1 else f"{name} ({part})", columns)
+                title = name if part == 1 else f"{name} ({part})"
+                ws, append = self._new_sheet(title, columns, widths)
                 result.sheets.append(ws.title)
                 in_sheet = 0
             append(row)
@@ -269,7 +267,7 @@ class XlsxBook:
             if tick is not None and result.rows % 1000 == 0:
                 tick(1000)
         if ws is None:
-            ws, _ = self._new_sheet(name, columns)
+            ws, _ = self._new_sheet(name, columns, widths)
             result.sheets.append(ws.title)
         self._finish(ws, columns, in_sheet)
         if tick is not None:
@@ -280,12 +278,12 @@ class XlsxBook:
         return result
 
     def _new_sheet(
-        self, title: str, columns: Sequence[Column]
+        self, title: str, columns: Sequence[Column], widths: Sequence[float]
     ) -> tuple[Any, Callable[[Sequence[Any]], None]]:
         """A new sheet with its header row, and the function that appends a data row to it."""
         ws = self._wb.create_sheet(title[:31])
-        for i, col in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = col.display_width
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A2"
         converters = [self._converter(c.kind) for c in columns]
 
@@ -357,6 +355,14 @@ class XlsxBook:
                 return cell
             return s
 
+        def wrapped(ws: Any, v: Any) -> Any:
+            got = text(ws, v)
+            if got is None:
+                return None
+            cell = WriteOnlyCell(ws, got) if isinstance(got, str) else got
+            cell.alignment = fast_rows.WRAP
+            return cell
+
         def as_json(ws: Any, v: Any) -> Any:
             return text(ws, _json_text(v))
 
@@ -373,7 +379,8 @@ class XlsxBook:
 
         if fmt is not None:
             return styled
-        return {"text": text, "json": as_json, "key": key, "bool": boolean}.get(kind, plain)
+        kinds = {"text": wrapped, "json": as_json, "key": key, "bool": boolean}
+        return kinds.get(kind, plain)
 
     def save(self, path: Path) -> None:
         self._wb.save(str(path))
@@ -392,6 +399,39 @@ class XlsxBook:
             with contextlib.suppress(Exception):
                 if writer is not None:
                     writer.cleanup()
+
+
+#: Rows looked at to size the columns (the columns are written before the first row).
+WIDTH_SAMPLE = 500
+_SHOWN_WIDTH = {"time": 13.0, "date": 11.0, "datetime": 19.0, "bool": 6.0, "seconds": 9.0}
+
+
+def _shown(kind: str, v: Any) -> float:
+    """About how many characters a value takes on screen."""
+    if kind in _SHOWN_WIDTH:
+        return _SHOWN_WIDTH[kind]
+    if kind == "float":
+        return len(f"{v:.3f}") if isinstance(v, int | float) else 8.0
+    if kind == "json":
+        return len(_json_text(v) or "")
+    text = v if isinstance(v, str) else str(v)
+    return max((len(line) for line in text.split("\n")), default=0)
+
+
+def _widths_from_content(
+    columns: Sequence[Column], rows: Iterable[Sequence[Any]]
+) -> tuple[Iterator[Sequence[Any]], list[float]]:
+    """Column widths from the header and the first :data:`WIDTH_SAMPLE` rows (those rows are
+    kept and put back in front of the rest): at least the header and its filter button, at
+    most 60 characters (free text at most 50: it wraps)."""
+    it = iter(rows)
+    head = list(itertools.islice(it, WIDTH_SAMPLE))
+    widths = []
+    for k, col in enumerate(columns):
+        content = max((_shown(col.kind, r[k]) for r in head if r[k] is not None), default=0.0)
+        cap = 50.0 if col.kind == "text" else 60.0
+        widths.append(min(cap, max(len(col.name) + 4.0, content + 2.0, 6.0)))
+    return itertools.chain(head, it), widths
 
 
 def _anchor(spec: ChartSpec) -> str:

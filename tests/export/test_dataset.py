@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import shutil
 import subprocess
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -267,3 +269,19 @@ cat(nrow(e), length(s), "\\n")
     n_events, n_tables = out.stdout.split()
     assert int(n_tables) == len(SHEET_ORDER)
     assert int(n_events) == len(_csv(exported, "Events"))
+
+
+def test_comments_wrap_and_the_chart_sits_beside_its_rows(wb: Any, exported: Exported) -> None:
+    ws = wb["Events"]
+    header = [c.value for c in ws[1]]
+    col = header.index("comment") + 1
+    cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1) if ws.cell(r, col).value]
+    assert cells and all(c.alignment.wrap_text and c.alignment.vertical == "top" for c in cells)
+    with zipfile.ZipFile(exported.xlsx) as z:
+        drawing = next(n for n in z.namelist() if n.startswith("xl/drawings/drawing"))
+        xml = z.read(drawing).decode()
+    # the chart's top-left cell is on the first row of the scores it shows
+    top = re.search(r"<(?:xdr:)?from>.*?<(?:xdr:)?row>(\d+)</", xml, re.S)
+    stats = _table(wb["Reliability"])
+    first = next(k for k, r in enumerate(stats) if r["definition_kind"] == "instrument")
+    assert top is not None and int(top.group(1)) == first + 1  # 0-based, below the header

@@ -285,3 +285,10 @@ def test_comments_wrap_and_the_chart_sits_beside_its_rows(wb: Any, exported: Exp
     stats = _table(wb["Reliability"])
     first = next(k for k, r in enumerate(stats) if r["definition_kind"] == "instrument")
     assert top is not None and int(top.group(1)) == first + 1  # 0-based, below the header
+
+
+def test_consensus_names_instruments_and_times_every_decision(wb: Any) -> None:
+    rows = _table(wb["Consensus"])
+    ratings = [r for r in rows if r["record"] == "rating"]
+    assert ratings and all(r["instrument"] and r["instrument_version"] for r in ratings)
+    assert all(isinstance(r["decided_at"], dt.datetime) and r["decided_by"] for r in rows)

@@ -204,7 +204,19 @@ def _styled_encoder(
         head = heads[v.__class__] = f'" s="{cell.style_id}" t="{t}">'
         return head
 
+    moments: dict[Any, Fragment] = {}  # dates repeat (context columns): encoded once each
+
     def encode(v: Any) -> Fragment:
+        if v.__class__ is dt.datetime or v.__class__ is dt.date:
+            frag = moments.get(v)
+            if frag is None:
+                frag = encode_value(v)
+                if len(moments) < _CACHE_SIZE:
+                    moments[v] = frag
+            return frag
+        return encode_value(v)
+
+    def encode_value(v: Any) -> Fragment:
         if prep is not None:
             v = prep(v)
             if v is None:

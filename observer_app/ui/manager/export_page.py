@@ -65,7 +65,7 @@ class ExportPage(Page):
         self.xlsx = QLineEdit(str(_default_target(self.study)))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._choose_xlsx)
-        self.csv_enabled = QCheckBox("also write tidy CSV files (one per table, UTF-8, with an R reader) to")
+        self.csv_enabled = QCheckBox("also write tidy CSV files (one per table; R reader) to")
         self.csv_dir = QLineEdit(str(_default_target(self.study).with_suffix("")) + "-csv")
         self.csv_dir.setEnabled(False)
         self.csv_enabled.toggled.connect(self.csv_dir.setEnabled)

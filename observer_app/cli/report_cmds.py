@@ -23,14 +23,22 @@ from observer_app.services.reliability import (
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
-        help="export the study to an Excel workbook (and tidy CSV files)",
-        description="Sheets: About, Codebook, Recordings, Coders, Events, Segments, Ratings, "
-        "Scores, Reliability, Consensus, Phases, Sequences, Ruptures. Nothing is written unless "
-        "all of it succeeds.",
+        help="export the study: Excel workbook, CSV, SPSS and Stata files",
+        description="An analysis data set: every table with its context columns, a codebook "
+        "(one row per variable), wide Sessions and Segments tables, tidy reliability tables. "
+        "Give any of --xlsx, --csv-dir, --sav, --dta. Nothing is written unless all of it "
+        "succeeds.",
     )
     add_study_argument(p)
-    p.add_argument("--xlsx", type=Path, required=True, help="workbook to write (.xlsx)")
-    p.add_argument("--csv-dir", type=Path, help="also write one UTF-8 CSV file per sheet here")
+    p.add_argument("--xlsx", type=Path, help="workbook to write (.xlsx)")
+    p.add_argument(
+        "--csv-dir",
+        type=Path,
+        help="one UTF-8 CSV file per table here, and read_observer_export.R to read them in R",
+    )
+    p.add_argument("--no-bom", action="store_true", help="CSV files without a byte-order mark")
+    p.add_argument("--sav", type=Path, metavar="DIR", help="one SPSS .sav file per table here")
+    p.add_argument("--dta", type=Path, metavar="DIR", help="one Stata .dta file per table here")
     p.add_argument(
         "--pseudonymize", action="store_true", help="replace coder names by codes C01, C02, ..."
     )
@@ -70,21 +78,36 @@ def _export(args: argparse.Namespace) -> int:
         pseudonymize=args.pseudonymize,
         icc_form=args.icc_form,
         completed_only=not args.include_incomplete,
+        csv_bom=not args.no_bom,
     )
+    if not (args.xlsx or args.csv_dir or args.sav or args.dta):
+        raise InputError("nothing to write: give --xlsx, --csv-dir, --sav or --dta")
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_line
     with open_study(args, backup=False) as study:
         summary = export_study(
-            study, args.xlsx, csv_dir=args.csv_dir, options=options, progress=progress
+            study,
+            args.xlsx,
+            csv_dir=args.csv_dir,
+            sav_dir=args.sav,
+            dta_dir=args.dta,
+            options=options,
+            progress=progress,
         )
     if progress is not None:
         print(file=sys.stderr)
     rows = summary.rows
+    what = summary.xlsx if summary.xlsx is not None else "the data set"
     print(
-        f"wrote {summary.xlsx} ({len(rows)} sheets; {rows.get('Events', 0)} events, "
+        f"wrote {what} ({len(rows)} sheets; {rows.get('Events', 0)} events, "
         f"{rows.get('Ratings', 0)} ratings) in {summary.seconds:.1f} s"
     )
-    if summary.csv_files:
-        print(f"wrote {len(summary.csv_files)} CSV files to {summary.csv_files[0].parent}")
+    for kind, files in (
+        ("CSV", summary.csv_files),
+        ("SPSS", summary.sav_files),
+        ("Stata", summary.dta_files),
+    ):
+        if files:
+            print(f"wrote {len(files)} {kind} files to {files[0].parent}")
     return 0
 
 

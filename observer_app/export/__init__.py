@@ -2,12 +2,14 @@
 
     from observer_app.export import ExportOptions, export_study
     summary = export_study(study, Path("study.xlsx"), csv_dir=Path("csv"),
+                           sav_dir=Path("spss"), dta_dir=Path("stata"),
                            options=ExportOptions(tolerance_ms=2000, pseudonymize=True),
                            progress=lambda done, total: ..., cancel=threading.Event())
 
-Sheets, in order: About, Codebook, Recordings, Coders, Events, Segments, Ratings, Scores,
-Reliability, Consensus, Perspectives, Perspective agreement (see
-:mod:`observer_app.export.sheets`). Everything is written to
+Sheets, in order: :data:`SHEET_ORDER` (see :mod:`observer_app.export.sheets`). Any of the
+targets may be left out (``xlsx=None`` writes only the files). The CSV folder also gets
+``read_observer_export.R``, which reads the tables into R with their types and labels. SPSS and
+Stata files need the optional extra ``[spss]`` (pyreadstat). Everything is written to
 temporary files next to the targets and renamed into place only when all of it succeeded, so a
 failure or a cancel leaves no half-written workbook or CSV behind. Managers only.
 """
@@ -19,14 +21,15 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from observer_app.coding.errors import InputError
 from observer_app.export import sheets as sh
-from observer_app.export import tempfiles
-from observer_app.export.workbook import CsvDir, CsvSheet, XlsxBook
+from observer_app.export import stats_files, tempfiles
+from observer_app.export.r_script import R_SCRIPT, R_SCRIPT_NAME
+from observer_app.export.workbook import CsvDir, CsvSheet, XlsxBook, csv_file_name
 from observer_app.services.reliability import CancelFlag, Cancelled
 from observer_app.services.streams import StreamService
 from observer_app.services.study import Study
@@ -38,10 +41,12 @@ SHEET_ORDER = sh.SHEET_ORDER
 
 @dataclass(frozen=True)
 class ExportSummary:
-    xlsx: Path
+    xlsx: Path | None
     csv_files: tuple[Path, ...]
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    sav_files: tuple[Path, ...] = ()
+    dta_files: tuple[Path, ...] = ()
 
 
 class _Progress:
@@ -71,71 +76,108 @@ class _Progress:
             self._progress(self.done, self.total)
 
 
-def _check_target(xlsx: Path, csv_dir: Path | None) -> None:
-    if xlsx.suffix.lower() != ".xlsx":
-        raise InputError(f"{xlsx}: the workbook name must end in .xlsx")
-    if not xlsx.parent.is_dir():
-        raise InputError(f"{xlsx.parent}: no such folder for the workbook")
-    if xlsx.is_dir():
-        raise InputError(f"{xlsx}: is a folder")
-    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
-        raise InputError(f"{csv_dir}: exists and is not a folder")
-    if csv_dir is not None and not csv_dir.parent.is_dir():
-        raise InputError(f"{csv_dir.parent}: no such folder for the CSV files")
+@dataclass(frozen=True)
+class Targets:
+    """Where an export goes: the workbook and folders of CSV, SPSS and Stata files (any of
+    them may be None; at least one is given)."""
+
+    xlsx: Path | None = None
+    csv_dir: Path | None = None
+    sav_dir: Path | None = None
+    dta_dir: Path | None = None
+
+    def folders(self) -> dict[str, Path]:
+        pairs = (("csv", self.csv_dir), ("sav", self.sav_dir), ("dta", self.dta_dir))
+        return {kind: path for kind, path in pairs if path is not None}
+
+
+def _resolve(p: Path | None) -> Path | None:
+    return None if p is None else p.expanduser().resolve()
+
+
+def _check_target(t: Targets) -> None:
+    if t.xlsx is None and not t.folders():
+        raise InputError("nothing to write: give a workbook (.xlsx) or a folder for CSV files")
+    xlsx = t.xlsx
+    if xlsx is not None:
+        if xlsx.suffix.lower() != ".xlsx":
+            raise InputError(f"{xlsx}: the workbook name must end in .xlsx")
+        if not xlsx.parent.is_dir():
+            raise InputError(f"{xlsx.parent}: no such folder for the workbook")
+        if xlsx.is_dir():
+            raise InputError(f"{xlsx}: is a folder")
+    for folder in t.folders().values():
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"{folder}: exists and is not a folder")
+        if not folder.parent.is_dir():
+            raise InputError(f"{folder.parent}: no such folder for {folder.name}")
+    if t.sav_dir is not None or t.dta_dir is not None:
+        stats_files.require()
 
 
 def export_study(
     study: Study,
-    xlsx: Path,
+    xlsx: Path | None,
     *,
     csv_dir: Path | None = None,
+    sav_dir: Path | None = None,
+    dta_dir: Path | None = None,
     options: sh.ExportOptions | None = None,
     progress: Progress | None = None,
     cancel: CancelFlag | None = None,
 ) -> ExportSummary:
-    """Write the workbook (and the CSV files); returns what was written."""
+    """Write the workbook and/or the CSV, SPSS and Stata files; returns what was written."""
     options = options or sh.ExportOptions()
     if options.tolerance_ms < 0:
         raise InputError("the tolerance must be 0 ms or more")
-    xlsx = xlsx.expanduser().resolve()
-    csv_dir = None if csv_dir is None else csv_dir.expanduser().resolve()
-    _check_target(xlsx, csv_dir)
+    targets = Targets(_resolve(xlsx), _resolve(csv_dir), _resolve(sav_dir), _resolve(dta_dir))
+    _check_target(targets)
     t0 = time.perf_counter()
-    tempfiles.clean_stale(xlsx.parent)  # left-overs of an interrupted export
-    if csv_dir is not None:
-        tempfiles.clean_stale(csv_dir.parent)
-    prefix = tempfiles.partial_prefix(xlsx)
-    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=xlsx.parent)
-    os.close(fd)
-    tmp_xlsx = Path(tmp_name)
-    tmp_csv = (
-        Path(
-            tempfile.mkdtemp(
-                prefix=tempfiles.partial_prefix(csv_dir), suffix=".partial", dir=csv_dir.parent
-            )
+    for folder in {p.parent for p in (targets.xlsx, *targets.folders().values()) if p}:
+        tempfiles.clean_stale(folder)  # left-overs of an interrupted export
+    tmp_xlsx: Path | None = None
+    if targets.xlsx is not None:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=tempfiles.partial_prefix(targets.xlsx),
+            suffix=".partial",
+            dir=targets.xlsx.parent,
         )
-        if csv_dir is not None
-        else None
-    )
+        os.close(fd)
+        tmp_xlsx = Path(tmp_name)
+    tmp_dirs: dict[str, Path] = {}
     try:
+        for kind, folder in targets.folders().items():
+            tmp_dirs[kind] = Path(
+                tempfile.mkdtemp(
+                    prefix=tempfiles.partial_prefix(folder), suffix=".partial", dir=folder.parent
+                )
+            )
         with tempfiles.export_buffers():  # openpyxl's sheet buffers go when the export ends
             rows = _write(
                 study,
                 study.streams,
                 options=options,
                 tmp_xlsx=tmp_xlsx,
-                tmp_csv=tmp_csv,
+                tmp_dirs=tmp_dirs,
                 progress=progress,
                 cancel=cancel,
             )
-        csv_files = _commit(tmp_xlsx, xlsx, tmp_csv, csv_dir)
+        files = _commit(tmp_xlsx, targets, tmp_dirs)
     except BaseException:
-        tmp_xlsx.unlink(missing_ok=True)
+        if tmp_xlsx is not None:
+            tmp_xlsx.unlink(missing_ok=True)
         raise
     finally:
-        if tmp_csv is not None:
-            shutil.rmtree(tmp_csv, ignore_errors=True)
-    return ExportSummary(xlsx, csv_files, rows, time.perf_counter() - t0)
+        for tmp in tmp_dirs.values():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return ExportSummary(
+        targets.xlsx,
+        files.get("csv", ()),
+        rows,
+        time.perf_counter() - t0,
+        sav_files=files.get("sav", ()),
+        dta_files=files.get("dta", ()),
+    )
 
 
 def _write(
@@ -143,8 +185,8 @@ def _write(
     stream: StreamService,
     *,
     options: sh.ExportOptions,
-    tmp_xlsx: Path,
-    tmp_csv: Path | None,
+    tmp_xlsx: Path | None,
+    tmp_dirs: dict[str, Path],
     progress: Progress | None,
     cancel: CancelFlag | None,
 ) -> dict[str, int]:
@@ -156,88 +198,101 @@ def _write(
     advance = meter.to_fraction(budget)
     reports = sh.reliability_reports(data, progress=advance, cancel=cancel)
     advance(1.0)
-    book = XlsxBook()
-    cached: list[sh.SequenceReport] = []
-
-    def sequence_report() -> sh.SequenceReport:
-        if not cached:
-            cached.append(sh.sequence_report(data))
-        return cached[0]
-
-    csvs = CsvDir(tmp_csv) if tmp_csv is not None else None
-    order: list[Callable[[], sh.Sheet]] = [
-        lambda: sh.about(data, sh.SHEET_ORDER),
-        lambda: sh.codebook(data),
-        lambda: sh.recordings(data),
-        lambda: sh.coders(data),
-        lambda: sh.events(data),
-        lambda: sh.segments(data),
-        lambda: sh.ratings(data),
-        lambda: sh.scores(data),
-        lambda: sh.reliability(data, reports),
-        lambda: sh.consensus(data),
-        lambda: sh.phases(data, sequence_report()),
-        lambda: sh.sequences(data, sequence_report()),
-        lambda: sh.ruptures(data, sequence_report()),
-        lambda: sh.perspectives(data),
-        lambda: sh.perspective_agreement(data),
-    ]
+    book = XlsxBook() if tmp_xlsx is not None else None
+    csvs = CsvDir(tmp_dirs["csv"], bom=options.csv_bom) if "csv" in tmp_dirs else None
+    stat_dirs = {k: v for k, v in tmp_dirs.items() if k in stats_files.FORMATS}
     written: dict[str, int] = {}
     try:
-        for make in order:
-            sheet = make()
+        for sheet in sh.build_sheets(data, reports):
             out = csvs.open_sheet(sheet.name, sheet.columns) if csvs is not None else None
-            rows = _Tee(sheet.rows, out)
-            result = book.add_sheet(
-                sheet.name, sheet.columns, rows, tick=meter.tick, charts=sheet.charts
-            )
-            written[sheet.name] = result.rows
+            kept: list[sh.Row] | None = [] if stat_dirs else None
+            rows = _Tee(sheet.rows, out, kept)
+            if book is not None:
+                result = book.add_sheet(
+                    sheet.name, sheet.columns, rows, tick=meter.tick, charts=sheet.charts
+                )
+                written[sheet.name] = result.rows
+            else:
+                written[sheet.name] = _drain(rows, meter)
+            for fmt, folder in stat_dirs.items():
+                assert kept is not None
+                path = folder / stats_files.file_name(sheet.name, fmt)
+                stats_files.write_table(path, sheet.name, sheet.columns, kept, fmt)
         meter.tick(0)
-        book.save(tmp_xlsx)
+        if csvs is not None:
+            (tmp_dirs["csv"] / R_SCRIPT_NAME).write_text(R_SCRIPT, encoding="utf-8")
+        if book is not None and tmp_xlsx is not None:
+            book.save(tmp_xlsx)
     except BaseException:
-        book.discard()
+        if book is not None:
+            book.discard()
         raise
     meter.finish()
     return written
 
 
-class _Tee:
-    """Rows to the workbook and, on the way, to the sheet's CSV file."""
+def _drain(rows: Iterable[sh.Row], meter: _Progress) -> int:
+    n = 0
+    for _ in rows:
+        n += 1
+        if n % 1000 == 0:
+            meter.tick(1000)
+    meter.tick(n % 1000)
+    return n
 
-    def __init__(self, rows: Iterator[sh.Row], out: CsvSheet | None) -> None:
+
+class _Tee:
+    """Rows to the workbook and, on the way, to the sheet's CSV file (and kept for the SPSS
+    and Stata files)."""
+
+    def __init__(
+        self, rows: Iterator[sh.Row], out: CsvSheet | None, kept: list[sh.Row] | None
+    ) -> None:
         self._rows = rows
         self._out = out
+        self._kept = kept
 
     def __iter__(self) -> Iterator[sh.Row]:
-        out = self._out
-        if out is None:
+        out, kept = self._out, self._kept
+        if out is None and kept is None:
             yield from self._rows
             return
         try:
             for row in self._rows:
-                out.write(row)
+                if out is not None:
+                    out.write(row)
+                if kept is not None:
+                    kept.append(row)
                 yield row
         finally:
-            out.close()
+            if out is not None:
+                out.close()
 
 
 def _commit(
-    tmp_xlsx: Path, xlsx: Path, tmp_csv: Path | None, csv_dir: Path | None
-) -> tuple[Path, ...]:
+    tmp_xlsx: Path | None, targets: Targets, tmp_dirs: dict[str, Path]
+) -> dict[str, tuple[Path, ...]]:
     """Rename everything into place (each rename is atomic)."""
-    files: list[Path] = []
-    if tmp_csv is not None and csv_dir is not None:
-        csv_dir.mkdir(exist_ok=True)
+    files: dict[str, tuple[Path, ...]] = {}
+    for kind, folder in targets.folders().items():
+        tmp = tmp_dirs[kind]
+        folder.mkdir(exist_ok=True)
+        moved: list[Path] = []
         for name in sh.SHEET_ORDER:
-            src = tmp_csv / f"{name}.csv"
+            fname = csv_file_name(name) if kind == "csv" else stats_files.file_name(name, kind)
+            src = tmp / fname
             if src.exists():
-                dst = csv_dir / src.name
+                dst = folder / fname
                 os.replace(src, dst)
-                files.append(dst)
-    with contextlib.suppress(OSError):
-        os.chmod(tmp_xlsx, 0o644)  # mkstemp made it private to the user
-    os.replace(tmp_xlsx, xlsx)
-    return tuple(files)
+                moved.append(dst)
+        if kind == "csv" and (tmp / R_SCRIPT_NAME).exists():
+            os.replace(tmp / R_SCRIPT_NAME, folder / R_SCRIPT_NAME)
+        files[kind] = tuple(moved)
+    if tmp_xlsx is not None and targets.xlsx is not None:
+        with contextlib.suppress(OSError):
+            os.chmod(tmp_xlsx, 0o644)  # mkstemp made it private to the user
+        os.replace(tmp_xlsx, targets.xlsx)
+    return files
 
 
-__all__ = ["SHEET_ORDER", "ExportOptions", "ExportSummary", "export_study"]
+__all__ = ["SHEET_ORDER", "ExportOptions", "ExportSummary", "Targets", "export_study"]

@@ -50,6 +50,7 @@ import openpyxl
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
@@ -97,6 +98,12 @@ class CellSpec:
     prep: Callable[[Any], Any] | None = None
     number_format: str | None = None
     text_only: bool = False
+    #: text wrapped in its cell, aligned to the top (free text such as comments)
+    wrap: bool = False
+
+
+#: The alignment of wrapped text cells.
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _text(s: str, text_only: bool) -> Fragment:
@@ -151,6 +158,32 @@ def _plain_encoder(prep: Callable[[Any], Any] | None, text_only: bool) -> Encode
     return encode
 
 
+def _wrapped_encoder(ws: Any, prep: Callable[[Any], Any] | None, text_only: bool) -> Encoder:
+    """Strings in a wrapped, top-aligned cell (the style registered at the first string, as
+    the standard path registers it); anything else through openpyxl."""
+    head: list[str] = []
+
+    def encode(v: Any) -> Fragment:
+        if prep is not None:
+            v = prep(v)
+            if v is None:
+                return ""
+        if v.__class__ is not str:
+            return None
+        frag = _text(v, text_only)
+        if frag is None:
+            return None
+        if not head:
+            cell = WriteOnlyCell(ws, v)
+            cell.alignment = WRAP
+            if cell.data_type not in ("s", "inlineStr") and not text_only:
+                return None
+            head.append(f'" s="{cell.style_id}"')
+        return head[0] + frag[1:]
+
+    return encode
+
+
 def _styled_encoder(
     ws: Any, prep: Callable[[Any], Any] | None, number_format: str, epoch: dt.datetime
 ) -> Encoder:
@@ -171,7 +204,19 @@ def _styled_encoder(
         head = heads[v.__class__] = f'" s="{cell.style_id}" t="{t}">'
         return head
 
+    moments: dict[Any, Fragment] = {}  # dates repeat (context columns): encoded once each
+
     def encode(v: Any) -> Fragment:
+        if v.__class__ is dt.datetime or v.__class__ is dt.date:
+            frag = moments.get(v)
+            if frag is None:
+                frag = encode_value(v)
+                if len(moments) < _CACHE_SIZE:
+                    moments[v] = frag
+            return frag
+        return encode_value(v)
+
+    def encode_value(v: Any) -> Fragment:
         if prep is not None:
             v = prep(v)
             if v is None:
@@ -214,7 +259,9 @@ class FastRows:
         self._ws = ws
         self._fallback = fallback
         self._encoders = [
-            _plain_encoder(s.prep, s.text_only)
+            _wrapped_encoder(ws, s.prep, s.text_only)
+            if s.wrap
+            else _plain_encoder(s.prep, s.text_only)
             if s.number_format is None
             else _styled_encoder(ws, s.prep, s.number_format, wb.epoch)
             for s in specs
@@ -283,18 +330,19 @@ def _probe_rows() -> tuple[list[CellSpec], list[list[Any]]]:
         CellSpec(prep=lambda v: v / 86_400_000, number_format="[h]:mm:ss.000"),
         CellSpec(number_format="yyyy-mm-dd"),
         CellSpec(number_format="yyyy-mm-dd hh:mm:ss"),
+        CellSpec(text_only=True, wrap=True),
     ]
     day, moment = dt.date(2026, 1, 2), dt.datetime(1900, 2, 28, 13, 14, 15, 678000)
     rows: list[list[Any]] = [
-        [1, "a <&> b", 1.5, 3_723_004, day, moment],
-        [-(2**70), " x ", float("nan"), None, None, dt.datetime(2026, 11, 26, 9, 30)],
-        [0.1, "", float("inf"), 0, dt.datetime(2026, 1, 2, 3, 4), None],
-        [True, "=1+1", True, 1, None, None],
-        ["=SUM(A1)", "\u00e9\u4e2d\U0001f600\r\n\t", -0.0, 86_400_000 * 3, day, moment],
-        ["#N/A", "   ", 2, None, None, None],
-        [None, None, None, None, None, None],
-        [False, "x" * (MAX_TEXT + 5), 1e300, 7, None, None],
-        [2**53 + 1, None, 2**53 - 1, -(2**53) - 1, None, None],
+        [1, "a <&> b", 1.5, 3_723_004, day, moment, "two\nlines <&>"],
+        [-(2**70), " x ", float("nan"), None, None, dt.datetime(2026, 11, 26, 9, 30), ""],
+        [0.1, "", float("inf"), 0, dt.datetime(2026, 1, 2, 3, 4), None, " y "],
+        [True, "=1+1", True, 1, None, None, "=1+1"],
+        ["=SUM(A1)", "\u00e9\u4e2d\U0001f600\r\n\t", -0.0, 86_400_000 * 3, day, moment, None],
+        ["#N/A", "   ", 2, None, None, None, "   "],
+        [None, None, None, None, None, None, None],
+        [False, "x" * (MAX_TEXT + 5), 1e300, 7, None, None, "z" * (MAX_TEXT + 1)],
+        [2**53 + 1, None, 2**53 - 1, -(2**53) - 1, None, None, "\u00e7\u00e3o"],
     ]
     return specs, rows
 
@@ -307,6 +355,8 @@ def _reference_cell(ws: Any, spec: CellSpec, v: Any) -> Any:
     cell = WriteOnlyCell(ws, v)
     if spec.number_format is not None:
         cell.number_format = spec.number_format
+    if spec.wrap:
+        cell.alignment = WRAP
     if spec.text_only and cell.data_type == "f":
         cell.data_type = "s"
     return cell

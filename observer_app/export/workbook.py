@@ -11,8 +11,16 @@ serialised by :class:`~observer_app.export.fast_rows.FastRows` (the same XML as 
 row writer, about ten times faster) when :func:`~observer_app.export.fast_rows.available` says the
 installed openpyxl is one it matches; otherwise by openpyxl itself.
 
-The CSV files hold the same rows: numbers unformatted, times additionally as ``hh:mm:ss.000``
-text, dates in ISO 8601, booleans ``TRUE``/``FALSE``, missing values empty.
+The CSV files hold the same rows, written to open everywhere: UTF-8 with a byte-order mark
+(Excel on Windows reads accents right; ``bom=False`` omits it), numbers unformatted (a whole
+``number`` without ``.0``), times as ``hh:mm:ss.000`` text, dates in ISO 8601, booleans ``1``/``0``
+(SPSS, Stata and R read them as numbers; the codebook labels them), missing values empty, and a
+text cell a spreadsheet would run as a formula (first character ``=``, ``+``, ``-``, ``@``, tab
+or carriage return) prefixed with ``'`` as a spreadsheet does for typed text.
+
+Every column carries its codebook entry (:class:`Column`: label, unit, allowed values, value
+labels, source definition, ``verify`` notes), so a new sheet documents its variables by
+declaring its columns.
 """
 
 from __future__ import annotations
@@ -20,10 +28,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import itertools
 import json
 import math
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -47,7 +56,19 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
 MS_PER_DAY = 86_400_000
 
-KINDS = ("text", "key", "int", "float", "seconds", "time", "bool", "date", "datetime", "json")
+KINDS = (
+    "text",
+    "key",
+    "int",
+    "number",
+    "float",
+    "seconds",
+    "time",
+    "bool",
+    "date",
+    "datetime",
+    "json",
+)
 NUMBER_FORMATS = {
     "float": "0.000",
     "seconds": "0.000",
@@ -63,21 +84,41 @@ HEADER_ALIGN = Alignment(vertical="center", wrap_text=False)
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its header, how its values are written, and its width in characters.
+    """One column: its header (a variable name, see :mod:`observer_app.coding.varnames`), how
+    its values are written, its width in characters, and its codebook entry.
 
     Kinds: ``text`` (free text: cleaned, never a formula), ``key`` (identifiers and labels),
-    ``int``, ``float``, ``seconds`` (a number of seconds), ``time`` (milliseconds, written as an
-    Excel time value and as ``hh:mm:ss.000`` in CSV), ``bool``, ``date``, ``datetime`` (UTC,
-    timezone dropped for Excel), ``json`` (a dict or list written as compact JSON text).
+    ``int``, ``number`` (a number shown as it is: a whole rating ``4``, a half ``3.5``),
+    ``float`` (shown ``0.000``), ``seconds`` (a number of seconds), ``time`` (milliseconds,
+    written as an Excel time value and as ``hh:mm:ss.000`` in CSV), ``bool``, ``date``,
+    ``datetime`` (UTC, timezone dropped for Excel), ``json`` (a dict or list written as compact
+    JSON text).
+
+    Codebook: ``label`` (what the variable is; the original name where it was renamed),
+    ``unit``, ``allowed`` (e.g. ``1..7``), ``value_labels`` ((value, label) pairs), ``source``
+    (the scheme or instrument id), ``source_version``, ``signoff`` (the key sign-off status of
+    the source instrument, when the study records one), ``verify`` (facts not confirmed).
     """
 
     name: str
     kind: str = "key"
     width: float = 12.0
+    label: str | None = None
+    unit: str | None = None
+    allowed: str | None = None
+    value_labels: tuple[tuple[Any, str], ...] = ()
+    source: str | None = None
+    source_version: str | None = None
+    signoff: str | None = None
+    verify: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+#: The value labels of every boolean column.
+BOOL_LABELS: tuple[tuple[Any, str], ...] = ((0, "no"), (1, "yes"))
 
 
 @dataclass(frozen=True)
@@ -151,15 +192,20 @@ def _time_fraction(ms: Any) -> Any:
     return ms / MS_PER_DAY
 
 
+def _as_bool(v: Any) -> Any:
+    return None if v is None else bool(v)
+
+
 #: Each kind's cells for the fast row writer; the same cells as ``XlsxBook._converter`` makes
 #: (a string it would not write identically, e.g. one with characters XML cannot hold, sends the
 #: row through the converters and openpyxl).
 CELL_SPECS = {
-    "text": CellSpec(prep=_clean_text, text_only=True),
+    "text": CellSpec(prep=_clean_text, text_only=True, wrap=True),
     "json": CellSpec(prep=_json_cell, text_only=True),
     "key": CellSpec(text_only=True),
     "int": CellSpec(),
-    "bool": CellSpec(),
+    "number": CellSpec(),
+    "bool": CellSpec(prep=_as_bool),
     "float": CellSpec(number_format=NUMBER_FORMATS["float"]),
     "seconds": CellSpec(number_format=NUMBER_FORMATS["seconds"]),
     "time": CellSpec(prep=_time_fraction, number_format=NUMBER_FORMATS["time"]),
@@ -201,6 +247,7 @@ class XlsxBook:
         max_rows: int = EXCEL_MAX_ROWS,
     ) -> SheetResult:
         result = SheetResult(name, 0)
+        rows, widths = _widths_from_content(columns, rows)
         part = 0
         ws: Any = None
         append: Callable[[Sequence[Any]], None] = _no_sheet_yet
@@ -210,7 +257,8 @@ class XlsxBook:
                 if ws is not None:
                     self._finish(ws, columns, in_sheet)
                 part += 1
-                ws, append = self._new_sheet(name if part == 1 else f"{name} ({part})", columns)
+                title = name if part == 1 else f"{name} ({part})"
+                ws, append = self._new_sheet(title, columns, widths)
                 result.sheets.append(ws.title)
                 in_sheet = 0
             append(row)
@@ -219,7 +267,7 @@ class XlsxBook:
             if tick is not None and result.rows % 1000 == 0:
                 tick(1000)
         if ws is None:
-            ws, _ = self._new_sheet(name, columns)
+            ws, _ = self._new_sheet(name, columns, widths)
             result.sheets.append(ws.title)
         self._finish(ws, columns, in_sheet)
         if tick is not None:
@@ -232,12 +280,12 @@ class XlsxBook:
         return result
 
     def _new_sheet(
-        self, title: str, columns: Sequence[Column]
+        self, title: str, columns: Sequence[Column], widths: Sequence[float]
     ) -> tuple[Any, Callable[[Sequence[Any]], None]]:
         """A new sheet with its header row, and the function that appends a data row to it."""
         ws = self._wb.create_sheet(title[:31])
-        for i, col in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = col.width
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A2"
         converters = [self._converter(c.kind) for c in columns]
 
@@ -309,6 +357,14 @@ class XlsxBook:
                 return cell
             return s
 
+        def wrapped(ws: Any, v: Any) -> Any:
+            got = text(ws, v)
+            if got is None:
+                return None
+            cell = WriteOnlyCell(ws, got) if isinstance(got, str) else got
+            cell.alignment = fast_rows.WRAP
+            return cell
+
         def as_json(ws: Any, v: Any) -> Any:
             return text(ws, _json_text(v))
 
@@ -316,6 +372,9 @@ class XlsxBook:
             if isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v):
                 return _clean_text(v)  # a control character would make the study unexportable
             return v
+
+        def boolean(ws: Any, v: Any) -> Any:
+            return _as_bool(v)
 
         def key(ws: Any, v: Any) -> Any:
             if isinstance(v, str) and (
@@ -326,7 +385,8 @@ class XlsxBook:
 
         if fmt is not None:
             return styled
-        return {"text": text, "json": as_json, "key": key}.get(kind, plain)
+        kinds = {"text": wrapped, "json": as_json, "key": key, "bool": boolean}
+        return kinds.get(kind, plain)
 
     def save(self, path: Path) -> None:
         self._wb.save(str(path))
@@ -345,6 +405,39 @@ class XlsxBook:
             with contextlib.suppress(Exception):
                 if writer is not None:
                     writer.cleanup()
+
+
+#: Rows looked at to size the columns (the columns are written before the first row).
+WIDTH_SAMPLE = 500
+_SHOWN_WIDTH = {"time": 13.0, "date": 11.0, "datetime": 19.0, "bool": 6.0, "seconds": 9.0}
+
+
+def _shown(kind: str, v: Any) -> float:
+    """About how many characters a value takes on screen."""
+    if kind in _SHOWN_WIDTH:
+        return _SHOWN_WIDTH[kind]
+    if kind == "float":
+        return len(f"{v:.3f}") if isinstance(v, int | float) else 8.0
+    if kind == "json":
+        return len(_json_text(v) or "")
+    text = v if isinstance(v, str) else str(v)
+    return max((len(line) for line in text.split("\n")), default=0)
+
+
+def _widths_from_content(
+    columns: Sequence[Column], rows: Iterable[Sequence[Any]]
+) -> tuple[Iterator[Sequence[Any]], list[float]]:
+    """Column widths from the header and the first :data:`WIDTH_SAMPLE` rows (those rows are
+    kept and put back in front of the rest): at least the header and its filter button, at
+    most 60 characters (free text at most 50: it wraps)."""
+    it = iter(rows)
+    head = list(itertools.islice(it, WIDTH_SAMPLE))
+    widths = []
+    for k, col in enumerate(columns):
+        content = max((_shown(col.kind, r[k]) for r in head if r[k] is not None), default=0.0)
+        cap = 50.0 if col.kind == "text" else 60.0
+        widths.append(min(cap, max(len(col.name) + 4.0, content + 2.0, 6.0)))
+    return itertools.chain(head, it), widths
 
 
 def _anchor(spec: ChartSpec) -> str:
@@ -392,23 +485,40 @@ def _bar_chart(ws: Any, spec: ChartSpec) -> BarChart:
 # -------------------------------------------------------------------------------- csv
 
 
-class CsvDir:
-    """One tidy UTF-8 CSV file per sheet in a folder."""
+def csv_file_name(sheet: str) -> str:
+    """A sheet's CSV file name: its name in lower case, spaces as underscores."""
+    return sheet.lower().replace(" ", "_") + ".csv"
 
-    def __init__(self, folder: Path) -> None:
+
+class CsvDir:
+    """One tidy UTF-8 CSV file per sheet in a folder (with a byte-order mark unless ``bom`` is
+    False)."""
+
+    def __init__(self, folder: Path, *, bom: bool = True) -> None:
         self.folder = folder
+        self.bom = bom
         folder.mkdir(parents=True, exist_ok=True)
         self.files: list[Path] = []
 
     def open_sheet(self, name: str, columns: Sequence[Column]) -> CsvSheet:
-        path = self.folder / f"{name}.csv"
+        path = self.folder / csv_file_name(name)
         self.files.append(path)
-        return CsvSheet(path, columns)
+        return CsvSheet(path, columns, bom=self.bom)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(s: str) -> str:
+    """Text a spreadsheet would run as a formula, prefixed with ``'`` (shown as typed)."""
+    return "'" + s if s.startswith(FORMULA_STARTS) else s
 
 
 class CsvSheet:
-    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
-        self._fh: TextIO = path.open("w", newline="", encoding="utf-8")
+    def __init__(self, path: Path, columns: Sequence[Column], *, bom: bool = True) -> None:
+        encoding = "utf-8-sig" if bom else "utf-8"
+        self._fh: TextIO = path.open("w", newline="", encoding=encoding)
         self._w = csv.writer(self._fh, lineterminator="\n")
         self._conv = [_csv_converter(c.kind) for c in columns]
         self._time_cols = [i for i, c in enumerate(columns) if c.kind == "time"]
@@ -426,7 +536,7 @@ def _csv_converter(kind: str) -> Callable[[Any], Any]:
         return "" if v is None else time_text(v)
 
     def bool_(v: Any) -> Any:
-        return "" if v is None else ("TRUE" if v else "FALSE")
+        return "" if v is None else ("1" if v else "0")
 
     def date_(v: Any) -> Any:
         if v is None:
@@ -440,11 +550,16 @@ def _csv_converter(kind: str) -> Callable[[Any], Any]:
             return ""
         return repr(v) if isinstance(v, float) else v
 
+    def number(v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return num(v)
+
     def json_(v: Any) -> Any:
-        return _json_text(v) or ""
+        return neutralise(_json_text(v) or "")
 
     def plain(v: Any) -> Any:
-        """Mixed columns (e.g. About's values): by the value's own type."""
+        """Text, keys and mixed columns (e.g. About's values): by the value's own type."""
         if v is None:
             return ""
         if isinstance(v, bool):
@@ -453,6 +568,8 @@ def _csv_converter(kind: str) -> Callable[[Any], Any]:
             return date_(v)
         if isinstance(v, float):
             return num(v)
+        if isinstance(v, str):
+            return neutralise(v)
         return v
 
     return {
@@ -463,5 +580,6 @@ def _csv_converter(kind: str) -> Callable[[Any], Any]:
         "float": num,
         "seconds": num,
         "int": num,
+        "number": number,
         "json": json_,
     }.get(kind, plain)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,10 +47,26 @@ def reconcile_first(lab: Lab) -> int:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     folder = tmp_path_factory.mktemp("export")
     lab = build_lab(folder, n_recordings=6, coders_per_recording=2, seed=3)
+    # free metadata as a spreadsheet import leaves it (text), with a missing value
+    for k, rid in enumerate(lab.recordings):
+        meta = {"condition": "CBT" if k % 2 else "PDT", "client_age": str(30 + k), "site": "Porto"}
+        meta["intake"] = f"2024-0{k + 1}-15"
+        if k == 3:
+            del meta["client_age"]
+        lab.admin.recordings.update(
+            rid,
+            meta=meta,
+            therapist_id=f"T{k % 3}",
+            dyad_id=f"D{k % 2}",
+            session_date=dt.date(2024, 5, k + 1),
+        )
     # one state event (with an offset) on a recording that is not reconciled
     aid = lab.assignments[(lab.recordings[1], "Ben Brook")]
     lab.admin.assignments.reopen(aid)
     lab.admin.events.log(aid, "ST", 61_500, offset_ms=75_250, is_state=True, comment="long")
+    lab.admin.events.log(aid, "WD", 10_000, comment="coração\nsegunda linha")
+    lab.admin.events.log(aid, "WD", 20_000, comment="+cmd|' /C calc'!A0")
+    lab.admin.events.log(aid, "WD", 30_000, comment="@SUM(1+1)")
     assert lab.admin.assignments.complete(aid) == []
     cid = reconcile_first(lab)
     xlsx, csv_dir = folder / "study.xlsx", folder / "csv"

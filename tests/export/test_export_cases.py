@@ -36,9 +36,9 @@ def test_demo_study_exports_its_coding(tmp_path: Path) -> None:
     assert summary.rows["Ratings"] == info.ratings
     wb = load_workbook(summary.xlsx)
     rel = list(wb["Reliability"].iter_rows(min_row=2, values_only=True))
-    assert {r[2] for r in rel} >= {"3rs"}
-    codebook = list(wb["Codebook"].iter_rows(min_row=2, values_only=True))
-    assert any(r[5] == "code" and r[6] == "W1" for r in codebook)
+    assert {r[1] for r in rel} >= {"3rs"}
+    definitions = list(wb["Definitions"].iter_rows(min_row=2, values_only=True))
+    assert any(r[5] == "code" and r[6] == "W1" for r in definitions)
 
 
 def test_progress_is_monotonic_and_ends_at_the_total(exported: Exported, tmp_path: Path) -> None:

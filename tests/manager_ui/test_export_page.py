@@ -50,7 +50,7 @@ def test_export_writes_the_workbook_and_csv_in_the_background(
     coders = {row[1] for row in wb["Coders"].iter_rows(min_row=2, values_only=True)}
     assert not coders & {"Ana Alves", "Ben Brook"}  # pseudonymized
     wb.close()
-    assert {p.stem for p in page.summary.csv_files} >= {"Events", "Ratings"}
+    assert {p.stem for p in page.summary.csv_files} >= {"events", "ratings"}
     assert "Export finished." in page.status.text()
     assert not page.show_folder.isHidden()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from observer_app.coding.definitions import Instrument, Scheme
+from observer_app.export.sheets.context import ASSIGNMENT_COLUMNS, Context, file_name
 from observer_app.export.workbook import ChartSpec, Column
 from observer_app.services.definitions import DefinitionInfo
 from observer_app.services.instrument_keys import key_check_text
@@ -15,16 +16,6 @@ from observer_app.services.streams import RatingRow, StreamService
 from observer_app.services.study import Study
 
 Row = Sequence[Any]
-
-#: The columns that place a row's work: recording, coder, purpose, assignment, analysis flag
-#: (the values of :meth:`StudyData.assignment_cols`).
-ASSIGNMENT_COLUMNS = (
-    Column("recording_id", "int", 12),
-    Column("coder", "key", 16),
-    Column("purpose", "key", 11),
-    Column("assignment_id", "int", 13),
-    Column("analysis", "bool", 9),
-)
 
 
 @dataclass(frozen=True)
@@ -37,6 +28,11 @@ class ExportOptions:
     icc_threshold: float = 0.75
     kappa_threshold: float = 0.60
     completed_only: bool = True
+    #: Fewer units than this flag a statistic ``few_units`` (Koo & Li 2016 advise at least 30
+    #: heterogeneous units for an ICC).
+    min_units: int = 30
+    #: CSV files start with a UTF-8 byte-order mark (Excel on Windows then reads accents).
+    csv_bom: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,10 +46,6 @@ class Sheet:
 
 def seconds(ms: int | None) -> float | None:
     return None if ms is None else ms / 1000
-
-
-def file_name(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 class StudyData:
@@ -87,7 +79,12 @@ class StudyData:
         self._by_name = by_name
         self.analysis = set(study.consensus.analysis_assignments().values())
         self._ratings: list[RatingRow] | None = None
+        #: Reports several sheets share, computed once per export (e.g. ``sequences``).
+        self.cache: dict[str, Any] = {}
         self.phase_plan = study.phases.plan()
+        self.context = Context(
+            self.recordings, self.assignments, self.coder, self.analysis, self.phase
+        )
 
     def phase(self, recording_id: int) -> int | None:
         """The recording's phase number from the study's phases (``PhaseService.phase_of``)."""
@@ -110,3 +107,15 @@ class StudyData:
     def assignment_cols(self, aid: int) -> tuple[int, str, str, int, bool]:
         a = self.assignments[aid]
         return a.recording_id, self.coder(a.coder_name), a.purpose or "", a.id, aid in self.analysis
+
+
+__all__ = [
+    "ASSIGNMENT_COLUMNS",
+    "Column",
+    "ExportOptions",
+    "Row",
+    "Sheet",
+    "StudyData",
+    "file_name",
+    "seconds",
+]

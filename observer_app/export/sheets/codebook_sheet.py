@@ -1,30 +1,110 @@
-"""The Codebook sheet: every attached scheme and instrument version, element by element."""
+"""The Codebook sheet (one row per variable of every table) and the Definitions sheet (every
+scheme and instrument version, element by element)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from observer_app.coding.definitions import Instrument, Scheme
 from observer_app.export.sheets.base import Row, Sheet, StudyData
-from observer_app.export.workbook import Column
+from observer_app.export.workbook import BOOL_LABELS, Column, csv_file_name
 
-CODEBOOK_COLUMNS = (
-    Column("definition_kind", "key", 12),
-    Column("definition_id", "key", 18),
-    Column("definition_version", "key", 10),
-    Column("version_id", "int", 10),
-    Column("attached", "bool", 9),
-    Column("element", "key", 11),
-    Column("id", "key", 14),
-    Column("label", "text", 36),
-    Column("belongs_to", "key", 16),
-    Column("type", "key", 10),
-    Column("value", "key", 10),
-    Column("details", "text", 60),
+#: The codebook's type of each column kind (what the CSV, .sav and .dta files hold).
+TYPE_OF_KIND = {
+    "text": "text",
+    "key": "text",
+    "json": "text (JSON)",
+    "int": "integer",
+    "number": "number",
+    "float": "number",
+    "seconds": "number",
+    "time": "time (hh:mm:ss.000 text in CSV)",
+    "bool": "boolean (1 = yes, 0 = no)",
+    "date": "date (YYYY-MM-DD)",
+    "datetime": "date-time (UTC, YYYY-MM-DD hh:mm:ss)",
+}
+
+VARIABLE_COLUMNS = (
+    Column("table_name", "key", 14, label="sheet of the workbook"),
+    Column("csv_file", "key", 16, label="its CSV file"),
+    Column("position", "int", 9, label="column number in the table (from 1)"),
+    Column("variable", "key", 24, label="variable name (letters, digits, _; R, SPSS, Stata)"),
+    Column("label", "text", 40, label="what the variable holds (original name where renamed)"),
+    Column("type", "key", 14, label="value type"),
+    Column("unit", "key", 12, label="unit of measurement"),
+    Column("allowed_values", "text", 18, label="allowed values or range"),
+    Column("value_labels", "text", 24, label="value = label pairs"),
+    Column("source", "key", 16, label="scheme or instrument the variable comes from"),
+    Column("source_version", "key", 12, label="its version"),
+    Column("key_signoff", "key", 12, label="key sign-off status of the source instrument"),
+    Column("verify", "text", 40, label="facts of the source not confirmed from a citable source"),
 )
 
 
-def codebook(data: StudyData) -> Sheet:
+def _signoff(info: Any) -> str | None:
+    """The key sign-off status of a definition version, where the study records one."""
+    for attr in ("key_signoff", "signoff_status", "signoff"):
+        value = getattr(info, attr, None)
+        if value is not None:
+            return str(value)
+    return None
+
+
+def codebook(data: StudyData, sheets: Sequence[Sheet]) -> Sheet:
+    """One row per variable of every table (this one included, first)."""
+    by_source: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    for v in data.versions:
+        definition: Instrument | Scheme | None = (
+            data.schemes.get(v.id) if v.kind == "scheme" else data.instruments.get(v.id)
+        )
+        notes = "; ".join(getattr(definition, "verify", ()) or ()) or None
+        by_source[(v.definition_id, v.version)] = (_signoff(v), notes)
+
+    def rows() -> Iterator[Row]:
+        own = Sheet("Codebook", VARIABLE_COLUMNS, iter(()))
+        for sheet in (*sheets[:1], own, *sheets[1:]):
+            for k, c in enumerate(sheet.columns, start=1):
+                signoff, notes = by_source.get(
+                    (c.source or "", c.source_version or ""), (None, None)
+                )
+                yield (
+                    sheet.name,
+                    csv_file_name(sheet.name),
+                    k,
+                    c.name,
+                    c.label,
+                    TYPE_OF_KIND[c.kind],
+                    c.unit,
+                    c.allowed,
+                    "; ".join(f"{v} = {lab}" for v, lab in c.value_labels) or None,
+                    c.source,
+                    c.source_version,
+                    c.signoff or signoff,
+                    c.verify or notes,
+                )
+
+    return Sheet("Codebook", VARIABLE_COLUMNS, rows())
+
+
+#: The Definitions sheet's columns.
+CODEBOOK_COLUMNS = (
+    Column("definition_kind", "key", 12, label="scheme or instrument"),
+    Column("definition_id", "key", 18, label="scheme or instrument id"),
+    Column("definition_version", "key", 10, label="its own version"),
+    Column("version_id", "int", 10, label="stored definition version (content hash)"),
+    Column("attached", "bool", 9, label="attached to the study", value_labels=BOOL_LABELS),
+    Column("element", "key", 11, label="kind of element (code, item, score, anchor, ...)"),
+    Column("id", "key", 14, label="element id"),
+    Column("label", "text", 36, label="element label"),
+    Column("belongs_to", "key", 16, label="category, subscale or scale it belongs to"),
+    Column("type", "key", 10, label="element type (point/state, scale, method, ...)"),
+    Column("value", "key", 10, label="scale range or anchor value"),
+    Column("details", "text", 60, label="details: keys, choices, items, citation [version hash]"),
+)
+
+
+def definitions(data: StudyData) -> Sheet:
     def rows() -> Iterator[Row]:
         for v in data.versions:
             head = ("scheme" if v.kind == "scheme" else "instrument", v.definition_id, v.version)
@@ -38,7 +118,7 @@ def codebook(data: StudyData) -> Sheet:
                 yield (*base, "key_check", None, data.key_check(v.id), None, None, None, None)
                 yield from ((*base, *r) for r in _verify_rows(data.instruments[v.id]))
 
-    return Sheet("Codebook", CODEBOOK_COLUMNS, rows())
+    return Sheet("Definitions", CODEBOOK_COLUMNS, rows())
 
 
 def _scheme_rows(s: Scheme, digest: str) -> Iterator[Row]:

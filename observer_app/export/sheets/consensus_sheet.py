@@ -10,33 +10,41 @@ from typing import Any
 from observer_app.export.sheets.base import Row, Sheet, StudyData
 from observer_app.export.workbook import Column
 
+_OWN = (
+    Column("coder_a", "key", 14, label="first reconciled coder"),
+    Column("coder_b", "key", 14, label="second reconciled coder"),
+    Column("record", "key", 8, label="what was decided", allowed="event, rating"),
+    Column("decision_key", "key", 14, label="the decision's key within the reconciliation"),
+    Column("alignment", "key", 12, label="how the two coders' events aligned"),
+    Column(
+        "decision",
+        "key",
+        10,
+        label="decision",
+        allowed="agree, accept_a, accept_b, both, neither, edit",
+    ),
+    Column("decided_at", "datetime", 19, label="when it was decided", unit="UTC"),
+    Column("decided_by", "key", 14, label="who decided"),
+    Column("result_id", "int", 10, label="the consensus event or rating"),
+    Column("code", "key", 9, label="consensus event's code"),
+    Column("onset_s", "seconds", 9, label="consensus event's onset", unit="seconds"),
+    Column("onset", "time", 12, label="consensus event's onset", unit="hh:mm:ss.000"),
+    Column("instrument", "key", 14, label="instrument id"),
+    Column("instrument_version", "key", 10, label="instrument's own version"),
+    Column("version_id", "int", 10, label="stored definition version"),
+    Column("item_id", "key", 8, label="item id"),
+    Column("unit", "key", 8, label="what was rated", allowed="session, segment"),
+    Column("segment", "int", 8, label="segment number (from 1)"),
+    Column("value", "number", 8, label="consensus value"),
+    Column("value_a", "number", 8, label="first coder's value"),
+    Column("value_b", "number", 8, label="second coder's value"),
+    Column("source_ids", "key", 16, label="ids of the coders' events or ratings it came from"),
+)
+
 
 def consensus(data: StudyData) -> Sheet:
-    cols = (
-        Column("recording_id", "int", 12),
-        Column("consensus_assignment_id", "int", 13),
-        Column("manager", "key", 16),
-        Column("status", "key", 11),
-        Column("coder_a", "key", 14),
-        Column("coder_b", "key", 14),
-        Column("record", "key", 8),
-        Column("key", "key", 14),
-        Column("alignment", "key", 12),
-        Column("decision", "key", 10),
-        Column("decided_at", "datetime", 19),
-        Column("result_id", "int", 10),
-        Column("code", "key", 9),
-        Column("onset_s", "seconds", 9),
-        Column("onset", "time", 12),
-        Column("instrument_version_id", "int", 12),
-        Column("item_id", "key", 8),
-        Column("unit", "key", 8),
-        Column("segment", "int", 8),
-        Column("value", "float", 8),
-        Column("value_a", "float", 8),
-        Column("value_b", "float", 8),
-        Column("source_ids", "key", 16),
-    )
+    ctx = data.context
+    cols = (*ctx.columns, *_OWN)
     cons = {aid: a for aid, a in data.assignments.items() if a.purpose == "consensus"}
 
     def rows() -> Iterator[Row]:
@@ -49,12 +57,14 @@ def consensus(data: StudyData) -> Sheet:
         for aid, a in sorted(cons.items()):
             ref = a.reference
             names = [data.coder(n) for n in ref.get("coders", [])] + [None, None]
-            head = (a.recording_id, aid, data.coder(a.coder_name), a.status, names[0], names[1])
+            head = (*ctx.of(aid), names[0], names[1])
             for key, decision in sorted(ref.get("decisions", {}).items()):
                 at = _when(decision.get("at"))
+                by = _who(data, decision.get("by"))
                 evs = live[aid].get(key, [])
+                what = decision.get("decision")
                 if not evs:
-                    yield (*head, "event", key, None, decision.get("decision"), at, *([None] * 12))
+                    yield (*head, "event", key, None, what, at, by, *([None] * 14))
                 for e in evs:
                     ids = ", ".join(str(i) for i in e.source.get("events", []))
                     yield (
@@ -62,13 +72,14 @@ def consensus(data: StudyData) -> Sheet:
                         "event",
                         key,
                         e.source.get("kind"),
-                        decision.get("decision"),
+                        what,
                         at,
+                        by,
                         e.id,
                         e.code,
                         e.onset_ms / 1000,
                         e.onset_ms,
-                        *([None] * 7),
+                        *([None] * 9),
                         ids,
                     )
             for r in data.ratings():
@@ -78,17 +89,21 @@ def consensus(data: StudyData) -> Sheet:
                 values = src.get("values", {})
                 ids = ", ".join(str(i) for i in src.get("ratings", []))
                 seg = r.unit_index + 1 if r.unit_kind == "segment" else None
+                inst = data.instruments.get(r.instrument_version_id)
                 yield (
                     *head,
                     "rating",
                     r.item_id,
                     None,
                     src.get("decision"),
-                    None,
+                    _when(src.get("at")),
+                    _who(data, src.get("by")),
                     r.id,
                     None,
                     None,
                     None,
+                    inst.id if inst else None,
+                    inst.version if inst else None,
                     r.instrument_version_id,
                     r.item_id,
                     r.unit_kind,
@@ -100,6 +115,10 @@ def consensus(data: StudyData) -> Sheet:
                 )
 
     return Sheet("Consensus", cols, rows())
+
+
+def _who(data: StudyData, name: Any) -> str | None:
+    return None if not name else data.coder(str(name))
 
 
 def _when(text: Any) -> dt.datetime | None:

@@ -7,26 +7,26 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from observer_app.coding.definitions import Scheme
-from observer_app.export.sheets.base import ASSIGNMENT_COLUMNS, Row, Sheet, StudyData
+from observer_app.coding.varnames import unique_names
+from observer_app.export.sheets.base import Row, Sheet, StudyData
 from observer_app.export.workbook import Column
 from observer_app.services.records import AssignmentInfo
 
 #: A segment length larger than any recording: an unsegmented scheme has one segment.
 WHOLE_RECORDING_MS = 2_147_483_647
 
+#: The Events sheet's own columns (after ``event_id`` and the context columns).
 EVENT_COLUMNS = (
-    Column("event_id", "int", 10),
-    *ASSIGNMENT_COLUMNS,
-    Column("code", "key", 10),
-    Column("category", "key", 14),
-    Column("onset_s", "seconds", 10),
-    Column("onset", "time", 13),
-    Column("offset_s", "seconds", 10),
-    Column("offset", "time", 13),
-    Column("duration_s", "seconds", 11),
-    Column("modifiers", "json", 24),
-    Column("comment", "text", 40),
-    Column("subject", "key", 12),  # who the event is about (a subject id of the scheme)
+    Column("code", "key", 10, label="code id (Definitions sheet)"),
+    Column("category", "key", 14, label="category of the code"),
+    Column("onset_s", "seconds", 10, label="onset", unit="seconds from the recording's start"),
+    Column("onset", "time", 13, label="onset", unit="hh:mm:ss.000"),
+    Column("offset_s", "seconds", 10, label="offset of a state event", unit="seconds"),
+    Column("offset", "time", 13, label="offset of a state event", unit="hh:mm:ss.000"),
+    Column("duration_s", "seconds", 11, label="duration of a state event", unit="seconds"),
+    Column("modifiers", "json", 24, label="modifier values (JSON object)"),
+    Column("comment", "text", 40, label="coder's comment"),
+    Column("subject", "key", 12, label="who the event is about (a subject id of the scheme)"),
 )
 
 
@@ -35,20 +35,18 @@ def events(data: StudyData) -> Sheet:
     for vid, scheme in data.schemes.items():
         for code in scheme.codes:
             category[(vid, code.id)] = code.category
-    per_assignment = {aid: data.assignment_cols(aid) for aid in data.assignments}
+    ctx = data.context
+    per_assignment = {aid: ctx.of(aid) for aid in data.assignments}
     scheme_of = {aid: a.scheme_version_id for aid, a in data.assignments.items()}
+    cols = (Column("event_id", "int", 10, label="event"), *ctx.columns, *EVENT_COLUMNS)
 
     def rows() -> Iterator[Row]:
         for e in data.stream.events():
-            rec, coder, purpose, aid, analysis = per_assignment[e.assignment_id]
+            aid = e.assignment_id
             off = e.offset_ms
             yield (
                 e.id,
-                rec,
-                coder,
-                purpose,
-                aid,
-                analysis,
+                *per_assignment[aid],
                 e.code,
                 category.get((scheme_of[aid], e.code)),
                 e.onset_ms / 1000,
@@ -61,7 +59,7 @@ def events(data: StudyData) -> Sheet:
                 e.subject,
             )
 
-    return Sheet("Events", EVENT_COLUMNS, rows())
+    return Sheet("Events", cols, rows())
 
 
 def _segment_bounds(
@@ -78,41 +76,80 @@ def _fixed_slots(start: int, end: int, seg_ms: int) -> range:
     return range(start // seg_ms, max(start // seg_ms + 1, -(-end // seg_ms)))
 
 
-def _unique(headers: list[str]) -> dict[str, int]:
-    """Column index per header, merging headers that differ only in case (Excel tables
-    require unique headers regardless of case)."""
+def code_columns(data: StudyData, prefix: str = "n_") -> tuple[dict[str, int], list[Column]]:
+    """One column per code id over every scheme (a code id shared by two schemes shares its
+    column): column index by code id, and the columns (``n_<code>`` counts)."""
     index: dict[str, int] = {}
-    for h in headers:
-        index.setdefault(h.lower(), len(index))
-    return index
+    cols: list[Column] = []
+    labels: list[tuple[str, str, str, str]] = []
+    for scheme in data.schemes.values():
+        for c in scheme.codes:
+            if c.id not in index:
+                index[c.id] = len(labels)
+                labels.append((c.id, c.label, scheme.id, scheme.version))
+    names = unique_names(f"{prefix}{code}" for code, *_ in labels)
+    for name, (code, label, sid, version) in zip(names, labels, strict=True):
+        cols.append(
+            Column(
+                name,
+                "int",
+                max(6.0, len(name) + 2),
+                label=f"number of {code} events ({label})",
+                unit="events",
+                source=sid,
+                source_version=version,
+            )
+        )
+    return index, cols
+
+
+def segment_item_columns(data: StudyData) -> tuple[dict[tuple[int, str], int], list[Column]]:
+    """One column per item of every segment instrument: index by (version id, item id)."""
+    keys: list[tuple[int, str]] = []
+    labels: list[str] = []
+    first: dict[str, int] = {}
+    info: list[tuple[str, str, str, str | None]] = []
+    for vid, inst in data.instruments.items():
+        if inst.unit != "segment":
+            continue
+        for i in inst.items:
+            label = f"{inst.id}:{i.id}"
+            keys.append((vid, i.id))
+            if label not in first:
+                first[label] = len(labels)
+                labels.append(label)
+                sc = inst.scale_of(i)
+                info.append((inst.id, inst.version, f"{sc.min}..{sc.max}", i.label))
+    names = unique_names(labels)
+    cols = [
+        Column(
+            name,
+            "number",
+            max(8.0, len(name) + 2),
+            label=f"{label}" + (f" ({text})" if text else ""),
+            allowed=allowed,
+            source=iid,
+            source_version=version,
+        )
+        for name, label, (iid, version, allowed, text) in zip(names, labels, info, strict=True)
+    ]
+    index = {(vid, item): first[f"{data.instruments[vid].id}:{item}"] for vid, item in keys}
+    return index, cols
 
 
 def segments(data: StudyData) -> Sheet:
-    code_heads: list[str] = []
-    for scheme in data.schemes.values():
-        code_heads += [f"n_{c.id}" for c in scheme.codes]
-    code_col = _unique(code_heads)
-    item_heads: list[str] = []
-    for inst in data.instruments.values():
-        if inst.unit == "segment":
-            item_heads += [f"{inst.id}:{i.id}" for i in inst.items]
-    item_index = _unique(item_heads)
-    item_col = {
-        (vid, i.id): item_index[f"{inst.id}:{i.id}".lower()]
-        for vid, inst in data.instruments.items()
-        if inst.unit == "segment"
-        for i in inst.items
-    }
-    n_codes, n_items = len(code_col), len(item_index)
-    first_spelling = {h.lower(): h for h in reversed(code_heads + item_heads)}
+    code_col, code_cols = code_columns(data)
+    item_col, item_cols = segment_item_columns(data)
+    n_codes, n_items = len(code_cols), len(item_cols)
+    ctx = data.context
     cols = (
-        *ASSIGNMENT_COLUMNS,
-        Column("segment", "int", 9),
-        Column("start_s", "seconds", 9),
-        Column("end_s", "seconds", 9),
-        Column("start", "time", 12),
-        *(Column(first_spelling[h], "int", max(6.0, len(h) + 2)) for h in code_col),
-        *(Column(first_spelling[h], "float", max(8.0, len(h) + 2)) for h in item_index),
+        *ctx.columns,
+        Column("segment", "int", 9, label="segment number (from 1)"),
+        Column("start_s", "seconds", 9, label="segment start", unit="seconds"),
+        Column("end_s", "seconds", 9, label="segment end", unit="seconds"),
+        Column("start", "time", 12, label="segment start", unit="hh:mm:ss.000"),
+        *code_cols,
+        *item_cols,
     )
 
     def rows() -> Iterator[Row]:
@@ -132,10 +169,10 @@ def segments(data: StudyData) -> Sheet:
             scheme = data.schemes[vid]
             seg_ms = scheme.segments.length_ms if scheme.segments else WHOLE_RECORDING_MS
             counts = data.stream.segment_counts([a.id for a in assigned], seg_ms)
-            mine = [(c.id, code_col[f"n_{c.id}".lower()]) for c in scheme.codes]
+            mine = [(c.id, code_col[c.id]) for c in scheme.codes]
             for a in sorted(assigned, key=lambda x: (x.recording_id, x.id)):
                 rec = data.recordings[a.recording_id]
-                head = data.assignment_cols(a.id)
+                head = ctx.of(a.id)
                 bounds = _segment_bounds(scheme, rec.duration_ms, last.get(a.id), min_last)
                 for index, (start, end) in enumerate(bounds):
                     n: list[int | None] = [None] * n_codes

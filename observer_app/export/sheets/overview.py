@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 
 from observer_app import __version__
 from observer_app.export.sheets.base import Row, Sheet, StudyData, file_name, seconds
-from observer_app.export.workbook import Column
+from observer_app.export.sheets.context import RECORDING_COLUMNS
+from observer_app.export.workbook import BOOL_LABELS, Column
 
 
 def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
@@ -28,6 +29,7 @@ def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
         ("kappa_threshold", o.kappa_threshold),
         ("alpha_level", o.alpha_level),
         ("alpha_bootstrap_resamples", o.bootstrap),
+        ("min_units", o.min_units),
         (
             "reliability_data",
             "completed assignments only" if o.completed_only else "all assignments",
@@ -46,48 +48,37 @@ def about(data: StudyData, sheet_names: Sequence[str]) -> Sheet:
             rows.append((f"key_check {v.definition_id} {v.version} #{v.id}", data.key_check(v.id)))
     if o.pseudonymize:
         rows.append(("note", "coder names replaced by codes; free-text comments are as written"))
-    cols = (Column("setting", "key", 28), Column("value", "key", 60))
+    cols = (
+        Column("setting", "key", 28, label="export setting or study fact"),
+        Column("value", "key", 60, label="its value"),
+    )
     return Sheet("About", cols, iter(rows))
 
 
 def recordings(data: StudyData) -> Sheet:
+    ctx = data.context
     cols = (
-        Column("recording_id", "int", 12),
-        Column("file", "key", 24),
-        Column("media_path", "text", 40),
-        Column("client_id", "key", 10),
-        Column("therapist_id", "key", 12),
-        Column("dyad_id", "key", 10),
-        Column("session_number", "int", 15),
-        Column("phase", "int", 8),
-        Column("session_date", "date", 12),
-        Column("duration_s", "seconds", 11),
-        Column("duration", "time", 13),
-        Column("has_video", "bool", 10),
-        Column("fps", "float", 8),
-        Column("fingerprint", "key", 20),
-        Column("meta", "json", 30),
+        *RECORDING_COLUMNS,
+        *ctx.meta_columns,
+        Column("media_path", "text", 40, label="media file path (empty when pseudonymised)"),
+        Column("duration_s", "seconds", 11, label="duration", unit="seconds"),
+        Column("duration", "time", 13, label="duration", unit="hh:mm:ss.000"),
+        Column("has_video", "bool", 10, label="has a video track", value_labels=BOOL_LABELS),
+        Column("fps", "float", 8, label="frame rate", unit="frames per second"),
+        Column("fingerprint", "key", 20, label="media fingerprint (size + SHA-256)"),
     )
 
     def rows() -> Iterator[Row]:
         for r in data.recordings.values():
             path = None if data.options.pseudonymize else r.media_path
             yield (
-                r.id,
-                file_name(r.media_path),
+                *ctx.recording(r.id),
                 path,
-                r.client_id,
-                r.therapist_id,
-                r.dyad_id,
-                r.session_number,
-                data.phase(r.id),
-                r.session_date,
                 seconds(r.duration_ms),
                 r.duration_ms,
                 r.has_video,
                 r.fps,
                 r.fingerprint,
-                r.meta,
             )
 
     return Sheet("Recordings", cols, rows())
@@ -95,13 +86,13 @@ def recordings(data: StudyData) -> Sheet:
 
 def coders(data: StudyData) -> Sheet:
     cols = (
-        Column("coder_id", "int", 10),
-        Column("coder", "key", 18),
-        Column("initials", "key", 9),
-        Column("role", "key", 10),
-        Column("active", "bool", 8),
-        Column("assignments", "int", 12),
-        Column("completed", "int", 11),
+        Column("coder_id", "int", 10, label="coder"),
+        Column("coder", "key", 18, label="coder name (code when pseudonymised)"),
+        Column("initials", "key", 9, label="initials (empty when pseudonymised)"),
+        Column("role", "key", 10, label="role", allowed="coder, manager"),
+        Column("active", "bool", 8, label="profile active", value_labels=BOOL_LABELS),
+        Column("assignments", "int", 12, label="assignments", unit="assignments"),
+        Column("completed", "int", 11, label="completed assignments", unit="assignments"),
     )
     total: dict[str, int] = defaultdict(int)
     done: dict[str, int] = defaultdict(int)

@@ -5,29 +5,34 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from observer_app.coding.definitions import roll_up, score_responses
+from observer_app.coding.definitions import Instrument, roll_up, score_responses
 from observer_app.coding.errors import InputError
-from observer_app.export.sheets.base import ASSIGNMENT_COLUMNS, Row, Sheet, StudyData
-from observer_app.export.workbook import Column
+from observer_app.coding.varnames import unique_names
+from observer_app.export.sheets.base import Row, Sheet, StudyData
+from observer_app.export.workbook import BOOL_LABELS, Column
 from observer_app.services.streams import RatingRow
+
+INSTRUMENT_COLUMNS = (
+    Column("instrument", "key", 18, label="instrument id (Definitions sheet)"),
+    Column("instrument_version", "key", 10, label="instrument's own version"),
+    Column("version_id", "int", 10, label="stored definition version (content hash)"),
+)
 
 
 def ratings(data: StudyData) -> Sheet:
     cols = (
-        Column("rating_id", "int", 10),
-        *ASSIGNMENT_COLUMNS,
-        Column("instrument", "key", 18),
-        Column("instrument_version", "key", 10),
-        Column("version_id", "int", 10),
-        Column("unit", "key", 9),
-        Column("segment", "int", 9),
-        Column("item_id", "key", 8),
-        Column("item_label", "text", 24),
-        Column("subscales", "key", 16),
-        Column("reverse", "bool", 8),
-        Column("value", "float", 8),
-        Column("keyed_value", "float", 11),
-        Column("missing_reason", "text", 16),
+        Column("rating_id", "int", 10, label="rating"),
+        *data.context.columns,
+        *INSTRUMENT_COLUMNS,
+        Column("unit", "key", 9, label="what was rated", allowed="session, segment"),
+        Column("segment", "int", 9, label="segment number (from 1); empty for a session"),
+        Column("item_id", "key", 8, label="item id"),
+        Column("item_label", "text", 24, label="item label"),
+        Column("subscales", "key", 16, label="subscales the item belongs to"),
+        Column("reverse", "bool", 9, label="reverse-keyed item", value_labels=BOOL_LABELS),
+        Column("value", "number", 8, label="answer as given"),
+        Column("keyed_value", "number", 12, label="answer after reverse keying"),
+        Column("missing_reason", "text", 16, label="why the item has no value"),
     )
 
     def rows() -> Iterator[Row]:
@@ -41,7 +46,7 @@ def ratings(data: StudyData) -> Sheet:
                 keyed = float(inst.scale_of(item).reverse(round(r.value)))
             yield (
                 r.id,
-                *data.assignment_cols(r.assignment_id),
+                *data.context.of(r.assignment_id),
                 inst.id if inst else None,
                 inst.version if inst else None,
                 r.instrument_version_id,
@@ -59,7 +64,7 @@ def ratings(data: StudyData) -> Sheet:
     return Sheet("Ratings", cols, rows())
 
 
-def _forms(
+def forms(
     rows: Sequence[RatingRow],
 ) -> dict[tuple[int, int], dict[tuple[str, int], dict[str, int | None]]]:
     forms: dict[tuple[int, int], dict[tuple[str, int], dict[str, int | None]]] = defaultdict(
@@ -72,17 +77,56 @@ def _forms(
     return forms
 
 
+Units = dict[tuple[str, int], dict[str, int | None]]
+
+
+def form_scores(
+    inst: Instrument, units: Units
+) -> tuple[list[tuple[str, float | None]], list[str], str, list[str]]:
+    """One form's scores (``<score>_mean`` and ``<score>_sum`` of every subscale, composite and
+    total: published norms are sums; segment instruments: their roll-ups), the reasons for
+    missing (or prorated) ones, the scored unit, and the scores resting on unconfirmed facts."""
+    scored: list[tuple[str, float | None]] = []
+    notes: list[str] = []
+    provisional: list[str] = []
+    try:
+        if inst.unit == "segment":
+            segs = [units[k] for k in sorted(units) if k[0] == "segment"]
+            for rolled in roll_up(inst, segs):
+                scored.append((rolled.id, rolled.value))
+                if rolled.reason:
+                    notes.append(f"{rolled.id}: {rolled.reason}")
+            return scored, notes, "segments (roll-up)", provisional
+        for sc in score_responses(inst, units.get(("session", 0), {})).scores:
+            scored += [(f"{sc.id}_mean", sc.mean), (f"{sc.id}_sum", sc.sum)]
+            if sc.reason:
+                notes.append(f"{sc.id}: {sc.reason}")
+            elif sc.prorated:
+                notes.append(f"{sc.id}: sum prorated ({sc.answered} of {sc.items})")
+            if sc.verify:
+                provisional.append(sc.id)
+        return scored, notes, "session", provisional
+    except InputError as exc:
+        return [], [str(exc)], inst.unit, provisional
+
+
+def score_ids(inst: Instrument) -> list[tuple[str, str]]:
+    """(column id, label) of every score value ``form_scores`` gives for ``inst``."""
+    if inst.unit == "segment":
+        return [(r.id, r.label or r.id) for r in inst.rollup]
+    return [
+        (f"{d.id}_{part}", f"{d.label or d.id} ({part})")
+        for d in inst.score_definitions()
+        for part in ("mean", "sum")
+    ]
+
+
 def score_columns(data: StudyData) -> list[str]:
-    """One column per score value: ``<score>_mean`` and ``<score>_sum`` for every subscale,
-    composite and total (published norms are sums), ``<rollup>`` for segment roll-ups."""
+    """One column per score value shared across instruments (ignoring case): ``<score>_mean``
+    and ``<score>_sum`` for every subscale, composite and total, ``<rollup>`` for roll-ups."""
     names: list[str] = []
     for inst in data.instruments.values():
-        ids = (
-            [r.id for r in inst.rollup]
-            if inst.unit == "segment"
-            else [f"{d.id}_{part}" for d in inst.score_definitions() for part in ("mean", "sum")]
-        )
-        # Excel table headers are unique regardless of case
+        ids = [i for i, _ in score_ids(inst)]
         names += [n for n in ids if n.lower() not in {x.lower() for x in names}]
     return names
 
@@ -91,73 +135,39 @@ def scores(data: StudyData) -> Sheet:
     names = score_columns(data)
     col = {n.lower(): k for k, n in enumerate(names)}
     fixed = (
-        Column("recording_id", "int", 12),
-        Column("session_number", "int", 15),
-        Column("phase", "int", 8),
-        Column("coder", "key", 16),
-        Column("purpose", "key", 11),
-        Column("assignment_id", "int", 13),
-        Column("analysis", "bool", 9),
-        Column("instrument", "key", 18),
-        Column("instrument_version", "key", 10),
-        Column("version_id", "int", 10),
-        Column("unit", "key", 16),
+        *data.context.columns,
+        *INSTRUMENT_COLUMNS,
+        Column("unit", "key", 16, label="scored unit", allowed="session, segments (roll-up)"),
     )
-    tail = (Column("key_check", "text", 30), Column("verify", "text", 30))
-    taken = {c.name.lower() for c in (*fixed, *tail)} | {"notes"}
-    headers = [f"score_{n}" if n.lower() in taken else n for n in names]
+    taken = [c.name for c in fixed] + ["notes", "key_check", "verify"]
+    headers = unique_names(taken + names)[len(taken) :]
     cols = (
         *fixed,
-        *(Column(h, "float", max(9.0, len(h) + 2)) for h in headers),
-        Column("notes", "text", 40),
-        *tail,
+        *(
+            Column(h, "float", max(9.0, len(h) + 2), label=f"score {n} (of its row's instrument)")
+            for h, n in zip(headers, names, strict=True)
+        ),
+        Column("notes", "text", 40, label="why a score has no value"),
+        Column("key_check", "text", 30, label="who checked the key, when, against what"),
+        Column("verify", "text", 30, label="scores resting on unconfirmed facts (see Codebook)"),
     )
 
     def rows() -> Iterator[Row]:
-        for (aid, vid), units in sorted(_forms(data.ratings()).items()):
+        for (aid, vid), units in sorted(forms(data.ratings()).items()):
             inst = data.instruments.get(vid)
             if inst is None or aid not in data.assignments:
                 continue
-            rec, coder, purpose, _, analysis = data.assignment_cols(aid)
-            session = data.recordings[rec].session_number
             values: list[float | None] = [None] * len(names)
-            notes: list[str] = []
-            provisional: list[str] = []
-            try:
-                if inst.unit == "segment":
-                    segs = [units[k] for k in sorted(units) if k[0] == "segment"]
-                    for rolled in roll_up(inst, segs):
-                        values[col[rolled.id.lower()]] = rolled.value
-                        if rolled.reason:
-                            notes.append(f"{rolled.id}: {rolled.reason}")
-                    unit = "segments (roll-up)"
-                else:
-                    for sc in score_responses(inst, units.get(("session", 0), {})).scores:
-                        values[col[f"{sc.id}_mean".lower()]] = sc.mean
-                        values[col[f"{sc.id}_sum".lower()]] = sc.sum
-                        if sc.reason:
-                            notes.append(f"{sc.id}: {sc.reason}")
-                        elif sc.prorated:
-                            notes.append(f"{sc.id}: sum prorated ({sc.answered} of {sc.items})")
-                        if sc.verify:
-                            provisional.append(sc.id)
-                    unit = "session"
-            except InputError as exc:
-                notes.append(str(exc))
-                unit = inst.unit
+            scored, notes, unit, provisional = form_scores(inst, units)
+            for sid, value in scored:
+                values[col[sid.lower()]] = value
             verify = (
                 f"provisional ({', '.join(provisional)}): unconfirmed facts, see Codebook"
                 if provisional
                 else ("unconfirmed facts, see Codebook" if inst.needs_verification else None)
             )
             yield (
-                rec,
-                session,
-                data.phase(rec),
-                coder,
-                purpose,
-                aid,
-                analysis,
+                *data.context.of(aid),
                 inst.id,
                 inst.version,
                 vid,

@@ -2,43 +2,93 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from observer_app.export.sheets.base import Row, Sheet, StudyData
-from observer_app.export.workbook import ChartSpec, Column
+from observer_app.export.workbook import BOOL_LABELS, ChartSpec, Column
 from observer_app.services.reliability import (
     CancelFlag,
     ReliabilityReport,
     ReliabilityRequest,
 )
 
-RELIABILITY_COLUMNS = (
-    Column("section", "key", 10),
-    Column("definition_kind", "key", 12),
-    Column("definition_id", "key", 18),
-    Column("definition_version", "key", 10),
-    Column("target_kind", "key", 11),
-    Column("target_id", "key", 12),
-    Column("target_label", "text", 26),
-    Column("statistic", "key", 26),
-    Column("value", "float", 9),
-    Column("ci_low", "float", 9),
-    Column("ci_high", "float", 9),
-    Column("se", "float", 8),
-    Column("p", "float", 8),
-    Column("n_units", "int", 8),
-    Column("n_raters", "int", 8),
-    Column("n_dropped", "int", 9),
-    Column("interpretation", "key", 18),
-    Column("flagged", "bool", 8),
-    Column("coder", "key", 12),
-    Column("recording_id", "int", 12),
-    Column("completed_at", "datetime", 19),
-    Column("note", "text", 40),
+_DEFINITION = (
+    Column("definition_kind", "key", 12, label="scheme or instrument"),
+    Column("definition_id", "key", 18, label="scheme or instrument id"),
+    Column("definition_version", "key", 10, label="its own version"),
 )
-_VALUE = 8
-_TARGET_LABEL = 6
+RELIABILITY_COLUMNS = (
+    *_DEFINITION,
+    Column(
+        "target_kind",
+        "key",
+        11,
+        label="what the statistic is about",
+        allowed="item, subscale, composite, total, all_codes, code",
+    ),
+    Column("target_id", "key", 12, label="item, score or code id"),
+    Column("target_label", "text", 26, label="its label"),
+    Column("statistic", "key", 26, label="statistic (README: Agreement statistics)"),
+    Column("value", "float", 9, label="the statistic's value"),
+    Column("ci_low", "float", 9, label="lower bound of the 95% CI"),
+    Column("ci_high", "float", 9, label="upper bound of the 95% CI"),
+    Column("se", "float", 8, label="standard error"),
+    Column("p", "float", 8, label="p value"),
+    Column("n_units", "int", 8, label="units used", unit="units"),
+    Column("n_raters", "int", 8, label="raters", unit="raters"),
+    Column("n_dropped", "int", 9, label="units dropped", unit="units"),
+    Column("interpretation", "key", 18, label="interpretation label of the statistic"),
+    Column(
+        "below_threshold",
+        "bool",
+        10,
+        label="below the export's threshold",
+        value_labels=BOOL_LABELS,
+    ),
+    Column(
+        "few_units",
+        "bool",
+        10,
+        label="fewer units than the minimum (About: min_units)",
+        value_labels=BOOL_LABELS,
+    ),
+    Column("note", "text", 40, label="why undefined, or the counts behind it"),
+)
+DESIGN_COLUMNS = (
+    *_DEFINITION,
+    Column("name", "text", 30, label="scheme or instrument name"),
+    Column("raters_as", "key", 10, label="raters are coders or coder slots"),
+    Column("coders", "text", 30, label="coders compared"),
+    Column("n_coders", "int", 9, label="coders", unit="coders"),
+    Column("n_recordings", "int", 12, label="recordings compared", unit="recordings"),
+    Column("tolerance_s", "seconds", 11, label="event matching tolerance", unit="seconds"),
+    Column("notes", "text", 50, label="notes on the design"),
+)
+CONFUSION_COLUMNS = (
+    *_DEFINITION,
+    Column("code_a", "key", 12, label="coder A's code (unmatched: no event of A)"),
+    Column("code_b", "key", 12, label="coder B's code (unmatched: no event of B)"),
+    Column(
+        "count", "int", 8, label="matched event pairs (cells with 0 are left out)", unit="events"
+    ),
+)
+DRIFT_COLUMNS = (
+    *_DEFINITION,
+    Column("coder", "key", 14, label="coder compared with the master coder"),
+    Column("master_coder", "key", 14, label="master coder"),
+    Column("recording_id", "int", 12, label="recording"),
+    Column("assignment_id", "int", 13, label="the coder's assignment"),
+    Column("completed_at", "datetime", 19, label="when the coder completed it", unit="UTC"),
+    Column("statistic", "key", 22, label="statistic"),
+    Column("value", "float", 9, label="the statistic's value"),
+    Column("mean_abs_diff", "float", 12, label="mean absolute difference from the master"),
+    Column("percent_agreement", "float", 12, label="share of agreeing pairs"),
+    Column("n", "int", 6, label="units or events compared"),
+)
+_VALUE = 7
+_TARGET_LABEL = 5
+_N_UNITS = 12
 
 
 def reliability_reports(
@@ -79,23 +129,87 @@ def _stat(r: Any) -> tuple[Any, ...]:
 
 
 def reliability(data: StudyData, reports: Sequence[ReliabilityReport]) -> Sheet:
+    """Statistics: one row per target and statistic; the chosen ICC form of every score first
+    (its chart beside those rows)."""
     charts: list[ChartSpec] = []
     out: list[Row] = []
+    few = data.options.min_units
     for rep in reports:
         head = (rep.kind, rep.definition_id, rep.definition_version)
-        out.append(_design_row(data, rep, head))
         if rep.scores:
             first = len(out)
             out += [
-                _stat_row("score", head, (s.kind, s.id, s.label), s.icc, flagged=s.flagged)
+                _stat_row(head, (s.kind, s.id, s.label), s.icc, few, flagged=s.flagged)
                 for s in rep.scores
             ]
-            charts.append(_chart(rep, first, out, len(charts)))
-            out += _other_score_rows(rep, head)
-        out += _event_rows(rep, head)
-        out += _code_rows(rep, head)
-        out += _drift_rows(data, rep, head)
+            charts.append(_chart(rep, first, out, charts))
+            out += _other_score_rows(rep, head, few)
+        out += _event_rows(rep, head, few)
+        out += _code_rows(rep, head, few)
     return Sheet("Reliability", RELIABILITY_COLUMNS, iter(out), lambda: charts)
+
+
+def reliability_design(data: StudyData, reports: Sequence[ReliabilityReport]) -> Sheet:
+    """One row per scheme or instrument: who was compared on how many recordings."""
+
+    def rows() -> Iterator[Row]:
+        for rep in reports:
+            yield (
+                rep.kind,
+                rep.definition_id,
+                rep.definition_version,
+                rep.name,
+                rep.layout,
+                ", ".join(data.coder(c.name) for c in rep.coders) or None,
+                len(rep.coders),
+                len(rep.recording_ids),
+                rep.request.tolerance_ms / 1000 if rep.kind == "scheme" else None,
+                "; ".join(rep.notes) or None,
+            )
+
+    return Sheet("Reliability design", DESIGN_COLUMNS, rows())
+
+
+def confusion(data: StudyData, reports: Sequence[ReliabilityReport]) -> Sheet:
+    """The pooled event confusion matrix in long form (rows: coder A; columns: coder B)."""
+
+    def rows() -> Iterator[Row]:
+        for rep in reports:
+            if rep.events is None:
+                continue
+            head = (rep.kind, rep.definition_id, rep.definition_version)
+            labels = rep.events.confusion.labels
+            for i, counts in enumerate(rep.events.confusion.counts):
+                for j, n in enumerate(counts):
+                    if n:
+                        yield (*head, labels[i], labels[j], int(n))
+
+    return Sheet("Confusion", CONFUSION_COLUMNS, rows())
+
+
+def drift(data: StudyData, reports: Sequence[ReliabilityReport]) -> Sheet:
+    """Each coder against the master coder, recording by recording."""
+
+    def rows() -> Iterator[Row]:
+        for rep in reports:
+            head = (rep.kind, rep.definition_id, rep.definition_version)
+            master = data.coder(rep.master_coder.name) if rep.master_coder else None
+            for p in rep.drift:
+                yield (
+                    *head,
+                    data.coder(p.coder_name),
+                    master,
+                    p.recording_id,
+                    p.assignment_id,
+                    p.completed_at,
+                    p.statistic,
+                    p.value,
+                    p.mean_abs_diff,
+                    p.percent_agreement,
+                    p.n,
+                )
+
+    return Sheet("Drift", DRIFT_COLUMNS, rows())
 
 
 Head = tuple[str, str, str]
@@ -104,110 +218,66 @@ Target = tuple[str, str | None, str | None]
 
 
 def _stat_row(
-    section: str,
     head: Head,
     target: Target,
     r: Any,
+    min_units: int,
     *,
     statistic: str | None = None,
     flagged: bool | None = None,
+    note: str | None = None,
 ) -> Row:
     """One statistic's row: its value, CI, SE, p, counts and label, and why it is undefined."""
     name = r.name if statistic is None else statistic
+    n = r.n_units
     return (
-        section,
         *head,
         *target,
         name,
         *_stat(r),
         flagged,
-        None,
-        None,
-        None,
-        r.undefined_reason,
+        None if n is None else n < min_units,
+        r.undefined_reason or note,
     )
 
 
-def _design_row(data: StudyData, rep: ReliabilityReport, head: Head) -> Row:
-    coders = ", ".join(data.coder(c.name) for c in rep.coders)
-    design = f"raters as {rep.layout}; coders {coders or 'none'}"
-    return (
-        "design",
-        *head,
-        None,
-        None,
-        rep.name,
-        "recordings",
-        float(len(rep.recording_ids)),
-        *([None] * 4),
-        None,
-        len(rep.coders),
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        "; ".join([design, *rep.notes]),
-    )
-
-
-def _other_score_rows(rep: ReliabilityReport, head: Head) -> list[Row]:
+def _other_score_rows(rep: ReliabilityReport, head: Head, few: int) -> list[Row]:
     """Every score's other ICC forms, its alpha and (items) its kappa."""
     rows: list[Row] = []
     for s in rep.scores:
         others = [r for r in s.iccs if r.name != s.icc.name] + [s.alpha]
         others += [s.kappa] if s.kappa is not None else []
-        rows += [_stat_row("score", head, (s.kind, s.id, s.label), r) for r in others]
+        rows += [_stat_row(head, (s.kind, s.id, s.label), r, few) for r in others]
     return rows
 
 
-def _event_rows(rep: ReliabilityReport, head: Head) -> list[Row]:
-    """The pooled event agreement's statistics, then its confusion matrix cell by cell."""
+def _event_rows(rep: ReliabilityReport, head: Head, few: int) -> list[Row]:
+    """The pooled event agreement's statistics (its confusion matrix: the Confusion sheet)."""
     if rep.events is None:
         return []
-    rows = [_stat_row("events", head, ("all codes", None, None), r) for r in rep.events.statistics]
-    labels = rep.events.confusion.labels
-    for i, counts in enumerate(rep.events.confusion.counts):
-        for j, n in enumerate(counts):
-            rows.append(
-                (
-                    "confusion",
-                    *head,
-                    "code A",
-                    labels[i],
-                    None,
-                    f"B: {labels[j]}",
-                    float(n),
-                    *([None] * 8),
-                    None,
-                    None,
-                    None,
-                    None,
-                    "rows: coder A; columns: coder B",
-                )
-            )
-    return rows
+    return [_stat_row(head, ("all_codes", None, None), r, few) for r in rep.events.statistics]
 
 
-def _code_rows(rep: ReliabilityReport, head: Head) -> list[Row]:
+def _code_rows(rep: ReliabilityReport, head: Head, few: int) -> list[Row]:
     """Per code: specific agreement, then segment presence kappa and AC1 and count ICC."""
     rows: list[Row] = []
     for c in rep.codes:
-        spec = (c.specific_agreement, *([None] * 4), c.events_a + c.events_b, 2, 0, None)
+        n = c.events_a + c.events_b
         rows.append(
             (
-                "code",
                 *head,
                 "code",
                 c.code,
                 c.label,
                 "specific agreement",
-                *spec,
+                c.specific_agreement,
+                *([None] * 4),
+                n,
+                2,
+                0,
+                None,
                 c.flagged,
-                None,
-                None,
-                None,
+                n < few,
                 f"matched {c.matched}, mismatched {c.mismatched_a}/{c.mismatched_b}, "
                 f"unmatched {c.unmatched_a}/{c.unmatched_b} (A/B)",
             )
@@ -215,39 +285,17 @@ def _code_rows(rep: ReliabilityReport, head: Head) -> list[Row]:
         for r in (c.presence_kappa, c.presence_ac1, c.count_icc):
             kind = "segment count" if r is c.count_icc else "segment presence"
             statistic = f"{kind}: {r.name}"
-            rows.append(_stat_row("code", head, ("code", c.code, c.label), r, statistic=statistic))
+            rows.append(_stat_row(head, ("code", c.code, c.label), r, few, statistic=statistic))
     return rows
 
 
-def _drift_rows(data: StudyData, rep: ReliabilityReport, head: Head) -> list[Row]:
-    """Each coder against the master coder, recording by recording."""
-    master = rep.master_coder.name if rep.master_coder else ""
-    return [
-        (
-            "drift",
-            *head,
-            "coder",
-            None,
-            None,
-            p.statistic,
-            p.value,
-            *([None] * 4),
-            p.n,
-            2,
-            0,
-            None,
-            None,
-            data.coder(p.coder_name),
-            p.recording_id,
-            p.completed_at,
-            f"against master coder {data.coder(master)}",
-        )
-        for p in rep.drift
-    ]
-
-
-def _chart(rep: ReliabilityReport, first: int, out: list[Row], k: int) -> ChartSpec:
+def _chart(
+    rep: ReliabilityReport, first: int, out: list[Row], charts: list[ChartSpec]
+) -> ChartSpec:
+    """The chosen ICC form of every score with its CI, beside its rows (below the previous
+    chart when that one is still in the way)."""
     rows = out[first:]
+    below = charts[-1].anchor_row + CHART_ROWS if charts else 0
     return ChartSpec(
         title=f"{rep.definition_id} {rep.definition_version}: {rep.request.icc_form} with 95% CI",
         y_title=rep.request.icc_form,
@@ -259,6 +307,10 @@ def _chart(rep: ReliabilityReport, first: int, out: list[Row], k: int) -> ChartS
         low=tuple(r[_VALUE + 1] for r in rows),
         high=tuple(r[_VALUE + 2] for r in rows),
         anchor_col=len(RELIABILITY_COLUMNS) + 1,
-        anchor_row=1 + 20 * k,
+        anchor_row=max(first + 1, below),
         y_min=None,
     )
+
+
+#: Rows a chart covers (9 cm at the default row height).
+CHART_ROWS = 19

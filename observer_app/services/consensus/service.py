@@ -24,7 +24,7 @@ from observer_app.services.consensus.model import (
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.events import EventValidator
 from observer_app.services.ratings import RatingValidator
-from observer_app.store.models import Assignment, Coder, Recording
+from observer_app.store.models import Assignment, Coder, Recording, utcnow
 
 
 class ConsensusService:
@@ -283,6 +283,8 @@ class ConsensusService:
                 "ratings": [x.id for x in sources],
                 "assignments": [rec.assignment_a, rec.assignment_b],
                 "coders": [rec.coder_a, rec.coder_b],
+                "by": self._ctx.actor.name,
+                "at": utcnow().isoformat(),
             }
             mark_started(row)
         for comparison in self.ratings(rec):

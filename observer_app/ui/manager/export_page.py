@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer_app.export.sheets import SHEET_ORDER
 from observer_app.services.reliability import ICC_FORM_NAMES, Cancelled
 from observer_app.services.study import Study
 from observer_app.ui.manager._common import Cancelled as TaskCancelled
@@ -45,8 +46,7 @@ class ExportPage(Page):
         box = self._form()
         self.tasks.idle.connect(lambda: self.export_button.setEnabled(True))
         note = QLabel(
-            "Sheets: About, Codebook, Recordings, Coders, Events, Segments, Ratings, Scores, "
-            "Reliability, Consensus. The files appear only when the export succeeded."
+            f"Sheets: {', '.join(SHEET_ORDER)}. The files appear only when the export succeeded."
         )
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -65,7 +65,7 @@ class ExportPage(Page):
         self.xlsx = QLineEdit(str(_default_target(self.study)))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._choose_xlsx)
-        self.csv_enabled = QCheckBox("also write tidy CSV files (one per sheet, UTF-8) to")
+        self.csv_enabled = QCheckBox("also write tidy CSV files (one per table; R reader) to")
         self.csv_dir = QLineEdit(str(_default_target(self.study).with_suffix("")) + "-csv")
         self.csv_dir.setEnabled(False)
         self.csv_enabled.toggled.connect(self.csv_dir.setEnabled)

@@ -33,6 +33,7 @@ import numpy as np
 from observer_app.coding.agreement._data import (
     Coded,
     FloatArray,
+    IntArray,
     as_2d,
     category_name,
     code_categories,
@@ -150,7 +151,7 @@ def krippendorff_alpha(
     alpha = 1 - d_o / d_e
     se, ci = None, None
     if bootstrap > 0 and bootstrap_method == "pairs":
-        se, ci = _bootstrap(c=c, inv=inv, d2=d2, n=n, d_e=d_e, draws=bootstrap, seed=seed)
+        se, ci = _bootstrap(codes=coded.codes, d2=d2, n=n, d_e=d_e, draws=bootstrap, seed=seed)
     elif bootstrap > 0:
         se, ci = _unit_bootstrap(c, level, coded.scale_values(), bootstrap, seed)
     result = AgreementResult(
@@ -165,10 +166,33 @@ def krippendorff_alpha(
     return apply_label(result, label_scheme)
 
 
+def _pairs(codes: IntArray, d2: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Every unordered within-unit pair of values: its delta^2 and 1 / (m_u - 1).
+
+    Pairs are enumerated rater pair by rater pair, so memory is linear in the pairable values
+    (at most m_u (m_u - 1) / 2 pairs per unit), never in the square of the number of distinct
+    values.
+    """
+    present = codes >= 0
+    m_u = present.sum(axis=1)
+    inv_u = np.where(m_u >= 2, 1.0 / np.maximum(m_u - 1, 1), 0.0)
+    deltas: list[FloatArray] = []
+    invs: list[FloatArray] = []
+    r = codes.shape[1]
+    for a in range(r):
+        for b in range(a + 1, r):
+            both = present[:, a] & present[:, b]
+            ca, cb = codes[both, a], codes[both, b]
+            deltas.append(d2[np.minimum(ca, cb), np.maximum(ca, cb)])
+            invs.append(inv_u[both])
+    if not deltas:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(deltas), np.concatenate(invs)
+
+
 def _bootstrap(
     *,
-    c: FloatArray,
-    inv: FloatArray,
+    codes: IntArray,
     d2: FloatArray,
     n: float,
     d_e: float,
@@ -178,24 +202,21 @@ def _bootstrap(
     """Hayes & Krippendorff (2007) bootstrap of alpha over within-unit value pairs.
 
     Each unordered pair of values in a unit contributes e = 2 delta^2 / (m_u - 1) / n to D_o;
-    pairs with equal e are pooled, so a resample of all P pairs is one multinomial draw.
+    pairs with equal e are pooled, so a resample of all P pairs is one multinomial draw over
+    the distinct contributions. Memory: the P pairs, and batches of 64 resamples of the
+    distinct contributions (linear in the pairable values).
     """
-    q = c.shape[1]
-    # unordered pairs per unit and category pair: c_j c_k for j < k, c_j (c_j - 1) / 2 on j = k
-    iu, ju = np.triu_indices(q)
-    same = iu == ju
-    pair_n = c[:, iu] * np.where(same, c[:, ju] - 1, c[:, ju])
-    pair_n = np.where(same, pair_n / 2, pair_n)
-    err = 2 * d2[iu, ju][None, :] * inv[:, None] / n
-    mask = pair_n > 0
-    weights = pair_n[mask]
-    errors = err[mask]
+    delta, inv = _pairs(codes, d2)
+    errors = 2 * delta * inv / n
     keys, idx = np.unique(np.round(errors, 15), return_inverse=True)
-    pooled = np.bincount(idx, weights=weights)
+    pooled = np.bincount(idx.ravel(), minlength=len(keys)).astype(np.float64)
     total = round(float(pooled.sum()))
     rng = np.random.default_rng(seed)
-    sample = rng.multinomial(total, pooled / pooled.sum(), size=draws)
-    d_o_star = sample @ keys
+    probs = pooled / pooled.sum()
+    d_o_star = np.empty(draws)
+    for start in range(0, draws, 64):  # the same stream as one call with size=draws
+        size = min(64, draws - start)
+        d_o_star[start : start + size] = rng.multinomial(total, probs, size=size) @ keys
     alphas = 1 - d_o_star / d_e
     lo, hi = np.quantile(alphas, [0.025, 0.975])
     return float(alphas.std(ddof=1)), (float(lo), float(hi))

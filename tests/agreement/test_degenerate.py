@@ -123,3 +123,23 @@ def test_ordinary_kappa_keeps_its_interval() -> None:
     r = cohen_kappa(x, categories=[1, 2, 3])
     assert r.ci95 is not None and r.ci_note is None and r.label is not None
     assert math.isclose(r.ci95[1] - r.value, r.value - r.ci95[0])
+
+
+def test_alpha_with_many_distinct_values_matches_the_reference() -> None:
+    """Continuous scores (subscale means): the estimate is computed pair by pair and equals the
+    krippendorff package's; the pair bootstrap runs (its tables are linear in the pairs)."""
+    import krippendorff
+
+    from observer_app.coding.agreement import krippendorff_alpha
+
+    rng = np.random.default_rng(3)
+    truth = rng.normal(4, 1, (600, 1))
+    x = np.round(truth + rng.normal(0, 0.6, (600, 4)), 3)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    assert len(np.unique(x[~np.isnan(x)])) > 1500
+    ours = krippendorff_alpha(x, "interval", bootstrap=200, seed=1)
+    ref = krippendorff.alpha(reliability_data=x.T, level_of_measurement="interval")
+    assert ours.value == pytest.approx(ref, abs=1e-12)
+    assert ours.ci95 is not None and ours.ci95[0] < ours.value < ours.ci95[1]
+    again = krippendorff_alpha(x, "interval", bootstrap=200, seed=1)
+    assert again.ci95 == ours.ci95

@@ -28,6 +28,7 @@ from observer_app.services.recordings import Probe, RecordingService
 from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
 from observer_app.services.reliability import ReliabilityService
 from observer_app.services.scores import ScoreService
+from observer_app.services.settings import SettingsService
 from observer_app.services.streams import StreamService
 from observer_app.store import models
 from observer_app.store.backup import backup_sqlite
@@ -60,6 +61,7 @@ class Study:
         self.reliability = ReliabilityService(ctx, defs.scheme, defs.instrument)
         self.consensus = ConsensusService(ctx, defs.validate_event, defs.validate_rating)
         self.assignments.add_completion_check(self.definitions.completion_problems)
+        self.settings = SettingsService(ctx)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod

@@ -323,13 +323,14 @@ def test_cli_export_and_reliability(
     assert main(["export", db, "--xlsx", str(out), "--tolerance", "1500ms", "--quiet"]) == 0
     assert "10 sheets" in capsys.readouterr().out
     about = {r["setting"]: r["value"] for r in _table(load_workbook(out)["About"])}
-    assert about["tolerance_ms"] == 1500 and about["icc_form"] == "ICC(A,1)"
+    assert about["tolerance_ms"] == 1500 and about["icc_form"] == "auto"
     assert main(["reliability", db, "--json", "--tolerance", "2s"]) == 0
     data = json.loads(capsys.readouterr().out)
     svc = exported.lab.admin.reliability
     want = [svc.compute(ReliabilityRequest(v)).to_dict() for v in svc.versions_with_data()]
     assert data["reports"] == json.loads(json.dumps(want, default=str))
     assert main(["reliability", db]) == 0
-    assert "ICC(A,1)" in capsys.readouterr().out
+    out = capsys.readouterr().out  # the headline form is the one the design note names
+    assert "Design: one-way; ICC(1,1) because" in out and "ICC(1,1)" in out
     assert main(["export", db, "--xlsx", str(tmp_path / "no" / "x.xlsx")]) == 2
     assert "no such folder" in capsys.readouterr().err

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from observer_app.coding.definitions import Instrument, Scheme
 from observer_app.export.workbook import ChartSpec, Column
+from observer_app.services.analysis_data import in_data
 from observer_app.services.definitions import DefinitionInfo
 from observer_app.services.records import AssignmentInfo, CoderInfo, RecordingInfo
 from observer_app.services.streams import RatingRow, StreamService
@@ -17,22 +19,26 @@ PHASE_ONE_LAST_SESSION = 5
 
 Row = Sequence[Any]
 
-#: The columns that place a row's work: recording, coder, purpose, assignment, analysis flag
-#: (the values of :meth:`StudyData.assignment_cols`).
+#: The columns that place a row's work: recording, coder, purpose, assignment, analysis flag,
+#: and the source assignment's status and completion time (the values of
+#: :meth:`StudyData.assignment_cols`).
 ASSIGNMENT_COLUMNS = (
     Column("recording_id", "int", 12),
     Column("coder", "key", 16),
     Column("purpose", "key", 11),
     Column("assignment_id", "int", 13),
     Column("analysis", "bool", 9),
+    Column("status", "key", 11),
+    Column("completed_at", "datetime", 19),
 )
+AssignmentCols = tuple[int, str, str, int, bool, str, dt.datetime | None]
 
 
 @dataclass(frozen=True)
 class ExportOptions:
     tolerance_ms: int = 2000
     pseudonymize: bool = False
-    icc_form: str = "ICC(A,1)"
+    icc_form: str = "auto"  # auto: the form that matches the design
     alpha_level: str = "interval"
     bootstrap: int = 1000
     icc_threshold: float = 0.75
@@ -73,8 +79,9 @@ class StudyData:
         self.info = study.info()
         self.coders: list[CoderInfo] = sorted(study.coders.all(), key=lambda c: c.id)
         self.recordings: dict[int, RecordingInfo] = {r.id: r for r in study.recordings.all()}
+        # not-started work is not data (services.analysis_data): absent from every data sheet
         self.assignments: dict[int, AssignmentInfo] = {
-            a.id: a for a in study.assignments.list_all()
+            a.id: a for a in study.assignments.list_all() if in_data(a.status)
         }
         self.versions: list[DefinitionInfo] = study.definitions.versions()
         self.schemes: dict[int, Scheme] = {
@@ -103,6 +110,14 @@ class StudyData:
             self._ratings = list(self.stream.ratings())
         return self._ratings
 
-    def assignment_cols(self, aid: int) -> tuple[int, str, str, int, bool]:
+    def assignment_cols(self, aid: int) -> AssignmentCols:
         a = self.assignments[aid]
-        return a.recording_id, self.coder(a.coder_name), a.purpose or "", a.id, aid in self.analysis
+        return (
+            a.recording_id,
+            self.coder(a.coder_name),
+            a.purpose or "",
+            a.id,
+            aid in self.analysis,
+            a.status,
+            a.completed_at,
+        )

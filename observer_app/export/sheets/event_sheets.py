@@ -39,7 +39,9 @@ def events(data: StudyData) -> Sheet:
 
     def rows() -> Iterator[Row]:
         for e in data.stream.events():
-            rec, coder, purpose, aid, analysis = per_assignment[e.assignment_id]
+            if e.assignment_id not in per_assignment:
+                continue  # not data (services.analysis_data)
+            rec, coder, purpose, aid, analysis, status, completed = per_assignment[e.assignment_id]
             off = e.offset_ms
             yield (
                 e.id,
@@ -48,6 +50,8 @@ def events(data: StudyData) -> Sheet:
                 purpose,
                 aid,
                 analysis,
+                status,
+                completed,
                 e.code,
                 category.get((scheme_of[aid], e.code)),
                 e.onset_ms / 1000,

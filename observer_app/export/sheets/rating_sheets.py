@@ -35,6 +35,8 @@ def ratings(data: StudyData) -> Sheet:
             (vid, i.id): (inst, i) for vid, inst in data.instruments.items() for i in inst.items
         }
         for r in data.ratings():
+            if r.assignment_id not in data.assignments:
+                continue  # not data (services.analysis_data)
             inst, item = items.get((r.instrument_version_id, r.item_id), (None, None))
             keyed = r.value
             if inst is not None and item is not None and item.reverse and r.value is not None:
@@ -96,6 +98,8 @@ def scores(data: StudyData) -> Sheet:
         Column("purpose", "key", 11),
         Column("assignment_id", "int", 13),
         Column("analysis", "bool", 9),
+        Column("status", "key", 11),
+        Column("completed_at", "datetime", 19),
         Column("instrument", "key", 18),
         Column("instrument_version", "key", 10),
         Column("version_id", "int", 10),
@@ -114,7 +118,7 @@ def scores(data: StudyData) -> Sheet:
             inst = data.instruments.get(vid)
             if inst is None or aid not in data.assignments:
                 continue
-            rec, coder, purpose, _, analysis = data.assignment_cols(aid)
+            rec, coder, purpose, _, analysis, status, completed = data.assignment_cols(aid)
             session = data.recordings[rec].session_number
             values: list[float | None] = [None] * len(names)
             notes: list[str] = []
@@ -143,6 +147,8 @@ def scores(data: StudyData) -> Sheet:
                 purpose,
                 aid,
                 analysis,
+                status,
+                completed,
                 inst.id,
                 inst.version,
                 vid,

@@ -249,8 +249,8 @@ def _drift_rows(data: StudyData, rep: ReliabilityReport, head: Head) -> list[Row
 def _chart(rep: ReliabilityReport, first: int, out: list[Row], k: int) -> ChartSpec:
     rows = out[first:]
     return ChartSpec(
-        title=f"{rep.definition_id} {rep.definition_version}: {rep.request.icc_form} with 95% CI",
-        y_title=rep.request.icc_form,
+        title=f"{rep.definition_id} {rep.definition_version}: {rep.icc_form} with 95% CI",
+        y_title=rep.icc_form,
         first=first,
         last=len(out) - 1,
         category_col=_TARGET_LABEL,

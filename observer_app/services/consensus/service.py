@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from observer_app.coding.errors import AccessDenied, Conflict, InputError, NotFound
 from observer_app.services.access import require_manager
+from observer_app.services.analysis_data import choose_analysis
 from observer_app.services.assignments import mark_started
 from observer_app.services.consensus import rows
 from observer_app.services.consensus.alignment import align
@@ -314,19 +315,15 @@ class ConsensusService:
     # -- analyses --------------------------------------------------------------------------
     def analysis_assignments(self, *, prefer_consensus: bool = True) -> dict[int, int]:
         """Per recording, the assignment an analysis should use: its completed consensus
-        (when ``prefer_consensus``), else the primary coder's work."""
+        (when ``prefer_consensus``), else the primary coder's completed work (the rule of
+        :mod:`observer_app.services.analysis_data`: unfinished work is never analysis data)."""
         require_manager(self._ctx.actor, "choose analysis data")
         with self._ctx.read() as s:
             q = select(
                 Assignment.recording_id, Assignment.id, Assignment.purpose, Assignment.status
             ).where(Assignment.study_id == self._ctx.study_id)
-            found = list(s.execute(q.order_by(Assignment.id)))
-        chosen: dict[int, int] = {}
-        for rid, aid, purpose, _status in found:
-            if purpose == "primary" and rid not in chosen:
-                chosen[rid] = aid
-        if prefer_consensus:
-            for rid, aid, purpose, status in found:
-                if purpose == "consensus" and status == "complete":
-                    chosen[rid] = aid
-        return chosen
+            found = [
+                (int(r), int(a), str(p), str(st))
+                for r, a, p, st in s.execute(q.order_by(Assignment.id))
+            ]
+        return choose_analysis(found, prefer_consensus=prefer_consensus)

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "observer_app.cli.agree_cmds",
     "observer_app.cli.definitions_cmds",
     "observer_app.cli.report_cmds",
+    "observer_app.cli.manage_cmds",
 )
 
 #: Exit code for bad input and refused operations (argparse uses 2 for usage errors as well).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Scores, Reliability, Consensus. Nothing is written unless all of it succeeds.",
     )
     add_study_argument(p)
-    p.add_argument("--xlsx", type=Path, required=True, help="workbook to write (.xlsx)")
-    p.add_argument("--csv-dir", type=Path, help="also write one UTF-8 CSV file per sheet here")
+    p.add_argument("--xlsx", type=Path, help="workbook to write (.xlsx)")
+    p.add_argument("--csv-dir", type=Path, help="write one UTF-8 CSV file per sheet here")
     p.add_argument(
         "--pseudonymize", action="store_true", help="replace coder names by codes C01, C02, ..."
     )
@@ -76,15 +77,20 @@ def _export(args: argparse.Namespace) -> int:
         completed_only=not args.include_incomplete,
     )
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_line
-    with open_study(args, backup=False) as study:
+    if args.xlsx is None and args.csv_dir is None:
+        raise InputError("export needs --xlsx OUT.xlsx, --csv-dir DIR, or both")
+    with open_study(args, backup=False) as study, tempfile.TemporaryDirectory() as tmp:
+        # CSV only: the workbook is built beside them in a temporary folder and discarded
+        xlsx = args.xlsx if args.xlsx is not None else Path(tmp) / "export.xlsx"
         summary = export_study(
-            study, args.xlsx, csv_dir=args.csv_dir, options=options, progress=progress
+            study, xlsx, csv_dir=args.csv_dir, options=options, progress=progress
         )
     if progress is not None:
         print(file=sys.stderr)
     rows = summary.rows
+    what = summary.xlsx if args.xlsx is not None else "the export"
     print(
-        f"wrote {summary.xlsx} ({len(rows)} sheets; {rows.get('Events', 0)} events, "
+        f"wrote {what} ({len(rows)} sheets; {rows.get('Events', 0)} events, "
         f"{rows.get('Ratings', 0)} ratings) in {summary.seconds:.1f} s"
     )
     if summary.csv_files:

@@ -17,7 +17,7 @@ from observer_app.services.access import require_manager, require_read
 from observer_app.services.assignments import require_writable
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.records import EventRecord
-from observer_app.store.models import Assignment, Event
+from observer_app.store.models import Assignment, Event, Recording
 
 #: Checks an event against the assignment's coding scheme: (scheme_version_id, code, is_state,
 #: modifiers) -> None, raising InputError when the code or its modifiers are not valid.
@@ -79,6 +79,21 @@ def _check_times(onset_ms: int, offset_ms: int | None) -> None:
         raise InputError(f"offset {offset_ms} ms is before onset {onset_ms} ms")
 
 
+def _check_in_recording(s: Any, a: Assignment, onset_ms: int, offset_ms: int | None) -> None:
+    """An event must lie inside its recording (when the duration is known): an event at 10 h
+    in a 60 s recording is refused, not silently missing from Segments."""
+    rec = s.get(Recording, a.recording_id)
+    duration = None if rec is None else rec.duration_ms
+    if duration is None:
+        return
+    for what, t in (("onset", onset_ms), ("offset", offset_ms)):
+        if t is not None and t > duration:
+            raise InputError(
+                f"{what} {t} ms is after the end of recording #{a.recording_id} "
+                f"({duration} ms long)"
+            )
+
+
 class EventService:
     def __init__(self, ctx: ServiceContext, validator: EventValidator | None = None) -> None:
         self._ctx = ctx
@@ -105,6 +120,7 @@ class EventService:
         _check_times(int(onset_ms), offset_ms)
         with self._ctx.tx(context) as s:
             a = require_writable(s, self._ctx, assignment_id)
+            _check_in_recording(s, a, int(onset_ms), offset_ms)
             self._validate(a, code, is_state, mods)
             event = Event(
                 assignment_id=a.id,
@@ -130,6 +146,7 @@ class EventService:
             a = require_writable(s, self._ctx, event.assignment_id)
             merged = {k: changes.get(k, getattr(event, k)) for k in _EDITABLE}
             _check_times(int(merged["onset_ms"]), merged["offset_ms"])
+            _check_in_recording(s, a, int(merged["onset_ms"]), merged["offset_ms"])
             self._validate(a, merged["code"], event.is_state, dict(merged["modifiers"]))
             for key, value in changes.items():
                 setattr(event, key, dict(value) if key == "modifiers" else value)

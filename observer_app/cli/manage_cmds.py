@@ -123,6 +123,21 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--keep-work", action="store_true")
     p.set_defaults(handler=_hand_over)
     _register_audit(sub)
+    p = sub.add_parser("backup", help="a consistent copy of a study file (SQLite backup API)")
+    add_study_argument(p)
+    p.add_argument("dest", type=Path, help="the copy to write (never overwritten)")
+    p.set_defaults(handler=_backup)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    if args.dest.exists():
+        raise InputError(f"{args.dest}: already exists; choose a new file")
+    if not args.dest.parent.is_dir():
+        raise InputError(f"{args.dest.parent}: no such folder")
+    with open_study(args, backup=False) as study:
+        written = study.backup_to(args.dest)
+    print(f"wrote {written}")
+    return 0
 
 
 def _row(a: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -26,6 +26,9 @@ class ServiceContext:
     study_id: int
     actor: Actor
     location: str
+    #: Called once, before the first write of this session (the study's backup: read-only
+    #: opens never take a backup slot).
+    before_first_write: Callable[[], object] | None = None
 
     @contextmanager
     def tx(self, context: str) -> Iterator[StudySession]:
@@ -33,6 +36,9 @@ class ServiceContext:
 
         On any exception the whole action is rolled back: nothing is half-written.
         """
+        hook, self.before_first_write = self.before_first_write, None
+        if hook is not None:
+            hook()
         with self.sessions() as session:
             session.info[audit.ACTOR_KEY] = (self.actor.id, self.actor.name)
             session.info[audit.CONTEXT_KEY] = context

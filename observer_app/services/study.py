@@ -9,12 +9,13 @@ what the command line's set-up commands use; the GUI always signs in a coder or 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Select, func, select
 
 from observer_app import __version__
-from observer_app.coding.errors import Conflict, NotFound, StoreVersionError
+from observer_app.coding.errors import Conflict, InputError, NotFound, StoreVersionError
 from observer_app.services.assignments import AssignmentService
 from observer_app.services.audit_log import AuditService
 from observer_app.services.coders import CoderService, authenticate
@@ -31,7 +32,7 @@ from observer_app.services.scores import ScoreService
 from observer_app.services.settings import SettingsService
 from observer_app.services.streams import StreamService
 from observer_app.store import models
-from observer_app.store.backup import backup_sqlite
+from observer_app.store.backup import backup_sqlite, checkpoint, copy_sqlite
 from observer_app.store.engine import (
     StudySession,
     make_engine,
@@ -104,22 +105,34 @@ class Study:
         if db_file is not None and not db_file.exists():
             raise NotFound(f"{db_file}: no such study database (create one with observer-app init)")
         engine = make_engine(url)
-        state = read_state(engine)
-        if db_file is not None and backup and state.current == state.head:
-            backup_sqlite(db_file, "on-open")
-        ensure_schema(engine)
+        ensure_schema(engine)  # backs up before a migration
         sessions = make_session_factory(engine)
         with sessions() as s:
             study_ids = list(s.scalars(select(models.Study.id).order_by(models.Study.id)))
         if not study_ids:
             raise StoreVersionError(f"{location}: holds no study")
         ctx = ServiceContext(engine, sessions, study_ids[0], ADMINISTRATOR, str(location))
+        if db_file is not None and backup:
+            ctx.before_first_write = partial(backup_sqlite, db_file, "before-first-write")
         if as_coder is not None:
             ctx.actor = authenticate(ctx, as_coder, password)
         return cls(ctx, probe)
 
     def close(self) -> None:
+        """Close the study; a SQLite file is checkpointed first so that the ``.db`` alone holds
+        every committed change (nothing left only in ``-wal``)."""
+        if self._ctx.engine.dialect.name == "sqlite":
+            checkpoint(self._ctx.engine)
         self._ctx.engine.dispose()
+
+    def backup_to(self, dest: Path) -> Path:
+        """A consistent copy of the study file at ``dest`` (SQLite's online backup API)."""
+        db_file = sqlite_path(to_url(self._ctx.location))
+        if db_file is None:
+            raise InputError(
+                "a PostgreSQL study is backed up with the server's tools (pg_dump), not here"
+            )
+        return copy_sqlite(db_file, dest)
 
     def __enter__(self) -> Study:
         return self

@@ -63,6 +63,7 @@ class Study:
         self.consensus = ConsensusService(ctx, defs.validate_event, defs.validate_rating)
         self.assignments.add_completion_check(self.definitions.completion_problems)
         self.settings = SettingsService(ctx)
+        self.assignments.add_completion_check(self.consensus.completion_problems)
         self.ratings.set_placement_check(self.definitions.check_rating_place)
 
     # -- opening ---------------------------------------------------------------------------

@@ -196,6 +196,13 @@ def test_rating_reconciliation_with_provenance(lab: Lab) -> None:
     # consensus data in analyses: the completed consensus replaces the primary coder's work
     before = svc.analysis_assignments()
     assert before[lab.recordings[0]] == lab.assignments[(lab.recordings[0], "Ana Alves")]
+    # the service itself refuses completion while disagreements are undecided (issue 13: it
+    # was checked only in the GUI)
+    assert recon.undecided
+    problems = mia.assignments.complete(recon.consensus_id)
+    assert [p.kind for p in problems] == ["undecided_disagreement"]
+    assert f"{len(recon.undecided)} disagreement(s)" in problems[0].message
+    assert mia.assignments.get(recon.consensus_id).status != "complete"
     for item in recon.undecided:
         recon = svc.decide(recon, item.key, "accept_a" if item.a else "accept_b")
     assert mia.assignments.complete(recon.consensus_id) == []

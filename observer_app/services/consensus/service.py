@@ -25,6 +25,8 @@ from observer_app.services.consensus.model import (
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.events import EventValidator
 from observer_app.services.ratings import RatingValidator
+from observer_app.services.records import Problem
+from observer_app.store.engine import StudySession
 from observer_app.store.models import Assignment, Coder, Recording
 
 
@@ -313,6 +315,36 @@ class ConsensusService:
         return done
 
     # -- analyses --------------------------------------------------------------------------
+    def completion_problems(self, s: StudySession, a: Assignment) -> list[Problem]:
+        """What blocks completing a consensus, enforced by the service (not only by the GUI):
+        every disagreement between its two source codings must be decided."""
+        if a.purpose != "consensus":
+            return []
+        ref = dict(a.reference or {})
+        sources = ref.get("sources")
+        if not isinstance(sources, list) or len(sources) != 2:
+            return [Problem("consensus_sources", "the consensus has no two source codings")]
+        a_rows, _ = rows.source_events(s, int(sources[0]), a.recording_id)
+        b_rows, _ = rows.source_events(s, int(sources[1]), a.recording_id)
+        decided = set(ref.get("decisions", {}))
+        tolerance = int(ref.get("tolerance_ms", 2000))
+        undecided = [
+            i
+            for i in align(a_rows, b_rows, tolerance)
+            if i.is_disagreement and i.key not in decided
+        ]
+        if not undecided:
+            return []
+        first = undecided[0]
+        return [
+            Problem(
+                "undecided_disagreement",
+                f"{len(undecided)} disagreement(s) are not decided yet; the first is at "
+                f"{first.time_ms} ms",
+                position_ms=first.time_ms,
+            )
+        ]
+
     def analysis_assignments(self, *, prefer_consensus: bool = True) -> dict[int, int]:
         """Per recording, the assignment an analysis should use: its completed consensus
         (when ``prefer_consensus``), else the primary coder's completed work (the rule of

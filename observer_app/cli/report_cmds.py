@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "export",
         help="export the study to an Excel workbook (and tidy CSV files)",
         description="Sheets: About, Codebook, Recordings, Coders, Events, Segments, Ratings, "
-        "Scores, Reliability, Consensus. Nothing is written unless all of it succeeds.",
+        "Scores, Reliability, Consensus, Audit. Nothing is written unless all of it succeeds.",
     )
     add_study_argument(p)
     p.add_argument("--xlsx", type=Path, help="workbook to write (.xlsx)")

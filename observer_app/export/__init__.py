@@ -158,6 +158,7 @@ def _write(
         lambda: sh.scores(data),
         lambda: sh.reliability(data, reports),
         lambda: sh.consensus(data),
+        lambda: sh.audit(data),
     ]
     written: dict[str, int] = {}
     try:

@@ -20,6 +20,17 @@ ACTOR_KEY = "observer_actor"
 CONTEXT_KEY = "observer_context"
 
 
+#: Columns whose values are secrets: the audit trail records that they changed, never the value.
+SECRET_COLUMNS = frozenset({"password_hash"})
+REDACTED = "<secret>"
+
+
+def _value(key: str, value: Any) -> Any:
+    if key in SECRET_COLUMNS:
+        return None if value is None else REDACTED
+    return _jsonable(value)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -29,7 +40,7 @@ def _jsonable(value: Any) -> Any:
 def snapshot(obj: Base) -> dict[str, Any]:
     """The current column values of a model row, as JSON-compatible values."""
     mapper = inspect(obj).mapper
-    return {attr.key: _jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+    return {attr.key: _value(attr.key, getattr(obj, attr.key)) for attr in mapper.column_attrs}
 
 
 def _before_snapshot(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -40,8 +51,8 @@ def _before_snapshot(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     for attr in state.mapper.column_attrs:
         hist = state.attrs[attr.key].history
         if hist.has_changes():
-            before[attr.key] = _jsonable(hist.deleted[0]) if hist.deleted else None
-            after[attr.key] = _jsonable(hist.added[0]) if hist.added else None
+            before[attr.key] = _value(attr.key, hist.deleted[0]) if hist.deleted else None
+            after[attr.key] = _value(attr.key, hist.added[0]) if hist.added else None
     return before, after
 
 

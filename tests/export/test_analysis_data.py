@@ -52,3 +52,21 @@ def lab_primary(lab: Any, rec: int) -> str:
     names = [n for (r, n) in lab.assignments if r == rec]
     infos = {a.id: a for a in lab.admin.assignments.list_all()}
     return next(n for n in names if infos[lab.assignments[(rec, n)]].purpose == "primary")
+
+
+def test_audit_sheet_and_its_pseudonymisation(tmp_path: Path) -> None:
+    from observer_app.export import ExportOptions
+
+    lab = build_lab(tmp_path, n_recordings=1, coders_per_recording=2)
+    admin = lab.admin
+    n = len(admin.audit.entries())
+    plain = export_study(admin, tmp_path / "plain.xlsx")
+    rows = _table(load_workbook(plain.xlsx)["Audit"])
+    assert len(rows) == n and rows[0]["what"]
+    assert any(r["what"] == "coder" and "Ana Alves" in (r["after"] or "") for r in rows)
+    hidden = export_study(admin, tmp_path / "p.xlsx", options=ExportOptions(pseudonymize=True))
+    text = " ".join(str(v) for r in _table(load_workbook(hidden.xlsx)["Audit"]) for v in r.values())
+    for name in ("Ana Alves", "Ben Brook", "Cy Cole", "Mia Manager"):
+        assert name not in text
+    assert "scrypt" not in text  # the audit trail never holds a secret (issue 13 found it did)
+    assert all("scrypt" not in str(e.after) for e in admin.audit.entries())

@@ -322,7 +322,7 @@ def test_cli_export_and_reliability(
     out = tmp_path / "cli.xlsx"
     db = str(exported.lab.path)
     assert main(["export", db, "--xlsx", str(out), "--tolerance", "1500ms", "--quiet"]) == 0
-    assert "10 sheets" in capsys.readouterr().out
+    assert "11 sheets" in capsys.readouterr().out
     about = {r["setting"]: r["value"] for r in _table(load_workbook(out)["About"])}
     assert about["tolerance_ms"] == 1500 and about["icc_form"] == "auto"
     assert main(["reliability", db, "--json", "--tolerance", "2s"]) == 0

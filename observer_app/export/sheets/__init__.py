@@ -1,7 +1,7 @@
 """The content of each exported sheet: its columns and its rows, in the order of the issue.
 
 ``About``, ``Codebook``, ``Recordings``, ``Coders``, ``Events``, ``Segments``, ``Ratings``,
-``Scores``, ``Reliability``, ``Consensus``. Every sheet is one tidy table (one row per
+``Scores``, ``Reliability``, ``Consensus``, ``Audit``. Every sheet is one tidy table (one row per
 observation, one column per variable) so the CSV twin of each sheet reads straight into R, SPSS
 or pandas. Rows are generated lazily; the large sheets (events, ratings) stream from the store.
 
@@ -14,6 +14,7 @@ keeps only the file name of each media path; free-text comments are exported as 
 
 from __future__ import annotations
 
+from observer_app.export.sheets.audit_sheet import AUDIT_COLUMNS, audit
 from observer_app.export.sheets.base import (
     ASSIGNMENT_COLUMNS,
     PHASE_ONE_LAST_SESSION,
@@ -50,10 +51,12 @@ SHEET_ORDER = (
     "Scores",
     "Reliability",
     "Consensus",
+    "Audit",
 )
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
+    "AUDIT_COLUMNS",
     "CODEBOOK_COLUMNS",
     "EVENT_COLUMNS",
     "PHASE_ONE_LAST_SESSION",
@@ -65,6 +68,7 @@ __all__ = [
     "Sheet",
     "StudyData",
     "about",
+    "audit",
     "codebook",
     "coders",
     "consensus",

@@ -228,14 +228,12 @@ def _when(text: str | None, name: str) -> dt.datetime | None:
 def _audit(args: argparse.Namespace) -> int:
     since, until = _when(args.since, "since"), _when(args.until, "until")
     with open_study(args) as study:
-        entries = study.audit.entries(entity=args.what, entity_id=args.id)
+        entries = study.audit.entries(
+            entity=args.what, entity_id=args.id, who=args.who, since=since, until=until
+        )
     rows = []
     for e in entries:
         at = e.at if e.at.tzinfo else e.at.replace(tzinfo=dt.UTC)
-        if args.who and e.actor_name != args.who:
-            continue
-        if (since and at < since) or (until and at > until):
-            continue
         rows.append(
             {
                 "at": at.isoformat(timespec="seconds"),

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from observer_app.services.study import Study
 from observer_app.ui.manager._common import Page
+from observer_app.ui.manager.audit_page import AuditPage
 from observer_app.ui.manager.coders import CodersPage
 from observer_app.ui.manager.definitions import DefinitionsPage
 from observer_app.ui.manager.planner import PlannerPage
@@ -44,6 +45,8 @@ class ManagerWindow(QMainWindow):
         self.tabs.addTab(self.definitions, "Schemes && instruments")
         self.tabs.addTab(self.planner, "Assignments")
         self._add_optional_pages()
+        self.audit = AuditPage(study)
+        self.tabs.addTab(self.audit, "Audit")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         close = QAction("Close", self)

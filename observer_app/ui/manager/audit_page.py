@@ -113,7 +113,8 @@ class AuditPage(Page):
         who, what = self.who.currentText(), self.what.currentText()
         since = None
         if self.use_since.isChecked():
-            since = self.since.dateTime().toPython().replace(tzinfo=dt.UTC)
+            secs = self.since.dateTime().toSecsSinceEpoch()
+            since = dt.datetime.fromtimestamp(secs, tz=dt.UTC)
         return {
             "who": None if who in ("", ANY) else who,
             "entity": None if what in ("", ANY) else what,

@@ -127,19 +127,26 @@ def test_ordinary_kappa_keeps_its_interval() -> None:
 
 def test_alpha_with_many_distinct_values_matches_the_reference() -> None:
     """Continuous scores (subscale means): the estimate is computed pair by pair and equals the
-    krippendorff package's; the pair bootstrap runs (its tables are linear in the pairs)."""
+    krippendorff package's (kept small: that reference builds units x q x q arrays); then a
+    study-sized case with thousands of distinct values runs with its pair bootstrap."""
     import krippendorff
 
     from observer_app.coding.agreement import krippendorff_alpha
 
     rng = np.random.default_rng(3)
-    truth = rng.normal(4, 1, (600, 1))
-    x = np.round(truth + rng.normal(0, 0.6, (600, 4)), 3)
+    truth = rng.normal(4, 1, (120, 1))
+    x = np.round(truth + rng.normal(0, 0.6, (120, 4)), 2)
     x[rng.random(x.shape) < 0.1] = np.nan
-    assert len(np.unique(x[~np.isnan(x)])) > 1500
+    assert len(np.unique(x[~np.isnan(x)])) > 200
     ours = krippendorff_alpha(x, "interval", bootstrap=200, seed=1)
     ref = krippendorff.alpha(reliability_data=x.T, level_of_measurement="interval")
     assert ours.value == pytest.approx(ref, abs=1e-12)
-    assert ours.ci95 is not None and ours.ci95[0] < ours.value < ours.ci95[1]
-    again = krippendorff_alpha(x, "interval", bootstrap=200, seed=1)
-    assert again.ci95 == ours.ci95
+    for level in ("ordinal", "ratio", "nominal"):
+        mine = krippendorff_alpha(x, level, bootstrap=0).value
+        theirs = krippendorff.alpha(reliability_data=x.T, level_of_measurement=level)
+        assert mine == pytest.approx(theirs, abs=1e-10), level
+    big = np.round(rng.normal(4, 1, (2000, 1)) + rng.normal(0, 0.6, (2000, 4)), 3)
+    assert len(np.unique(big)) > 3000
+    res = krippendorff_alpha(big, "interval", bootstrap=1000, seed=1)
+    assert res.ci95 is not None and res.ci95[0] < res.value < res.ci95[1]
+    assert krippendorff_alpha(big, "interval", bootstrap=1000, seed=1).ci95 == res.ci95

@@ -17,6 +17,7 @@ def consensus(data: StudyData) -> Sheet:
         Column("consensus_assignment_id", "int", 13),
         Column("manager", "key", 16),
         Column("status", "key", 11),
+        Column("stale", "text", 30),
         Column("coder_a", "key", 14),
         Column("coder_b", "key", 14),
         Column("record", "key", 8),
@@ -38,6 +39,7 @@ def consensus(data: StudyData) -> Sheet:
         Column("source_ids", "key", 16),
     )
     cons = {aid: a for aid, a in data.assignments.items() if a.purpose == "consensus"}
+    stale = data.study.consensus.stale() if cons else {}
 
     def rows() -> Iterator[Row]:
         if not cons:
@@ -49,7 +51,15 @@ def consensus(data: StudyData) -> Sheet:
         for aid, a in sorted(cons.items()):
             ref = a.reference
             names = [data.coder(n) for n in ref.get("coders", [])] + [None, None]
-            head = (a.recording_id, aid, data.coder(a.coder_name), a.status, names[0], names[1])
+            head = (
+                a.recording_id,
+                aid,
+                data.coder(a.coder_name),
+                a.status,
+                stale.get(aid),
+                names[0],
+                names[1],
+            )
             for key, decision in sorted(ref.get("decisions", {}).items()):
                 at = _when(decision.get("at"))
                 evs = live[aid].get(key, [])

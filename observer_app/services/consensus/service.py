@@ -22,6 +22,7 @@ from observer_app.services.consensus.model import (
     RatingComparison,
     Reconciliation,
 )
+from observer_app.services.consensus.staleness import stale_consensus
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.events import EventValidator
 from observer_app.services.ratings import RatingValidator
@@ -351,6 +352,7 @@ class ConsensusService:
         :mod:`observer_app.services.analysis_data`: unfinished work is never analysis data)."""
         require_manager(self._ctx.actor, "choose analysis data")
         with self._ctx.read() as s:
+            stale = set(stale_consensus(s, self._ctx.study_id))
             q = select(
                 Assignment.recording_id, Assignment.id, Assignment.purpose, Assignment.status
             ).where(Assignment.study_id == self._ctx.study_id)
@@ -358,4 +360,14 @@ class ConsensusService:
                 (int(r), int(a), str(p), str(st))
                 for r, a, p, st in s.execute(q.order_by(Assignment.id))
             ]
-        return choose_analysis(found, prefer_consensus=prefer_consensus)
+        # a stale consensus is not analysis data until it is re-reconciled
+        fresh = [row for row in found if row[1] not in stale]
+        return choose_analysis(fresh, prefer_consensus=prefer_consensus)
+
+    def stale(self) -> dict[int, str]:
+        """Completed consensus id -> what changed in its sources after it was completed
+        (reopen the consensus to re-reconcile: decisions on unchanged items are kept, only the
+        changed ones come back undecided)."""
+        require_manager(self._ctx.actor, "reconcile")
+        with self._ctx.read() as s:
+            return stale_consensus(s, self._ctx.study_id)

@@ -20,6 +20,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as _hypothesis_settings
+
+# CI runs are reproducible: the same examples on every run (a failure found locally with random
+# examples is kept by hypothesis' database; CI must not depend on the draw).
+_hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
 
 
 def _pg_bin() -> Path | None:

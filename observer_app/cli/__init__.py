@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "observer_app.cli.server_cmds",
     "observer_app.cli.sequence_cmds",
     "observer_app.cli.selfreport_cmds",
+    "observer_app.cli.manage_cmds",
 )
 
 #: Exit code for bad input and refused operations (argparse uses 2 for usage errors as well).

@@ -10,6 +10,7 @@ from typing import Any
 from observer_app.cli._output import print_json, print_table
 from observer_app.cli._study import add_study_argument, open_study
 from observer_app.cli.instrument_cmds import register_actions
+from observer_app.cli.manage_cmds import add_definition_actions
 from observer_app.coding.definitions import (
     DefinitionProblems,
     Instrument,
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", type=Path, help="scheme file (.toml)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=_validate_scheme)
+    add_definition_actions(scheme_sub, "scheme")
 
     instrument = sub.add_parser("instrument", help="check an instrument file")
     inst_sub = instrument.add_subparsers(dest="instrument_command", metavar="ACTION", required=True)
@@ -42,6 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=_validate_instrument)
     register_actions(inst_sub)
+    add_definition_actions(inst_sub, "instrument")
 
     textpack = sub.add_parser("textpack", help="check a text pack of licensed item wording")
     pack_sub = textpack.add_subparsers(dest="textpack_command", metavar="ACTION", required=True)

@@ -62,7 +62,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tolerance", default="2s", help="event matching window, e.g. 2s, 1500ms")
-    p.add_argument("--icc-form", default="ICC(A,1)", choices=ICC_FORM_NAMES)
+    p.add_argument(
+        "--icc-form",
+        default="auto",
+        choices=("auto", *ICC_FORM_NAMES),
+        help="auto: the form that matches the design (named with the reason)",
+    )
     p.add_argument(
         "--include-incomplete",
         action="store_true",
@@ -161,13 +166,13 @@ def _print_report(rep: ReliabilityReport) -> None:
             {
                 "kind": s.kind,
                 "id": s.id,
-                rep.request.icc_form: _f(s.icc.value) or "undefined",
-                "95% CI": _ci(s.icc),
+                rep.icc_form: s.insufficient or _f(s.icc.value) or "undefined",
+                "95% CI": "" if s.insufficient else _ci(s.icc),
                 "label": s.icc.label or "",
                 "alpha": _f(s.alpha.value),
                 "kappa": "" if s.kappa is None else _f(s.kappa.value),
                 "units": s.icc.n_units,
-                "flag": _flag(s.flagged, s.icc.value),
+                "flag": _flag(s.flagged, s.icc.value) or ("CI?" if s.icc.ci_note else ""),
             }
             for s in rep.scores
         ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from observer_app.cli._output import print_json, print_table
 from observer_app.cli._study import add_study_argument, open_study, read_password_line
+from observer_app.cli.manage_cmds import add_coder_actions
 from observer_app.coding.errors import InputError
 from observer_app.services.study import Study
 
@@ -49,6 +50,7 @@ def _register_coders(sub: Subparsers) -> None:
     add_study_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_coders_list)
+    add_coder_actions(coders)
 
 
 def _register_recordings(sub: Subparsers) -> None:
@@ -101,6 +103,17 @@ def _register_others(sub: Subparsers) -> None:
     p.add_argument("--double-code", type=float, default=0.25, help="share double-coded (0-1)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    p.add_argument(
+        "--stratify",
+        metavar="BY",
+        help="draw the double-coded share within each phase, dyad, therapist, client or "
+        "meta:<column>",
+    )
+    p.add_argument(
+        "--top-up",
+        action="store_true",
+        help="add reliability coders to recordings that already have a primary coder",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_assign)
 
@@ -257,10 +270,20 @@ def _assign(args: argparse.Namespace) -> int:
         unknown = [n for n in names if n not in ids]
         if unknown:
             raise InputError(f"unknown coder(s): {', '.join(unknown)}")
-        plan = study.assignments.plan(
-            [ids[n] for n in names], double_share=args.double_code, seed=args.seed
-        )
         scheme = study.definitions.study_scheme()
+        if scheme is None and not study.definitions.versions("instrument", attached_only=True):
+            raise InputError(
+                "no scheme or instrument is attached to the study: attach one first "
+                "(observer-app scheme attach STUDY ID), or the assignments accept any code "
+                "and complete with no checks"
+            )
+        planner = study.assignments.plan_top_up if args.top_up else study.assignments.plan
+        plan = planner(
+            [ids[n] for n in names],
+            double_share=args.double_code,
+            seed=args.seed,
+            strata_by=args.stratify,
+        )
         if not args.dry_run:
             study.assignments.apply_plan(plan, scheme_version_id=scheme.id if scheme else None)
     by_id = {v: k for k, v in ids.items()}
@@ -269,11 +292,19 @@ def _assign(args: argparse.Namespace) -> int:
         for a in plan.assignments
     ]
     if args.json:
-        print_json({"seed": plan.seed, "double_share": plan.double_share, "assignments": rows})
+        print_json(
+            {
+                "seed": plan.seed,
+                "double_share": plan.double_share,
+                "stratified_by": plan.strata_by or None,
+                "assignments": rows,
+            }
+        )
     else:
         print_table(rows, ["recording_id", "coder", "purpose"])
         verb = "planned (dry run, nothing written)" if args.dry_run else "created"
-        print(f"{len(rows)} assignments {verb}")
+        strata = f", stratified by {plan.strata_by}" if plan.strata_by else ""
+        print(f"{len(rows)} assignments {verb} (seed {plan.seed}{strata})")
     return 0
 
 

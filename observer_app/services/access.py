@@ -44,3 +44,8 @@ def require_write(actor: Actor, assignment: Assignment) -> None:
         raise AccessDenied(
             f"assignment #{assignment.id} is complete and read-only; a manager can reopen it"
         )
+    if assignment.status == "cancelled" or assignment.deleted:
+        raise AccessDenied(
+            f"assignment #{assignment.id} is cancelled (its work was moved or stopped); "
+            "a manager can reopen it"
+        )

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from observer_app.coding.errors import Conflict, InputError
-from observer_app.coding.planning import Plan, plan_assignments
+from observer_app.coding.planning import Plan, plan_assignments, plan_top_up
 from observer_app.coding.state_logic import format_ms
+from observer_app.services import assignment_lifecycle as life
 from observer_app.services.access import owns, require_manager, require_read, require_write
 from observer_app.services.context import ServiceContext, get_or_raise, lock_or_raise
 from observer_app.services.recordings import to_info as recording_info
@@ -75,14 +76,24 @@ class AssignmentService:
         if actor.id is None:
             return []
         with self._ctx.read() as s:
-            q = select(Assignment).where(Assignment.coder_id == actor.id).order_by(Assignment.id)
+            q = (
+                select(Assignment)
+                .where(
+                    Assignment.coder_id == actor.id,
+                    Assignment.deleted.is_(False),
+                    Assignment.status != "cancelled",
+                )
+                .order_by(Assignment.id)
+            )
             return [self._info(s, a) for a in s.scalars(q)]
 
     def list_all(self, *, recording_id: int | None = None) -> list[AssignmentInfo]:
         """Every assignment in the study (managers only)."""
         require_manager(self._ctx.actor, "list every coder's assignments")
         with self._ctx.read() as s:
-            q = select(Assignment).where(Assignment.study_id == self._ctx.study_id)
+            q = select(Assignment).where(
+                Assignment.study_id == self._ctx.study_id, Assignment.deleted.is_(False)
+            )
             if recording_id is not None:
                 q = q.where(Assignment.recording_id == recording_id)
             return [self._info(s, a) for a in s.scalars(q.order_by(Assignment.id))]
@@ -158,12 +169,28 @@ class AssignmentService:
         s.add(a)
         return a
 
-    def plan(self, coder_ids: Sequence[int], *, double_share: float, seed: int) -> Plan:
-        """A plan for every recording that has no primary coder yet (nothing is written)."""
+    def plan(
+        self,
+        coder_ids: Sequence[int],
+        *,
+        double_share: float,
+        seed: int,
+        strata_by: str | None = None,
+    ) -> Plan:
+        """A plan for every recording that has no primary coder yet (nothing is written);
+        the double-coded share is drawn within each stratum when ``strata_by`` is given
+        (``phase``, ``dyad``, ``therapist``, ``client`` or ``meta:<column>``)."""
         require_manager(self._ctx.actor, "plan assignments")
         with self._ctx.read() as s:
+            strata = life.strata_of(s, self._ctx.study_id, strata_by)
             assigned = set(
-                s.scalars(select(Assignment.recording_id).where(Assignment.purpose == "primary"))
+                s.scalars(
+                    select(Assignment.recording_id).where(
+                        Assignment.purpose == "primary",
+                        Assignment.deleted.is_(False),
+                        Assignment.status != "cancelled",
+                    )
+                )
             )
             todo = [
                 r
@@ -172,15 +199,101 @@ class AssignmentService:
                 )
                 if r not in assigned
             ]
-            rows = s.execute(
-                select(Assignment.coder_id, func.count())
-                .where(Assignment.status != "complete")
-                .group_by(Assignment.coder_id)
-            )
-            load = {int(coder): int(n) for coder, n in rows}
+            load = self._open_load(s)
         return plan_assignments(
-            todo, list(coder_ids), double_share=double_share, seed=seed, existing_load=load
+            todo,
+            list(coder_ids),
+            double_share=double_share,
+            seed=seed,
+            existing_load=load,
+            strata=strata,
+            strata_by=strata_by or "",
         )
+
+    @staticmethod
+    def _open_load(s: StudySession) -> dict[int, int]:
+        rows = s.execute(
+            select(Assignment.coder_id, func.count())
+            .where(Assignment.status.in_(life.OPEN_STATUSES), Assignment.deleted.is_(False))
+            .group_by(Assignment.coder_id)
+        )
+        return {int(coder): int(n) for coder, n in rows}
+
+    def plan_top_up(
+        self,
+        coder_ids: Sequence[int],
+        *,
+        double_share: float,
+        seed: int,
+        strata_by: str | None = None,
+    ) -> Plan:
+        """Reliability coders for recordings that already have a primary coder, until the
+        share (per stratum) is double-coded (nothing is written; apply with ``apply_plan``)."""
+        require_manager(self._ctx.actor, "plan assignments")
+        with self._ctx.read() as s:
+            strata = life.strata_of(s, self._ctx.study_id, strata_by)
+            rows = s.execute(
+                select(Assignment.recording_id, Assignment.coder_id, Assignment.purpose).where(
+                    Assignment.study_id == self._ctx.study_id,
+                    Assignment.deleted.is_(False),
+                    Assignment.status != "cancelled",
+                )
+            )
+            primaries: dict[int, int] = {}
+            doubled: set[int] = set()
+            for rid, cid, purpose in rows:
+                if purpose == "primary":
+                    primaries.setdefault(int(rid), int(cid))
+                elif purpose == "reliability":
+                    doubled.add(int(rid))
+            load = self._open_load(s)
+        return plan_top_up(
+            primaries,
+            doubled,
+            list(coder_ids),
+            double_share=double_share,
+            seed=seed,
+            strata=strata,
+            strata_by=strata_by or "",
+            existing_load=load,
+        )
+
+    # -- moving work -----------------------------------------------------------------------
+    def reassign(
+        self, assignment_id: int, coder_id: int, *, keep_work: bool = False
+    ) -> AssignmentInfo:
+        """Give the work to another coder: a new assignment (empty unless ``keep_work``); the
+        old one is cancelled and points at the new one. One locked, audited transaction."""
+        require_manager(self._ctx.actor, "reassign work")
+        with self._ctx.tx(f"reassign assignment #{assignment_id} to coder #{coder_id}") as s:
+            new = life.reassign(s, life.lock(s, assignment_id), coder_id, keep_work)
+            s.flush()
+            return self._info(s, new)
+
+    def cancel(self, assignment_id: int) -> AssignmentInfo:
+        require_manager(self._ctx.actor, "cancel work")
+        with self._ctx.tx(f"cancel assignment #{assignment_id}") as s:
+            a = life.lock(s, assignment_id)
+            life.cancel(a)
+            return self._info(s, a)
+
+    def delete(self, assignment_id: int) -> None:
+        """Soft delete: kept for the audit trail, gone from every queue, list, plan and export."""
+        require_manager(self._ctx.actor, "delete work")
+        with self._ctx.tx(f"delete assignment #{assignment_id}") as s:
+            life.soft_delete(life.lock(s, assignment_id))
+
+    def hand_over(
+        self, from_coder_id: int, to_coder_id: int, *, keep_work: bool = False
+    ) -> list[AssignmentInfo]:
+        """Every open assignment of ``from_coder_id`` (e.g. a deactivated coder) reassigned to
+        ``to_coder_id`` in one transaction; nothing moves if any one cannot."""
+        require_manager(self._ctx.actor, "hand over work")
+        with self._ctx.tx(f"hand over coder #{from_coder_id}'s work to #{to_coder_id}") as s:
+            ids = life.open_work_of(s, self._ctx.study_id, from_coder_id)
+            moved = [life.reassign(s, life.lock(s, i), to_coder_id, keep_work) for i in ids]
+            s.flush()
+            return [self._info(s, a) for a in moved]
 
     def apply_plan(self, plan: Plan, *, scheme_version_id: int | None = None) -> list[int]:
         """Write a plan in one transaction; every assignment is blind. Returns the new ids."""
@@ -228,13 +341,11 @@ class AssignmentService:
             return problems
 
     def reopen(self, assignment_id: int) -> AssignmentInfo:
+        """A complete (or cancelled) assignment back in progress (locked, audited)."""
         require_manager(self._ctx.actor, "reopen a completed assignment")
         with self._ctx.tx("reopen assignment") as s:
-            a = lock_or_raise(s, Assignment, assignment_id, "assignment")
-            if a.status != "complete":
-                raise Conflict(f"assignment #{a.id} is not complete")
-            a.status = "in_progress"
-            a.completed_at = None
+            a = life.lock(s, assignment_id)
+            life.reopen(s, a)
             return self._info(s, a)
 
 

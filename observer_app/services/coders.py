@@ -20,6 +20,12 @@ def to_info(c: Coder) -> CoderInfo:
     return CoderInfo(c.id, c.name, c.initials, c.role, c.active, c.password_hash is not None)
 
 
+def normalise_name(name: str) -> str:
+    """Whitespace collapsed and trimmed ("Dana  Diaz " -> "Dana Diaz"); duplicates are then
+    found case-insensitively."""
+    return " ".join(name.split())
+
+
 def _initials(name: str) -> str:
     return "".join(part[0] for part in name.split() if part).upper()[:4] or name[:2].upper()
 
@@ -86,17 +92,21 @@ class CoderService:
         password: str | None = None,
     ) -> CoderInfo:
         require_manager(self._ctx.actor, "add coders")
-        name = name.strip()
+        name = normalise_name(name)
         if not name:
             raise InputError("a coder needs a name")
         if role not in ROLES:
             raise InputError(f"role {role!r} is not one of {', '.join(ROLES)}")
         with self._ctx.tx(f"add coder {name}") as s:
-            exists = s.scalar(
-                select(Coder.id).where(Coder.study_id == self._ctx.study_id, Coder.name == name)
-            )
-            if exists is not None:
-                raise Conflict(f"a coder named {name!r} already exists")
+            same = [
+                other
+                for other in s.scalars(
+                    select(Coder.name).where(Coder.study_id == self._ctx.study_id)
+                )
+                if normalise_name(other).casefold() == name.casefold()
+            ]
+            if same:
+                raise Conflict(f"a coder named {same[0]!r} already exists (as {name!r})")
             server = self._ctx.server
             coder = new_coder(
                 self._ctx.study_id, name, role, initials, None if server else password

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -30,6 +30,9 @@ class ServiceContext:
     location: str
     #: A lab server (``observer-app server init``): profiles have database login roles.
     server: bool = False
+    #: Called once, before the first write of this session (the study's backup: read-only
+    #: opens never take a backup slot).
+    before_first_write: Callable[[], object] | None = None
 
     @contextmanager
     def tx(self, context: str) -> Iterator[StudySession]:
@@ -37,6 +40,9 @@ class ServiceContext:
 
         On any exception the whole action is rolled back: nothing is half-written.
         """
+        hook, self.before_first_write = self.before_first_write, None
+        if hook is not None:
+            hook()
         try:
             with self.sessions() as session:
                 session.info[audit.ACTOR_KEY] = (self.actor.id, self.actor.name)

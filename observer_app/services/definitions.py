@@ -286,6 +286,33 @@ class DefinitionService:
         return result
 
     # -- validation hooks used by the event and rating services -----------------------------
+    def check_rating_place(
+        self, s: StudySession, a: Assignment, version_id: int, unit_kind: str, unit_index: int
+    ) -> None:
+        """The instrument's perspective is the assignment's (``observer`` unless its reference
+        names another), and a segment index lies inside the recording's segment plan."""
+        inst = self.instrument(version_id)
+        wanted = str((a.reference or {}).get("perspective", "observer"))
+        if inst.perspective != wanted:
+            raise InputError(
+                f"{inst.id} is a {inst.perspective}-perspective instrument; assignment #{a.id} "
+                f"is rated from the {wanted}'s perspective"
+            )
+        if unit_kind != "segment":
+            if unit_index != 0:
+                raise InputError(f"a session rating has unit index 0, not {unit_index}")
+            return
+        rec = s.get(Recording, a.recording_id)
+        scheme = self.scheme(a.scheme_version_id) if a.scheme_version_id else None
+        if rec is None or rec.duration_ms is None or scheme is None:
+            return
+        n = len(scheme.segment_bounds(rec.duration_ms))
+        if not 0 <= unit_index < n:
+            raise InputError(
+                f"segment {unit_index + 1} is outside recording #{a.recording_id}'s plan "
+                f"(segments 1-{n})"
+            )
+
     def validate_event(
         self,
         scheme_version_id: int,

@@ -88,8 +88,15 @@ def _check_times(onset_ms: int, offset_ms: int | None, duration_ms: int | None =
             if value is not None and value > duration_ms:
                 raise InputError(
                     f"{name} {format_ms(value)} is after the end of the recording "
-                    f"({format_ms(duration_ms)})"
+                    f"({format_ms(duration_ms)} long)"
                 )
+
+
+def _check_in_recording(s: Any, a: Assignment, onset_ms: int, offset_ms: int | None) -> None:
+    """An event must lie inside its recording (when the duration is known): an event at 10 h
+    in a 60 s recording is refused, not silently missing from Segments."""
+    rec = s.get(Recording, a.recording_id)
+    _check_times(onset_ms, offset_ms, None if rec is None else rec.duration_ms)
 
 
 class EventService:
@@ -126,6 +133,7 @@ class EventService:
         _check_times(int(onset_ms), offset_ms)
         with self._ctx.tx(context) as s:
             a = require_writable(s, self._ctx, assignment_id)
+            _check_in_recording(s, a, int(onset_ms), offset_ms)
             self._validate(a, code, is_state, mods, subject)
             event = Event(
                 assignment_id=a.id,
@@ -151,11 +159,7 @@ class EventService:
             event = get_or_raise(s, Event, event_id, "event")
             a = require_writable(s, self._ctx, event.assignment_id)
             merged = {k: changes.get(k, getattr(event, k)) for k in _EDITABLE}
-            # An edit (typed or dragged) must stay inside the recording; a key press is timed
-            # by the player, which cannot leave it (and a stored duration may be short).
-            recording = s.get(Recording, a.recording_id)
-            duration = recording.duration_ms if recording is not None else None
-            _check_times(int(merged["onset_ms"]), merged["offset_ms"], duration)
+            _check_in_recording(s, a, int(merged["onset_ms"]), merged["offset_ms"])
             self._validate(
                 a, merged["code"], event.is_state, dict(merged["modifiers"]), merged["subject"]
             )

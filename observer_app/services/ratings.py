@@ -19,6 +19,8 @@ from observer_app.store.models import UNIT_KINDS, Assignment, Rating
 #: Checks a response against the instrument: (instrument_version_id, unit_kind, item_id, value,
 #: missing_reason) -> None, raising InputError for an unknown item or a value off the scale.
 RatingValidator = Callable[[int, str, str, float | None, str | None], None]
+#: (session, assignment, instrument version, unit kind, unit index) -> raises InputError.
+PlacementCheck = Callable[[Any, Assignment, int, str, int], None]
 
 
 def to_record(r: Rating) -> RatingRecord:
@@ -70,6 +72,12 @@ class RatingService:
     def __init__(self, ctx: ServiceContext, validator: RatingValidator | None = None) -> None:
         self._ctx = ctx
         self._validator = validator
+        self._placement: PlacementCheck | None = None
+
+    def set_placement_check(self, check: PlacementCheck) -> None:
+        """A check, inside the write transaction, that the instrument and unit belong to the
+        assignment (perspective, segment index within the plan)."""
+        self._placement = check
 
     def set(
         self,
@@ -93,6 +101,8 @@ class RatingService:
             self._validator(instrument_version_id, unit_kind, item_id, value, missing_reason)
         with self._ctx.tx(context) as s:
             a = require_writable(s, self._ctx, assignment_id)
+            if self._placement is not None:
+                self._placement(s, a, instrument_version_id, unit_kind, unit_index)
             slot = _Slot(a.id, instrument_version_id, unit_kind, unit_index, item_id)
             r = slot.find(s)
             if r is None:

@@ -9,6 +9,7 @@ what the command line's set-up commands use; the GUI always signs in a coder or 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Select, func, select
@@ -47,9 +48,10 @@ from observer_app.services.reliability import ReliabilityService
 from observer_app.services.scores import ScoreService
 from observer_app.services.selfreports import SelfReportService
 from observer_app.services.sequences import SequenceService
+from observer_app.services.settings import SettingsService
 from observer_app.services.streams import StreamService
 from observer_app.store import models
-from observer_app.store.backup import backup_sqlite
+from observer_app.store.backup import backup_sqlite, checkpoint, copy_sqlite
 from observer_app.store.engine import (
     StudySession,
     make_engine,
@@ -102,6 +104,9 @@ class Study:
             selfreports=self.selfreports,
             phases=self.phases,
         )
+        self.settings = SettingsService(ctx)
+        self.assignments.add_completion_check(self.consensus.completion_problems)
+        self.ratings.set_placement_check(self.definitions.check_rating_place)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -163,16 +168,15 @@ class Study:
         if db_file is not None:
             check_sqlite_file(db_file)  # a refused file is left byte-identical
         engine = make_engine(url)
-        state = read_state(engine)
-        if db_file is not None and backup and state.current == state.head:
-            backup_sqlite(db_file, "on-open")
-        ensure_schema(engine)
+        ensure_schema(engine)  # backs up before a migration
         sessions = make_session_factory(engine)
         with sessions() as s:
             study_ids = list(s.scalars(select(models.Study.id).order_by(models.Study.id)))
         if not study_ids:
             raise StoreVersionError(f"{location}: holds no study")
         ctx = ServiceContext(engine, sessions, study_ids[0], ADMINISTRATOR, str(location))
+        if db_file is not None and backup:
+            ctx.before_first_write = partial(backup_sqlite, db_file, "before-first-write")
         with engine.connect() as conn:
             ctx.server = is_provisioned(conn)
         me = session_profile(ctx) if ctx.server else None
@@ -192,7 +196,20 @@ class Study:
         return ChangeFeed(self._ctx)
 
     def close(self) -> None:
+        """Close the study; a SQLite file is checkpointed first so that the ``.db`` alone holds
+        every committed change (nothing left only in ``-wal``)."""
+        if self._ctx.engine.dialect.name == "sqlite":
+            checkpoint(self._ctx.engine)
         self._ctx.engine.dispose()
+
+    def backup_to(self, dest: Path) -> Path:
+        """A consistent copy of the study file at ``dest`` (SQLite's online backup API)."""
+        db_file = sqlite_path(to_url(self._ctx.location))
+        if db_file is None:
+            raise InputError(
+                "a PostgreSQL study is backed up with the server's tools (pg_dump), not here"
+            )
+        return copy_sqlite(db_file, dest)
 
     def __enter__(self) -> Study:
         return self

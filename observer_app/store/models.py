@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -41,7 +42,7 @@ NAMING_CONVENTION = {
 
 ROLES = ("coder", "manager")
 PURPOSES = ("primary", "reliability", "calibration", "consensus")
-STATUSES = ("not_started", "in_progress", "complete")
+STATUSES = ("not_started", "in_progress", "complete", "cancelled")
 DEFINITION_KINDS = ("scheme", "instrument")
 UNIT_KINDS = ("session", "segment")
 RESPONDENT_ROLES = ("client", "therapist")
@@ -246,6 +247,9 @@ class Assignment(Base):
     last_position_ms: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    #: Soft deletion (revision 0002): a deleted assignment is kept for the audit trail but is
+    #: in no queue, list, plan or export.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Event(Base):

@@ -78,6 +78,9 @@ def test_init_coders_recordings_assign_info(
     assert added[1]["duration_ms"] == 82_160 and added[1]["has_video"] is True
     assert added[0]["client_id"] == "C7" and added[0]["session_number"] == 3
     assert run(capsys, "recordings", "add", str(study), *media[1:], *LEE)[0] == 0
+    code, _out, err = run(capsys, "assign", str(study), "--coders", "Ana,Ben,Cy", *LEE)
+    assert code == 2 and "no scheme or instrument is attached" in err  # and nothing written
+    assert run(capsys, "scheme", "attach", str(study), "3rs", *LEE)[0] == 0
     code, out, _ = run(
         capsys,
         "assign",
@@ -92,13 +95,13 @@ def test_init_coders_recordings_assign_info(
         *LEE,
     )
     plan = json.loads(out)
-    assert code == 0 and len(plan["assignments"]) == 9 + 2  # 9 recordings, round(2.25) doubled
+    assert code == 0 and len(plan["assignments"]) == 9 + 3  # 9 recordings, 2.25 rounded up
     again_dir = tmp_path / "again"
     again_dir.mkdir()
     code, out, _ = run(capsys, "info", str(study), "--json", *LEE)
     info = json.loads(out)
     assert info["recordings"] == 9 and info["coders"] == 5
-    assert info["assignments_by_status"]["not_started"] == 11
+    assert info["assignments_by_status"]["not_started"] == 12
     assert info["schema_version"] == head_revision()
 
 
@@ -117,6 +120,7 @@ def test_assign_is_reproducible_with_a_seed(
         with Study.open(path) as s:
             for i in range(12):
                 s.recordings.add(tmp_path / f"m{run_no}_{i}.bin")
+        run(capsys, "scheme", "attach", str(path), "3rs")
         _code, out, _ = run(
             capsys,
             "assign",
@@ -172,7 +176,12 @@ def test_demo_study_is_created_once_and_reopened(
     with Study.open(db) as s:
         info = s.info()
         assert info.recordings == 6 and info.coders == 4
-        assert info.assignments_by_status == {"not_started": 2, "in_progress": 1, "complete": 10}
+        assert info.assignments_by_status == {
+            "not_started": 2,
+            "in_progress": 1,
+            "complete": 10,
+            "cancelled": 0,
+        }
         first_events = s.events.all_in_study()
     assert run(capsys, "demo", str(tmp_path / "d"), "--no-gui")[0] == 0
     with Study.open(db) as s:
@@ -223,3 +232,54 @@ def test_recordings_import_is_all_or_nothing_unless_asked(
         first = s.recordings.get(1)
     assert (first.client_id, first.session_number, first.meta["condition"]) == ("C01", 3, "CBT")
     assert str(first.session_date) == "2026-01-12"
+
+
+def test_lifecycle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """scheme attach/detach, assign, assignments list/reassign/cancel/reopen/delete, coders
+    deactivate with hand-over, audit with filters, export --csv-dir alone."""
+    path = tmp_path / "l.db"
+    run(capsys, "init", str(path), "--name", "L")
+    for name in ("Ana", "Ben", "Cy"):
+        run(capsys, "coders", "add", str(path), name)
+    with Study.open(path) as s:
+        for i in range(4):
+            f = tmp_path / f"m{i}.bin"
+            f.write_bytes(bytes([i]) * 2048)
+            s.recordings.add(f)
+    db = str(path)
+    code, out, err = run(capsys, "scheme", "attach", db, "3rs")
+    assert code == 0 and "attached" in out, err
+    assert run(capsys, "instrument", "attach", db, "alliance-quick-demo")[0] == 0
+    assert run(capsys, "instrument", "detach", db, "alliance-quick-demo")[0] == 0
+    assert run(capsys, "instrument", "attach", db, "no-such-thing")[0] == 2
+    code, out, _ = run(capsys, "assign", db, "--coders", "Ana,Ben", "--double-code", "0", "--json")
+    assert code == 0
+    code, out, _ = run(capsys, "assignments", "list", db, "--json")
+    rows = json.loads(out)
+    assert len(rows) == 4 and {r["status"] for r in rows} == {"not_started"}
+    ana = [r["id"] for r in rows if r["coder"] == "Ana"]
+    code, out, err = run(capsys, "assignments", "reassign", db, str(ana[0]), "--to", "Cy")
+    assert code == 0 and "starting empty" in out, err
+    assert run(capsys, "assignments", "reopen", db, str(ana[0]))[0] == 2  # it was reassigned
+    ben = [r["id"] for r in rows if r["coder"] == "Ben"]
+    assert run(capsys, "assignments", "cancel", db, str(ben[0]))[0] == 0
+    assert run(capsys, "assignments", "reopen", db, str(ben[0]))[0] == 0
+    assert run(capsys, "assignments", "cancel", db, str(ben[0]))[0] == 0
+    assert run(capsys, "assignments", "delete", db, str(ben[0]))[0] == 0
+    code, out, _ = run(capsys, "coders", "deactivate", db, "Ana", "--hand-over-to", "Cy")
+    assert code == 0 and "1 assignment(s) handed over" in out
+    code, out, _ = run(capsys, "assignments", "list", db, "--coder", "Cy", "--json")
+    assert len(json.loads(out)) == 2
+    code, out, _ = run(capsys, "audit", db, "--what", "assignment", "--json")
+    entries = json.loads(out)
+    assert any("reassign" in e["context"] for e in entries)
+    assert all(e["what"] == "assignment" for e in entries)
+    code, out, _ = run(capsys, "audit", db, "--since", "2999-01-01", "--json")
+    assert json.loads(out) == []
+    assert run(capsys, "audit", db, "--since", "yesterday")[0] == 2
+    csv_dir = tmp_path / "csv"
+    code, out, err = run(capsys, "export", db, "--csv-dir", str(csv_dir), "--quiet")
+    assert code == 0, err
+    assert (csv_dir / "Events.csv").exists() and not list(tmp_path.glob("*.xlsx"))
+    assert run(capsys, "export", db)[0] == 2
+    assert run(capsys, "scheme", "detach", db, "3rs")[0] == 0

@@ -196,6 +196,13 @@ def test_rating_reconciliation_with_provenance(lab: Lab) -> None:
     # consensus data in analyses: the completed consensus replaces the primary coder's work
     before = svc.analysis_assignments()
     assert before[lab.recordings[0]] == lab.assignments[(lab.recordings[0], "Ana Alves")]
+    # the service itself refuses completion while disagreements are undecided (issue 13: it
+    # was checked only in the GUI)
+    assert recon.undecided
+    problems = mia.assignments.complete(recon.consensus_id)
+    assert [p.kind for p in problems] == ["undecided_disagreement"]
+    assert f"{len(recon.undecided)} disagreement(s)" in problems[0].message
+    assert mia.assignments.get(recon.consensus_id).status != "complete"
     for item in recon.undecided:
         recon = svc.decide(recon, item.key, "accept_a" if item.a else "accept_b")
     assert mia.assignments.complete(recon.consensus_id) == []
@@ -228,3 +235,39 @@ def test_decisions_on_changed_source_events_are_reported_stale(lab: Lab) -> None
     again = svc.open(lab.recordings[0])
     assert again.stale == (item.key,)
     assert item.key not in {i.key for i in again.items}
+
+
+def test_a_completed_consensus_goes_stale_when_a_source_changes(lab: Lab) -> None:
+    """Issue 13: after a source coder's assignment was reopened and changed, the consensus
+    stayed complete and stayed the analysis data."""
+    svc, recon = _open(lab)
+    recon = svc.start(recon)
+    for item in recon.undecided:
+        recon = svc.decide(recon, item.key, "accept_a" if item.a else "accept_b")
+    svc.accept_equal_ratings(recon)
+    mia = lab.manager()
+    for c in svc.ratings(recon):
+        if c.differs:
+            svc.decide_rating(recon, c.instrument_version_id, c.item_id, "accept_a")
+    assert mia.assignments.complete(recon.consensus_id) == []
+    rec = lab.recordings[0]
+    assert svc.analysis_assignments()[rec] == recon.consensus_id
+    assert svc.stale() == {}
+    mia.assignments.reopen(recon.assignment_a)
+    changed = mia.events.log(recon.assignment_a, "WD", 1234)
+    assert mia.assignments.complete(recon.assignment_a) == []
+    stale = svc.stale()
+    assert set(stale) == {recon.consensus_id}
+    assert f"assignment #{recon.assignment_a} reopened" in stale[recon.consensus_id]
+    assert f"assignment #{recon.assignment_a}: 1 event(s) added" in stale[recon.consensus_id]
+    # not analysis data while stale: the completed primary coding is used
+    assert svc.analysis_assignments()[rec] == lab.assignments[(rec, "Ana Alves")]
+    # re-reconcile from the changes only: reopen; only the new event comes back undecided
+    mia.assignments.reopen(recon.consensus_id)
+    again = svc.open(rec)
+    assert [i.a.id for i in again.undecided if i.a is not None] == [changed.id]
+    for item in again.undecided:
+        again = svc.decide(again, item.key, "accept_a" if item.a else "accept_b")
+    assert mia.assignments.complete(again.consensus_id) == []
+    assert svc.stale() == {}
+    assert svc.analysis_assignments()[rec] == again.consensus_id

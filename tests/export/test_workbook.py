@@ -90,6 +90,7 @@ def test_events_match_the_database(wb: Any, exported: Exported) -> None:
             assert row["duration_s"] == (e.offset_ms - e.onset_ms) / 1000
         assert json.loads(row["modifiers"] or "{}") == e.modifiers
         assert (row["comment"] or "") == e.comment
+        header = [c.value for c in ws[1]]
         onset = ws.cell(k, header.index("onset") + 1)
         # a real time value (openpyxl reads time-formatted numbers back as times), not text
         assert onset.data_type in ("n", "d") and onset.number_format == "[h]:mm:ss.000"
@@ -340,7 +341,7 @@ def test_cli_export_and_reliability(
     assert main(argv) == 0
     assert f"{len(SHEET_ORDER)} sheets" in capsys.readouterr().out
     about = {r["setting"]: r["value"] for r in _table(load_workbook(out)["About"])}
-    assert about["tolerance_ms"] == 1500 and about["icc_form"] == "ICC(A,1)"
+    assert about["tolerance_ms"] == 1500 and about["icc_form"] == "auto"
     password()
     assert main(["reliability", db, *me, "--json", "--tolerance", "2s"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -349,7 +350,8 @@ def test_cli_export_and_reliability(
     assert data["reports"] == json.loads(json.dumps(want, default=str))
     password()
     assert main(["reliability", db, *me]) == 0
-    assert "ICC(A,1)" in capsys.readouterr().out
+    out = capsys.readouterr().out  # the headline form is the one the design note names
+    assert "Design: one-way; ICC(1,1) because" in out and "ICC(1,1)" in out
     password()
     assert main(["export", db, *me, "--xlsx", str(tmp_path / "no" / "x.xlsx")]) == 2
     assert "no such folder" in capsys.readouterr().err

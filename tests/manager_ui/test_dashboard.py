@@ -54,7 +54,8 @@ def test_instrument_tables_equal_the_service(
     assert model.rowCount() == len(expected.scores)
     for row, s in enumerate(expected.scores):
         assert model.index(row, 1).data() == s.id
-        assert model.index(row, 3).data() == fmt(s.icc.value)
+        shown = fmt(s.icc.value) if not s.insufficient else f"({fmt(s.icc.value)})"
+        assert model.index(row, 3).data() == shown
         assert model.index(row, 6).data() == fmt(s.alpha.value)
         assert model.index(row, 5).data() == (s.icc.label or "")
         colour = model.index(row, 3).data(8)  # BackgroundRole

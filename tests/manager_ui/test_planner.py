@@ -30,7 +30,7 @@ def test_the_plan_is_previewed_reproducibly_then_applied(
     assert lab.study.assignments.list_all() == []  # a preview writes nothing
     shown = page.plan_model.rows()
     assert len(shown) == 8 + 2  # every recording once, 25% of 8 double-coded
-    assert "2 of them (25% share, seed 4242) get a blind second coder" in page.plan_summary.text()
+    assert "2 of them (25% share rounded up, seed 4242) get a blind" in page.plan_summary.text()
     qtmodeltester.check(page.plan_model)
     # same inputs, same seed: the same plan; changing the seed invalidates the preview
     page.seed.setValue(1)
@@ -98,3 +98,37 @@ def test_reopen_a_completed_assignment(lab: Lab, qtbot: QtBot) -> None:
     assert lab.study.assignments.get(a.id).status == "in_progress"
     assert not page.reopen_button.isEnabled()
     assert page.status.text().startswith(f"Reopened assignment #{a.id}")
+
+
+def test_top_up_stratified_and_moving_work_from_the_planner(lab: Lab, qtbot: QtBot) -> None:
+    page = _page(lab, qtbot)
+    pool = [lab.coders[n] for n in ("Ana Alves", "Ben Brook", "Cy Cole")]
+    page.set_pool(pool)
+    page.share.setValue(0)
+    page.seed.setValue(7)
+    page.preview()
+    page.apply()
+    page.share.setValue(25)
+    page.top_up.setChecked(True)
+    page.stratify.setCurrentIndex(page.stratify.findData("phase"))
+    plan = page.preview()
+    assert plan is not None and plan.strata_by == "phase"
+    doubled = plan.for_purpose("reliability")
+    assert doubled and not plan.for_purpose("primary")
+    assert (
+        "Top-up:" in page.plan_summary.text() and "stratified by phase" in page.plan_summary.text()
+    )
+    assert "seed 7" in page.plan_summary.text()
+    page.apply()
+    page.assignment_view.selectRow(0)
+    first = page.selected_assignment()
+    assert first is not None and page.reassign_button.isEnabled()
+    others = {c.name for c in lab.study.coders.all() if c.role == "coder"} - {first.coder_name}
+    page.reassign_selected(sorted(others)[0])
+    assert lab.study.assignments.get(first.id).status == "cancelled"
+    assert "reassigned to" in page.status.text()
+    page.assignment_view.selectRow(1)
+    second = page.selected_assignment()
+    assert second is not None and page.cancel_button.isEnabled()
+    page.cancel_button.click()
+    assert lab.study.assignments.get(second.id).status == "cancelled"

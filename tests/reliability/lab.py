@@ -116,8 +116,10 @@ def build_lab(
     coders_per_recording: int = 2,
     seed: int = 7,
     complete: bool = True,
+    single_coded: int = 0,
 ) -> Lab:
-    """Recording i is coded by coders[i % 3] and the next ones (round robin)."""
+    """Recording i is coded by coders[i % 3] and the next ones (round robin); the last
+    ``single_coded`` recordings only by their primary coder."""
     admin = Study.create(tmp_path / "lab.db", "Reliability lab", probe=fake_probe)
     scheme_id = admin.definitions.import_text(SCHEME_TOML, "test-markers.toml").id
     instrument_id = admin.definitions.import_builtin("instrument", "alliance-quick-demo").id
@@ -141,7 +143,8 @@ def build_lab(
             (rng.randrange(0, DURATION_MS - 5000), rng.choice(CODES)) for _ in range(8)
         )
         truth_items = {item.id: rng.randint(1, 5) for item in inst.items}
-        for k in range(coders_per_recording):
+        coders_here = 1 if i >= n_recordings - single_coded else coders_per_recording
+        for k in range(coders_here):
             name = names[(i + k) % len(names)]
             purpose = "primary" if k == 0 else "reliability"
             aid = admin.assignments.create(

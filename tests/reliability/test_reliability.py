@@ -61,7 +61,10 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
 def test_instrument_numbers_equal_observer_app_agree(
     crossed: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = crossed.manager().reliability.compute(ReliabilityRequest(crossed.instrument_id))
+    # six units: above the floor of the minimum-units rule, so labels are given as by `agree`
+    report = crossed.manager().reliability.compute(
+        ReliabilityRequest(crossed.instrument_id, min_units=5)
+    )
     assert report.kind == "instrument"
     assert [c.name for c in report.coders] == ["Ana Alves", "Ben Brook", "Cy Cole"]
     assert len(report.recording_ids) == 6
@@ -211,6 +214,9 @@ def test_partial_design_uses_rating_slots(pairs: Lab) -> None:
     svc = mia.reliability
     report = svc.compute(ReliabilityRequest(pairs.instrument_id))
     assert report.layout == "slots" and report.notes
+    assert report.design == "one-way" and report.icc_form == "ICC(1,1)"
+    assert report.scores[0].icc.name == "ICC(1,1)"
+    assert report.counts == "single-coded: 0, double-coded: 4"
     item = report.scores[0]
     assert item.matrix.coders == ("rating 1", "rating 2")
     for rec, row in zip(report.recording_ids, item.matrix.values, strict=True):
@@ -226,7 +232,9 @@ def test_partial_design_uses_rating_slots(pairs: Lab) -> None:
     assert x.shape == (4, 3)
     assert (~np.isnan(x)).sum(axis=1).tolist() == [2, 2, 2, 2]
     assert crossed.scores[0].icc.value is None and crossed.scores[0].icc.n_dropped == 4
-    assert crossed.scores[0].flagged
+    # no complete unit: below the minimum-units rule, so "not enough units", never flagged
+    assert crossed.scores[0].insufficient == "not enough units (0)"
+    assert not crossed.scores[0].flagged
     assert crossed.scores[0].alpha.n_pairable == 8
     assert item.alpha.value == crossed.scores[0].alpha.value  # alpha ignores who is who
     events = svc.compute(ReliabilityRequest(pairs.scheme_id))

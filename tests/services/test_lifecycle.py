@@ -133,5 +133,10 @@ def test_info_counts(lab: Lab) -> None:
     lab.as_("Ana Alves").events.log(a, "withdrawal", 10)
     info = lab.admin.info()
     assert (info.recordings, info.coders, info.events, info.ratings) == (2, 3, 1, 0)
-    assert info.assignments_by_status == {"not_started": 0, "in_progress": 1, "complete": 0}
+    assert info.assignments_by_status == {
+        "not_started": 0,
+        "in_progress": 1,
+        "complete": 0,
+        "cancelled": 0,
+    }
     assert info.schema_version == head_revision()

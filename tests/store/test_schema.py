@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import subprocess
 import sys
@@ -68,17 +69,62 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
         Study.open(other)
 
 
-def test_rolling_backup_on_open(tmp_path: Path) -> None:
+def test_backups_before_the_first_write_not_on_reads(tmp_path: Path) -> None:
+    """Issue 13: eleven read-only opens used to rotate every backup away. Now a read-only open
+    takes none; the first write of a session takes one (of the state before it)."""
     path = tmp_path / "b.db"
     Study.create(path, "B").close()
-    for _ in range(3):
-        Study.open(path).close()
+    for _ in range(11):
+        with Study.open(path) as s:
+            s.coders.all()
+    assert list_backups(path) == []
+    for name in ("Ana", "Ben"):
+        with Study.open(path) as s:
+            s.coders.add(name)
+            s.coders.add(name + " Two")  # one backup per session, not per write
     backups = list_backups(path)
-    assert len(backups) == 3
-    with sqlite3.connect(backups[-1]) as conn:
-        assert conn.execute("SELECT name FROM study").fetchone() == ("B",)
-    assert len(prune(backups[0].parent, "b", keep=1)) == 2
-    assert len(list_backups(path)) == 1
+    assert len(backups) == 2
+    with sqlite3.connect(backups[-1]) as conn:  # taken before Ben was added
+        names = {r[0] for r in conn.execute("SELECT name FROM coder")}
+    assert names == {"Ana", "Ana Two"}
+
+
+def test_backup_generations_keep_days_and_weeks(tmp_path: Path) -> None:
+    folder = tmp_path / "b.db.backups"
+    folder.mkdir()
+    start = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+    for k in range(60):  # two backups a day for 30 days
+        at = start + dt.timedelta(hours=12 * k)
+        (folder / f"b-{at.strftime('%Y%m%dT%H%M%S%fZ')}-before-first-write.db").touch()
+    (folder / "b-20251201T000000000000Z-before-migration-0001-to-0002.db").touch()
+    prune(folder, "b", keep=3, days=7, weeks=4)
+    left = sorted(p.name for p in folder.glob("b-*.db"))
+    assert "b-20251201T000000000000Z-before-migration-0001-to-0002.db" in left
+    days = {n[2:10] for n in left if "first-write" in n}
+    assert len(days) >= 7 and len(left) < 20
+    assert "b-20260101T090000000000Z-before-first-write.db" not in left
+
+
+def test_close_checkpoints_the_wal_and_backup_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from observer_app.cli import main
+
+    path = tmp_path / "w.db"
+    with Study.create(path, "W") as s:
+        s.coders.add("Ana")
+    wal = Path(str(path) + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    only_db = tmp_path / "copy-of-db-alone.db"
+    only_db.write_bytes(path.read_bytes())
+    with sqlite3.connect(only_db) as conn:
+        assert conn.execute("SELECT name FROM coder").fetchall() == [("Ana",)]
+    dest = tmp_path / "consistent.db"
+    assert main(["backup", str(path), str(dest)]) == 0
+    with sqlite3.connect(dest) as conn:
+        assert conn.execute("SELECT name FROM coder").fetchall() == [("Ana",)]
+    assert main(["backup", str(path), str(dest)]) == 2  # never overwrites
+    assert "already exists" in capsys.readouterr().err
 
 
 def test_killed_process_loses_nothing_committed(tmp_path: Path) -> None:

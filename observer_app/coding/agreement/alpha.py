@@ -12,6 +12,11 @@ Undefined (with the reason) when fewer than two values are pairable, when there 
 (D_e = 0: every pairable value is the same), when interval/ratio data are not numeric, when
 ratio data are negative, or when ordinal data have neither numbers nor an ordered scale.
 
+Computation: D_o is summed pair by pair over the within-unit value pairs and D_e by blocks of
+the delta^2 matrix, so memory is linear in the pairable values and in the number of distinct
+values (2,000 units x 4 raters with 3,779 distinct values: 0.6 s and ~140 MB including the
+interpreter; the former bootstrap table of units x q^2 category pairs took 14.5 GB at 677).
+
 Confidence interval: the bootstrap of Hayes & Krippendorff (2007): the expected disagreement
 D_e is held fixed and the observed disagreement is recomputed from within-unit value pairs
 drawn with replacement (each pair weighted 1 / (m_u - 1), as in D_o); percentile limits, a
@@ -33,6 +38,7 @@ import numpy as np
 from observer_app.coding.agreement._data import (
     Coded,
     FloatArray,
+    IntArray,
     as_2d,
     category_name,
     code_categories,
@@ -46,24 +52,46 @@ from observer_app.coding.errors import InputError
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 
 
-def _delta(level: str, values: FloatArray, n_c: FloatArray) -> FloatArray:
-    """Squared difference function delta^2_ck on the category values."""
+def _delta_at(
+    level: str, values: FloatArray, n_c: FloatArray, i: IntArray, j: IntArray
+) -> FloatArray:
+    """delta^2 between categories ``i`` and ``j`` (index arrays of one shape, element-wise)."""
     if level == "nominal":
-        return 1.0 - np.eye(len(values))
+        nominal: FloatArray = np.not_equal(i, j).astype(np.float64)
+        return nominal
     if level == "interval":
-        return (values[:, None] - values[None, :]) ** 2
+        out: FloatArray = (values[i] - values[j]) ** 2
+        return out
     if level == "ratio":
-        s = values[:, None] + values[None, :]
-        d = values[:, None] - values[None, :]
+        s = values[i] + values[j]
+        d = values[i] - values[j]
         with np.errstate(invalid="ignore", divide="ignore"):
             r = np.where(s == 0, 0.0, d / np.where(s == 0, 1.0, s))
-        return r**2
+        ratio: FloatArray = r**2
+        return ratio
     cum = np.concatenate(([0.0], np.cumsum(n_c)))
-    lo = np.minimum.outer(np.arange(len(values)), np.arange(len(values)))
-    hi = np.maximum.outer(np.arange(len(values)), np.arange(len(values)))
-    between = cum[hi + 1] - cum[lo]
-    out: FloatArray = (between - (n_c[:, None] + n_c[None, :]) / 2) ** 2
-    return out
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    ordinal: FloatArray = (cum[hi + 1] - cum[lo] - (n_c[i] + n_c[j]) / 2) ** 2
+    return ordinal
+
+
+def _delta(level: str, values: FloatArray, n_c: FloatArray) -> FloatArray:
+    """The q x q matrix of delta^2 (used by the unit bootstrap)."""
+    idx = np.arange(len(values))
+    return _delta_at(level, values, n_c, idx[:, None], idx[None, :])
+
+
+def _expected(level: str, values: FloatArray, n_c: FloatArray) -> float:
+    """sum_c sum_k n_c n_k delta^2_ck, by blocks of rows (memory linear in q)."""
+    q = len(values)
+    idx = np.arange(q)
+    total = 0.0
+    step = max(1, 2_000_000 // max(q, 1))
+    for start in range(0, q, step):
+        rows = idx[start : start + step]
+        block = _delta_at(level, values, n_c, rows[:, None], idx[None, :])
+        total += float(n_c[rows] @ block @ n_c)
+    return total
 
 
 def _level_problem(level: str, arr: Any, coded: Coded, scale_given: bool) -> str | None:
@@ -117,8 +145,8 @@ def krippendorff_alpha(
     }
     coded = code_categories(arr, categories)
     problem = _level_problem(level, arr, coded, categories is not None)
-    counts = counts_per_unit(coded).astype(np.float64)
-    m_u = counts.sum(axis=1)
+    present = coded.codes >= 0
+    m_u = present.sum(axis=1)
     pairable = m_u >= 2
     base: Sizes = {
         "n_units": int(pairable.sum()),
@@ -132,14 +160,14 @@ def krippendorff_alpha(
         return undefined(name, problem, parameters=params, **base)
     if categories is not None:
         params["categories"] = tuple(category_name(c) for c in coded.categories)
-    c = counts[pairable]
-    inv = 1.0 / (c.sum(axis=1) - 1)
-    o = c.T @ (c * inv[:, None]) - np.diag((c * inv[:, None]).sum(axis=0))
-    n_c = o.sum(axis=1)
+    values = coded.scale_values()
+    codes = coded.codes[pairable]
+    n_c = np.bincount(codes[codes >= 0], minlength=len(values)).astype(np.float64)
     n = float(n_c.sum())
-    d2 = _delta(level, coded.scale_values(), n_c)
-    d_o = float((o * d2).sum()) / n
-    d_e = float(np.outer(n_c, n_c).ravel() @ d2.ravel()) / (n * (n - 1))
+    pair_i, pair_j, inv = _pairs(codes)
+    errors = 2 * _delta_at(level, values, n_c, pair_i, pair_j) * inv / n
+    d_o = float(errors.sum())
+    d_e = _expected(level, values, n_c) / (n * (n - 1))
     if d_e <= 0:
         return undefined(
             name,
@@ -150,9 +178,10 @@ def krippendorff_alpha(
     alpha = 1 - d_o / d_e
     se, ci = None, None
     if bootstrap > 0 and bootstrap_method == "pairs":
-        se, ci = _bootstrap(c=c, inv=inv, d2=d2, n=n, d_e=d_e, draws=bootstrap, seed=seed)
+        se, ci = _bootstrap(errors=errors, d_e=d_e, draws=bootstrap, seed=seed)
     elif bootstrap > 0:
-        se, ci = _unit_bootstrap(c, level, coded.scale_values(), bootstrap, seed)
+        c = counts_per_unit(coded).astype(np.float64)[pairable]
+        se, ci = _unit_bootstrap(c, level, values, bootstrap, seed)
     result = AgreementResult(
         name=name,
         value=alpha,
@@ -165,37 +194,52 @@ def krippendorff_alpha(
     return apply_label(result, label_scheme)
 
 
+def _pairs(codes: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
+    """Every unordered within-unit pair of values: its two categories and 1 / (m_u - 1).
+
+    Pairs are enumerated rater pair by rater pair, so memory is linear in the pairable values
+    (m_u (m_u - 1) / 2 pairs per unit), never in the square of the number of distinct values.
+    D_o = sum over these pairs of 2 delta^2 / (m_u - 1) / n, the coincidence-matrix sum of
+    Krippendorff (2011) written pair by pair.
+    """
+    present = codes >= 0
+    m_u = present.sum(axis=1)
+    inv_u = np.where(m_u >= 2, 1.0 / np.maximum(m_u - 1, 1), 0.0)
+    first: list[IntArray] = []
+    second: list[IntArray] = []
+    invs: list[FloatArray] = []
+    r = codes.shape[1]
+    for a in range(r):
+        for b in range(a + 1, r):
+            both = present[:, a] & present[:, b]
+            first.append(codes[both, a])
+            second.append(codes[both, b])
+            invs.append(inv_u[both])
+    if not first:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    return np.concatenate(first), np.concatenate(second), np.concatenate(invs)
+
+
 def _bootstrap(
-    *,
-    c: FloatArray,
-    inv: FloatArray,
-    d2: FloatArray,
-    n: float,
-    d_e: float,
-    draws: int,
-    seed: int,
+    *, errors: FloatArray, d_e: float, draws: int, seed: int
 ) -> tuple[float, tuple[float, float]]:
     """Hayes & Krippendorff (2007) bootstrap of alpha over within-unit value pairs.
 
-    Each unordered pair of values in a unit contributes e = 2 delta^2 / (m_u - 1) / n to D_o;
-    pairs with equal e are pooled, so a resample of all P pairs is one multinomial draw.
+    ``errors``: each unordered pair's contribution e = 2 delta^2 / (m_u - 1) / n to D_o; pairs
+    with equal e are pooled, so a resample of all P pairs is one multinomial draw over the
+    distinct contributions. Memory: the P pairs and batches of 64 resamples of the distinct
+    contributions (linear in the pairable values).
     """
-    q = c.shape[1]
-    # unordered pairs per unit and category pair: c_j c_k for j < k, c_j (c_j - 1) / 2 on j = k
-    iu, ju = np.triu_indices(q)
-    same = iu == ju
-    pair_n = c[:, iu] * np.where(same, c[:, ju] - 1, c[:, ju])
-    pair_n = np.where(same, pair_n / 2, pair_n)
-    err = 2 * d2[iu, ju][None, :] * inv[:, None] / n
-    mask = pair_n > 0
-    weights = pair_n[mask]
-    errors = err[mask]
     keys, idx = np.unique(np.round(errors, 15), return_inverse=True)
-    pooled = np.bincount(idx, weights=weights)
+    pooled = np.bincount(idx.ravel(), minlength=len(keys)).astype(np.float64)
     total = round(float(pooled.sum()))
     rng = np.random.default_rng(seed)
-    sample = rng.multinomial(total, pooled / pooled.sum(), size=draws)
-    d_o_star = sample @ keys
+    probs = pooled / pooled.sum()
+    d_o_star = np.empty(draws)
+    for start in range(0, draws, 64):  # the same stream as one call with size=draws
+        size = min(64, draws - start)
+        d_o_star[start : start + size] = rng.multinomial(total, probs, size=size) @ keys
     alphas = 1 - d_o_star / d_e
     lo, hi = np.quantile(alphas, [0.025, 0.975])
     return float(alphas.std(ddof=1)), (float(lo), float(hi))

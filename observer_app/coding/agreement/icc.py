@@ -16,6 +16,20 @@ F tests of ICC = 0: MSR/MSW on (n - 1, n(k - 1)) df for the one-way forms, MSR/M
 Table 7 (exact F-based limits for ICC(1) and ICC(C); Satterthwaite's approximate df for ICC(A),
 as in Fleiss & Shrout 1978).
 
+Edge rules (each a test in tests/agreement/test_degenerate.py):
+
+- A form whose denominator (a sum of variance-component estimates) is not positive is undefined,
+  and the reason names the cause from the mean squares (e.g. MSR = 0: every unit has the same
+  mean), never a guess.
+- MSE = 0 (raters differ at most by a constant): F is infinite, ICC(C,*) = 1 and its interval
+  collapses to 1; ICC(A,*) < 1 when MSC > 0 and keeps its own Satterthwaite interval (ICC(A,k)
+  its own limits, as irr and psych give).
+- Satterthwaite's df is bounded below by k - 1 (see ``_absolute_ci``).
+- An interval that collapses to a point (F = 0, F infinite, or limits equal to 1e-9) or does
+  not contain its estimate is withheld: ``ci95`` is None and ``ci_note`` says why; such a
+  result carries no label. A defined ICC without a CI always has a ``ci_note``.
+- |value| < 1e-12 is rounding noise of a subtraction and is reported as 0.
+
 Missing values: listwise deletion. A unit with any missing rating is dropped (``n_dropped``);
 a rater column with no rating at all is ignored first (it is not part of the design).
 
@@ -36,7 +50,7 @@ from scipy import stats
 
 from observer_app.coding.agreement._data import FloatArray, as_2d, to_float
 from observer_app.coding.agreement.labels import apply_label
-from observer_app.coding.agreement.results import AgreementResult, undefined
+from observer_app.coding.agreement.results import AgreementResult, collapsed, snap, undefined
 
 #: Result names in the order returned, with their Shrout & Fleiss aliases.
 ICC_FORMS: tuple[tuple[str, str], ...] = (
@@ -111,7 +125,14 @@ def _exact_ci(
 def _absolute_ci(
     a: _Anova, icc_a1: float, alpha: float
 ) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Satterthwaite limits for ICC(A,1) and ICC(A,k) (McGraw & Wong 1996, Table 7)."""
+    """Satterthwaite limits for ICC(A,1) and ICC(A,k) (McGraw & Wong 1996, Table 7).
+
+    Guard: Satterthwaite's df for the combination ``ca MSC + cb MSE`` is only an approximation
+    for non-negative coefficients, and then it is never below the smaller of the two mean
+    squares' df (k - 1). A negative ICC(A,1) makes ``ca`` negative, and the formula can return
+    a df near 0 (an F quantile of 1e304 and an interval that collapses onto a point). The df is
+    therefore bounded below by k - 1. A limit whose denominator is 0 is NaN (no interval).
+    """
     n, k = a.n, a.k
     nan = (math.nan, math.nan)
     if not math.isfinite(icc_a1) or icc_a1 >= 1:
@@ -121,27 +142,64 @@ def _absolute_ci(
     den = (ca * a.msc) ** 2 / (k - 1) + (cb * a.mse) ** 2 / ((n - 1) * (k - 1))
     if den == 0:
         return nan, nan
-    v = (ca * a.msc + cb * a.mse) ** 2 / den
+    v = max((ca * a.msc + cb * a.mse) ** 2 / den, float(k - 1))
     fu = float(stats.f.ppf(1 - alpha / 2, n - 1, v))
     fl = float(stats.f.ppf(1 - alpha / 2, v, n - 1))
     c = k * a.msc + (k * n - k - n) * a.mse
-    lo1 = n * (a.msr - fu * a.mse) / (fu * c + n * a.msr)
-    hi1 = n * (fl * a.msr - a.mse) / (c + n * fl * a.msr)
-    lok = n * (a.msr - fu * a.mse) / (fu * (a.msc - a.mse) + n * a.msr)
-    hik = n * (fl * a.msr - a.mse) / (a.msc - a.mse + n * fl * a.msr)
+    lo1 = _div(n * (a.msr - fu * a.mse), fu * c + n * a.msr)
+    hi1 = _div(n * (fl * a.msr - a.mse), c + n * fl * a.msr)
+    lok = _div(n * (a.msr - fu * a.mse), fu * (a.msc - a.mse) + n * a.msr)
+    hik = _div(n * (fl * a.msr - a.mse), a.msc - a.mse + n * fl * a.msr)
     return (lo1, hi1), (lok, hik)
 
 
-_NOT_POSITIVE = (
-    "the denominator of this ICC (an estimate of total variance from the mean squares) is not "
-    "positive, so the ratio is not an ICC; the error mean square is too large for this form"
-)
+def _div(num: float, den: float) -> float:
+    return num / den if den != 0 else math.nan
+
+
+def _not_positive(name: str, a: _Anova) -> str:
+    """Why an ICC's denominator (a sum of variance-component estimates) is not positive, from
+    the mean squares themselves rather than a guess."""
+    ms = f"MSR = {a.msr:.4g}, MSC = {a.msc:.4g}, MSE = {a.mse:.4g}, MSW = {a.msw:.4g}"
+    if a.msr == 0:
+        cause = "every unit has the same mean rating (MSR = 0): no between-unit variance"
+    elif name.startswith("ICC(A") and a.msc < a.mse:
+        cause = "the rater mean square is smaller than the error mean square"
+    else:
+        cause = "the error mean square exceeds the between-unit mean square"
+    return (
+        f"the denominator of this ICC (an estimate of total variance from the mean squares) is "
+        f"not positive, so the ratio is not an ICC: {cause} ({ms})"
+    )
 
 
 def _ratio(num: float, den: float) -> float:
     """num / den, NaN when the denominator (a sum of variance-component estimates) is not
     positive: then the estimate is meaningless (e.g. ICC(A,k) > 1 when MSE far exceeds MSR)."""
-    return num / den if den > 0 else math.nan
+    return snap(num / den) if den > 0 else math.nan
+
+
+def _ci_and_note(
+    ci: tuple[float, float], value: float, f: float
+) -> tuple[tuple[float, float] | None, str | None]:
+    """The CI to report, or None and the reason (never a point shown as an interval)."""
+    if math.isnan(value):
+        return None, None
+    if math.isinf(f):
+        return None, (
+            "the error mean square is 0 (the raters differ at most by a constant), so F is "
+            "infinite and the interval collapses to a point: no CI"
+        )
+    if f == 0:
+        return None, "the between-unit mean square is 0 (F = 0): the interval collapses, no CI"
+    if not all(math.isfinite(c) for c in ci):
+        return None, "the confidence limits are not defined for these mean squares"
+    lo, hi = snap(ci[0]), snap(ci[1])
+    if collapsed((lo, hi), value):
+        return None, "the interval collapses to a point at these degrees of freedom: no CI"
+    if not lo - 1e-9 <= value <= hi + 1e-9:
+        return None, "the approximate interval does not contain the estimate: no CI"
+    return (lo, hi), None
 
 
 def _prepare(ratings: Any) -> tuple[FloatArray | None, int, int, str | None]:
@@ -210,8 +268,6 @@ def _icc_complete(
     ci1, ci1k = _exact_ci(f1, df_r, df_w, k, alpha)
     cic, cick = _exact_ci(fc, df_r, df_e, k, alpha)
     cia, ciak = _absolute_ci(a, values["ICC(A,1)"], alpha)
-    if math.isinf(fc):
-        cia = ciak = (1.0, 1.0) if a.msc == 0 else cia
     cis = {
         "ICC(1,1)": ci1,
         "ICC(A,1)": cia,
@@ -225,20 +281,22 @@ def _icc_complete(
     for name, sf in ICC_FORMS:
         f, p, d1, d2 = tests[name[4]]
         value = values[name]
-        ci = cis[name]
-        ci_ok = all(math.isfinite(c) for c in ci) and ci[0] <= ci[1] and not math.isnan(value)
+        # ICC(A,*) with MSE = 0 but MSC > 0 is below 1 and its Satterthwaite CI is defined
+        f_ci = f if not (name[4] == "A" and math.isinf(f) and a.msc > 0) else 1.0
+        ci, note = _ci_and_note(cis[name], value, f_ci)
         out.append(
             AgreementResult(
                 name=name,
                 value=None if math.isnan(value) else value,
-                ci95=ci if ci_ok else None,
+                ci95=ci,
+                ci_note=note,
                 p=None if math.isnan(p) else p,
                 n_units=n,
                 n_raters=k,
                 n_pairable=n * k,
                 n_dropped=dropped,
                 parameters={**params, "shrout_fleiss": sf},
-                undefined_reason=_NOT_POSITIVE if math.isnan(value) else None,
+                undefined_reason=_not_positive(name, a) if math.isnan(value) else None,
                 details={
                     "F": f,
                     "df1": float(d1),

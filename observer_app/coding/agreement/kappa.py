@@ -7,6 +7,10 @@ weights 1 - (x_i - x_j)^2 / (x_max - x_min)^2, over the FULL category scale the 
 (an unused scale point still widens the scale), or a caller-given weight matrix.
 Standard errors: Fleiss, Cohen & Everitt (1969), the large-sample SE for the CI (kappa +/-
 1.96 SE) and the SE under kappa = 0 for the z test. Units missing either rating are dropped.
+Edge rules: a variance that is the difference of two equal terms up to rounding (1e-12
+relative) is exactly 0, so an SE of 0 (perfect agreement; a rater who used one category) is 0,
+not 1e-8; an SE of 0 collapses the interval to a point, which is withheld (``ci95`` None, the
+reason in ``ci_note``, no label); |kappa| < 1e-12 is reported as 0.
 
 Fleiss (1971): N units each rated by m raters into q categories, n_ij raters put unit i in
 category j, p_j = sum_i n_ij / (N m), P_i = (sum_j n_ij^2 - m) / (m (m - 1)),
@@ -50,6 +54,7 @@ from observer_app.coding.agreement.results import (
     CategoryAgreement,
     Param,
     Sizes,
+    snap,
     undefined,
 )
 from observer_app.coding.errors import InputError
@@ -110,27 +115,48 @@ def _cohen_core(
             parameters=params,
             **base,
         )
-    kappa = (po - pe) / (1 - pe)
+    kappa = snap((po - pe) / (1 - pe))
     wr = w @ pc  # weighted mean over columns for each row category
     wc = pr @ w  # weighted mean over rows for each column category
     s = wr[:, None] + wc[None, :]
-    var = ((p * (w - s * (1 - kappa)) ** 2).sum() - (kappa - pe * (1 - kappa)) ** 2) / (
-        n * (1 - pe) ** 2
-    )
-    var0 = ((np.outer(pr, pc) * (w - s) ** 2).sum() - pe**2) / (n * (1 - pe) ** 2)
-    se = math.sqrt(max(float(var), 0.0))
-    se0 = math.sqrt(max(float(var0), 0.0))
+    scale = n * (1 - pe) ** 2
+    t1 = float((p * (w - s * (1 - kappa)) ** 2).sum())
+    var = _var(t1, (kappa - pe * (1 - kappa)) ** 2, scale)
+    t0 = float((np.outer(pr, pc) * (w - s) ** 2).sum())
+    var0 = _var(t0, pe**2, scale)
+    se = math.sqrt(var)
+    se0 = math.sqrt(var0)
     pval = float(2 * stats.norm.sf(abs(kappa) / se0)) if se0 > 0 else None
+    ci: tuple[float, float] | None = (kappa - Z975 * se, kappa + Z975 * se)
+    note = None
+    if se == 0:
+        ci, note = None, _ZERO_SE
     return AgreementResult(
         name=title,
         value=kappa,
         se=se,
-        ci95=(kappa - Z975 * se, kappa + Z975 * se),
+        ci95=ci,
+        ci_note=note,
         p=pval,
         parameters=params,
         details={"p_observed": po, "p_chance": pe, "se0": se0, "z": kappa / se0 if se0 else None},
         **base,
     )
+
+
+_ZERO_SE = (
+    "the standard error is 0 (perfect agreement, or a rater who used a single category), so "
+    "the interval collapses to a point: no CI"
+)
+
+
+def _var(first: float, second: float, scale: float) -> float:
+    """(first - second) / scale, exactly 0 when the difference is rounding noise of two equal
+    terms (it would otherwise print as an SE of ~1e-8 where the SE is 0)."""
+    diff = first - second
+    if diff <= 1e-12 * max(abs(first), abs(second), 1e-300):
+        return 0.0
+    return diff / scale
 
 
 def cohen_kappa(

@@ -101,5 +101,8 @@ def label_for(
 
 
 def apply_label(result: AgreementResult, scheme: str) -> AgreementResult:
-    """A copy of ``result`` labelled under ``scheme``."""
+    """A copy of ``result`` labelled under ``scheme``; none when its CI was withheld as
+    degenerate (``ci_note``): a collapsed interval says nothing about the band."""
+    if result.ci_note is not None:
+        return replace(result, label=None)
     return replace(result, label=label_for(result.value, scheme, result.ci95))

@@ -44,7 +44,9 @@ class AgreementResult:
     (e.g. incomplete units under listwise deletion). ``parameters``: the options that produced
     the value (level, weights, categories, ...). ``label``: interpretation label from the
     scheme the caller chose. ``details``: further named numbers (e.g. observed and chance
-    agreement, F and degrees of freedom).
+    agreement, F and degrees of freedom). ``ci_note``: why a defined value has no CI (e.g. the
+    interval collapsed to a point, which is never an interval estimate); such a result carries
+    no interpretation label.
     """
 
     name: str
@@ -60,6 +62,7 @@ class AgreementResult:
     label: str | None = None
     undefined_reason: str | None = None
     details: Mapping[str, float | None] = field(default_factory=dict)
+    ci_note: str | None = None
 
     @property
     def defined(self) -> bool:
@@ -85,11 +88,28 @@ class AgreementResult:
             "n_dropped": self.n_dropped,
             "label": self.label,
             "undefined_reason": self.undefined_reason,
+            "ci_note": self.ci_note,
             "parameters": {
                 k: list(v) if isinstance(v, tuple) else v for k, v in self.parameters.items()
             },
             "details": {k: _clean(v) for k, v in self.details.items()},
         }
+
+
+#: Values closer to 0 than this are rounding noise of a subtraction and are reported as 0.
+TINY = 1e-12
+
+
+def snap(x: float) -> float:
+    """``x`` with rounding noise around 0 removed (|x| < :data:`TINY` becomes 0.0), so that an
+    ICC of exactly 0 is not printed as -1.7e-16."""
+    return 0.0 if abs(x) < TINY else x
+
+
+def collapsed(ci: tuple[float, float], value: float) -> bool:
+    """True when a CI's limits coincide (to 1e-9 of the value's scale): a point is not an
+    interval estimate and must never be shown as one."""
+    return abs(ci[1] - ci[0]) <= 1e-9 * max(1.0, abs(value))
 
 
 def undefined(

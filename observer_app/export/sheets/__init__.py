@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from observer_app.coding.varnames import is_valid
+from observer_app.export.sheets.audit_sheet import AUDIT_COLUMNS, audit
 from observer_app.export.sheets.base import (
     ASSIGNMENT_COLUMNS,
     ExportOptions,
@@ -104,6 +105,7 @@ SHEET_BUILDERS: list[tuple[str, Builder]] = [
     ("Ruptures", lambda d, r: ruptures(d, _sequence_report(d))),
     ("Perspectives", lambda d, r: perspectives(d)),
     ("Perspective agreement", lambda d, r: perspective_agreement(d)),
+    ("Audit", lambda d, r: audit(d)),
 ]
 
 SHEET_ORDER = ("About", "Codebook", *(name for name, _ in SHEET_BUILDERS))
@@ -131,6 +133,7 @@ def build_sheets(data: StudyData, reports: Sequence[ReliabilityReport]) -> list[
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
+    "AUDIT_COLUMNS",
     "CODEBOOK_COLUMNS",
     "EVENT_COLUMNS",
     "RELIABILITY_COLUMNS",
@@ -144,6 +147,7 @@ __all__ = [
     "Sheet",
     "StudyData",
     "about",
+    "audit",
     "build_sheets",
     "check_names",
     "codebook",

@@ -9,6 +9,7 @@ from typing import Any
 from observer_app.coding.definitions import Instrument, Scheme
 from observer_app.export.sheets.context import ASSIGNMENT_COLUMNS, Context, file_name
 from observer_app.export.workbook import ChartSpec, Column
+from observer_app.services.analysis_data import in_data
 from observer_app.services.definitions import DefinitionInfo
 from observer_app.services.instrument_keys import key_check_text
 from observer_app.services.records import AssignmentInfo, CoderInfo, RecordingInfo
@@ -22,7 +23,7 @@ Row = Sequence[Any]
 class ExportOptions:
     tolerance_ms: int = 2000
     pseudonymize: bool = False
-    icc_form: str = "ICC(A,1)"
+    icc_form: str = "auto"  # auto: the form that matches the design
     alpha_level: str = "interval"
     bootstrap: int = 1000
     icc_threshold: float = 0.75
@@ -58,8 +59,9 @@ class StudyData:
         self.info = study.info()
         self.coders: list[CoderInfo] = sorted(study.coders.all(), key=lambda c: c.id)
         self.recordings: dict[int, RecordingInfo] = {r.id: r for r in study.recordings.all()}
+        # not-started work is not data (services.analysis_data): absent from every data sheet
         self.assignments: dict[int, AssignmentInfo] = {
-            a.id: a for a in study.assignments.list_all()
+            a.id: a for a in study.assignments.list_all() if in_data(a.status)
         }
         self.versions: list[DefinitionInfo] = study.definitions.versions()
         self.schemes: dict[int, Scheme] = {
@@ -103,10 +105,6 @@ class StudyData:
         if self._ratings is None:
             self._ratings = list(self.stream.ratings())
         return self._ratings
-
-    def assignment_cols(self, aid: int) -> tuple[int, str, str, int, bool]:
-        a = self.assignments[aid]
-        return a.recording_id, self.coder(a.coder_name), a.purpose or "", a.id, aid in self.analysis
 
 
 __all__ = [

@@ -44,8 +44,13 @@ _OWN = (
 
 def consensus(data: StudyData) -> Sheet:
     ctx = data.context
-    cols = (*ctx.columns, *_OWN)
+    cols = (
+        *ctx.columns,
+        Column("stale", "text", 30, label="what changed in the sources since the consensus"),
+        *_OWN,
+    )
     cons = {aid: a for aid, a in data.assignments.items() if a.purpose == "consensus"}
+    stale = data.study.consensus.stale() if cons else {}
 
     def rows() -> Iterator[Row]:
         if not cons:
@@ -57,7 +62,7 @@ def consensus(data: StudyData) -> Sheet:
         for aid, a in sorted(cons.items()):
             ref = a.reference
             names = [data.coder(n) for n in ref.get("coders", [])] + [None, None]
-            head = (*ctx.of(aid), names[0], names[1])
+            head = (*ctx.of(aid), stale.get(aid), names[0], names[1])
             for key, decision in sorted(ref.get("decisions", {}).items()):
                 at = _when(decision.get("at"))
                 by = _who(data, decision.get("by"))

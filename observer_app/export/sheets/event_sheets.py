@@ -43,6 +43,8 @@ def events(data: StudyData) -> Sheet:
     def rows() -> Iterator[Row]:
         for e in data.stream.events():
             aid = e.assignment_id
+            if aid not in per_assignment:
+                continue  # not data (services.analysis_data)
             off = e.offset_ms
             yield (
                 e.id,

@@ -40,6 +40,8 @@ def ratings(data: StudyData) -> Sheet:
             (vid, i.id): (inst, i) for vid, inst in data.instruments.items() for i in inst.items
         }
         for r in data.ratings():
+            if r.assignment_id not in data.assignments:
+                continue  # not data (services.analysis_data)
             inst, item = items.get((r.instrument_version_id, r.item_id), (None, None))
             keyed = r.value
             if inst is not None and item is not None and item.reverse and r.value is not None:

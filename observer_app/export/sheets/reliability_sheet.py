@@ -297,8 +297,8 @@ def _chart(
     rows = out[first:]
     below = charts[-1].anchor_row + CHART_ROWS if charts else 0
     return ChartSpec(
-        title=f"{rep.definition_id} {rep.definition_version}: {rep.request.icc_form} with 95% CI",
-        y_title=rep.request.icc_form,
+        title=f"{rep.definition_id} {rep.definition_version}: {rep.icc_form} with 95% CI",
+        y_title=rep.icc_form,
         first=first,
         last=len(out) - 1,
         category_col=_TARGET_LABEL,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from observer_app.coding.errors import AccessDenied, Conflict, InputError, NotFound
 from observer_app.services.access import require_manager
+from observer_app.services.analysis_data import choose_analysis
 from observer_app.services.assignments import mark_started
 from observer_app.services.consensus import rows
 from observer_app.services.consensus.alignment import align
@@ -21,9 +22,12 @@ from observer_app.services.consensus.model import (
     RatingComparison,
     Reconciliation,
 )
+from observer_app.services.consensus.staleness import stale_consensus
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.events import EventValidator
 from observer_app.services.ratings import RatingValidator
+from observer_app.services.records import Problem
+from observer_app.store.engine import StudySession
 from observer_app.store.models import Assignment, Coder, Recording, utcnow
 
 
@@ -314,21 +318,58 @@ class ConsensusService:
         return done
 
     # -- analyses --------------------------------------------------------------------------
+    def completion_problems(self, s: StudySession, a: Assignment) -> list[Problem]:
+        """What blocks completing a consensus, enforced by the service (not only by the GUI):
+        every disagreement between its two source codings must be decided."""
+        if a.purpose != "consensus":
+            return []
+        ref = dict(a.reference or {})
+        sources = ref.get("sources")
+        if not isinstance(sources, list) or len(sources) != 2:
+            return [Problem("consensus_sources", "the consensus has no two source codings")]
+        a_rows, _ = rows.source_events(s, int(sources[0]), a.recording_id)
+        b_rows, _ = rows.source_events(s, int(sources[1]), a.recording_id)
+        decided = set(ref.get("decisions", {}))
+        tolerance = int(ref.get("tolerance_ms", 2000))
+        undecided = [
+            i
+            for i in align(a_rows, b_rows, tolerance)
+            if i.is_disagreement and i.key not in decided
+        ]
+        if not undecided:
+            return []
+        first = undecided[0]
+        return [
+            Problem(
+                "undecided_disagreement",
+                f"{len(undecided)} disagreement(s) are not decided yet; the first is at "
+                f"{first.time_ms} ms",
+                position_ms=first.time_ms,
+            )
+        ]
+
     def analysis_assignments(self, *, prefer_consensus: bool = True) -> dict[int, int]:
         """Per recording, the assignment an analysis should use: its completed consensus
-        (when ``prefer_consensus``), else the primary coder's work."""
+        (when ``prefer_consensus``), else the primary coder's completed work (the rule of
+        :mod:`observer_app.services.analysis_data`: unfinished work is never analysis data)."""
         require_manager(self._ctx.actor, "choose analysis data")
         with self._ctx.read() as s:
+            stale = set(stale_consensus(s, self._ctx.study_id))
             q = select(
                 Assignment.recording_id, Assignment.id, Assignment.purpose, Assignment.status
             ).where(Assignment.study_id == self._ctx.study_id)
-            found = list(s.execute(q.order_by(Assignment.id)))
-        chosen: dict[int, int] = {}
-        for rid, aid, purpose, _status in found:
-            if purpose == "primary" and rid not in chosen:
-                chosen[rid] = aid
-        if prefer_consensus:
-            for rid, aid, purpose, status in found:
-                if purpose == "consensus" and status == "complete":
-                    chosen[rid] = aid
-        return chosen
+            found = [
+                (int(r), int(a), str(p), str(st))
+                for r, a, p, st in s.execute(q.order_by(Assignment.id))
+            ]
+        # a stale consensus is not analysis data until it is re-reconciled
+        fresh = [row for row in found if row[1] not in stale]
+        return choose_analysis(fresh, prefer_consensus=prefer_consensus)
+
+    def stale(self) -> dict[int, str]:
+        """Completed consensus id -> what changed in its sources after it was completed
+        (reopen the consensus to re-reconcile: decisions on unchanged items are kept, only the
+        changed ones come back undecided)."""
+        require_manager(self._ctx.actor, "reconcile")
+        with self._ctx.read() as s:
+            return stale_consensus(s, self._ctx.study_id)

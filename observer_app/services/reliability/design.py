@@ -83,10 +83,7 @@ def rater_layout(work: Sequence[Work], coders: Sequence[CoderRef], wanted: str) 
         ordered = sorted(ws, key=lambda w: (rank(w.purpose), w.coder_id))
         column.update({w.assignment_id: k for k, w in enumerate(ordered)})
     width = max((len(ws) for ws in by_rec.values()), default=0)
-    note = (
-        "coders differ between recordings: columns are rating slots (primary coding first); "
-        "ICC(1,1) is the form that matches this design"
-    )
+    note = "coders differ between recordings: columns are rating slots (primary coding first)"
     return Layout(kind, tuple(f"rating {k + 1}" for k in range(width)), column, (note,))
 
 
@@ -121,3 +118,107 @@ def master_pairs(work: Sequence[Work], master: int | None) -> list[tuple[Work, W
         for w in work
         if w.coder_id != master and w.recording_id in by_rec
     ]
+
+
+#: Purposes of the main analysis: the reliability pair (primary + blind reliability coder).
+MAIN_PURPOSES = ("primary", "reliability")
+#: The ICC form that matches each design, and why (McGraw & Wong 1996; Koo & Li 2016).
+DESIGN_FORMS: dict[str, tuple[str, str]] = {
+    "fully crossed": (
+        "ICC(A,1)",
+        "the same coders rated every double-coded unit (fully crossed): two-way random "
+        "effects, absolute agreement, single rater (McGraw & Wong 1996; Koo & Li 2016)",
+    ),
+    "one-way": (
+        "ICC(1,1)",
+        "the coders differ between units (primary and reliability coders vary): one-way "
+        "random effects, single rater (Shrout & Fleiss 1979; McGraw & Wong 1996)",
+    ),
+    "single-coded": (
+        "ICC(1,1)",
+        "no unit is coded by two coders yet: nothing to estimate",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Design:
+    """How the study's counted work is analysed.
+
+    ``main``: the work of the main analysis (the primary/reliability pair of each double-coded
+    recording, or every coder of a fully crossed design); ``separate``: calibration and extra
+    coders, analysed separately (calibration against the master coder) and never part of the
+    main matrices; ``single_coded`` / ``multi_coded``: recordings with one / several main
+    coders; ``width``: coders per multi-coded recording in the main analysis.
+    """
+
+    kind: str
+    main: tuple[Work, ...]
+    separate: tuple[Work, ...]
+    single_coded: int
+    multi_coded: int
+    width: int
+    icc_form: str
+    reason: str
+
+    def counts(self) -> str:
+        """The counts, each saying what it is ("single-coded: 8, double-coded: 2")."""
+        multi = "double-coded" if self.width <= 2 else f"coded by {self.width}"
+        parts = [f"single-coded: {self.single_coded}", f"{multi}: {self.multi_coded}"]
+        calibration = sum(1 for w in self.separate if w.purpose == "calibration")
+        extra = len(self.separate) - calibration
+        if calibration:
+            parts.append(f"calibration: {calibration} (against the master coder, separately)")
+        if extra:
+            parts.append(f"extra coders: {extra} (analysed separately)")
+        return ", ".join(parts)
+
+    def note(self) -> str:
+        return f"Design: {self.kind}; {self.icc_form} because {self.reason}. {self.counts()}."
+
+
+def classify(work: Sequence[Work], icc_form: str = "auto") -> Design:
+    """The design of ``work`` and the work its main analysis uses (see :class:`Design`).
+
+    Rules: calibration assignments never enter the main analysis. A recording with one main
+    coder is single-coded (counted as such, not as "dropped"). When every multi-coded recording
+    has the same set of coders the design is fully crossed and all of them are used; otherwise
+    (raters vary between units) each recording contributes its reliability pair, primary first,
+    and any further coder is analysed separately. ``icc_form`` "auto" picks the form that
+    matches the design (:data:`DESIGN_FORMS`); any other form is used as asked.
+    """
+    by_rec: dict[int, list[Work]] = defaultdict(list)
+    separate = [w for w in work if w.purpose not in MAIN_PURPOSES]
+    for w in work:
+        if w.purpose in MAIN_PURPOSES:
+            by_rec[w.recording_id].append(w)
+    multi = {r: ws for r, ws in by_rec.items() if len(ws) >= 2}
+    sets = {frozenset(w.coder_id for w in ws) for ws in multi.values()}
+    main: list[Work] = []
+    if not multi:
+        kind = "single-coded"
+        width = 0
+    elif len(sets) == 1:
+        kind = "fully crossed"
+        width = len(next(iter(sets)))
+        main = [w for ws in multi.values() for w in ws]
+    else:
+        kind = "one-way"
+        width = 2
+        for ws in multi.values():
+            ordered = sorted(ws, key=lambda w: (rank(w.purpose), w.coder_id))
+            main += ordered[:2]
+            separate += ordered[2:]
+    form, reason = DESIGN_FORMS[kind]
+    if icc_form != "auto":
+        form, reason = icc_form, f"it was chosen (the design suggests {DESIGN_FORMS[kind][0]})"
+    return Design(
+        kind=kind,
+        main=tuple(sorted(main, key=lambda w: (w.recording_id, w.coder_id))),
+        separate=tuple(separate),
+        single_coded=len(by_rec) - len(multi),
+        multi_coded=len(multi),
+        width=width,
+        icc_form=form,
+        reason=reason,
+    )

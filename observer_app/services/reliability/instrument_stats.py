@@ -65,18 +65,33 @@ def score_reliability(
     matrix: RatingMatrix,
     request: ReliabilityRequest,
     categories: tuple[float, ...] | None,
+    icc_form: str,
+    min_units: int,
 ) -> ScoreReliability:
     x = matrix.array()
     iccs = ag.icc(x)
-    chosen = iccs[ICC_FORM_NAMES.index(request.icc_form)]
+    chosen = iccs[ICC_FORM_NAMES.index(icc_form)]
     alpha = ag.krippendorff_alpha(
         x, request.alpha_level, bootstrap=request.bootstrap, seed=request.seed
     )
     kappa: ag.AgreementResult | None = None
     if categories is not None:
         kappa = kappa_for_raters(x, categories)
-    flagged = chosen.value is None or chosen.value < request.icc_threshold
-    return ScoreReliability(kind, ident, label, iccs, chosen, alpha, kappa, flagged, matrix)
+    insufficient = not_enough(chosen.n_units, min_units)
+    if insufficient:
+        iccs = tuple(r.with_label(None) for r in iccs)
+        chosen = chosen.with_label(None)
+        alpha = alpha.with_label(None)
+        kappa = None if kappa is None else kappa.with_label(None)
+    flagged = not insufficient and (chosen.value is None or chosen.value < request.icc_threshold)
+    return ScoreReliability(
+        kind, ident, label, iccs, chosen, alpha, kappa, flagged, matrix, insufficient
+    )
+
+
+def not_enough(n_units: int, min_units: int) -> str | None:
+    """The minimum-units rule: below it a statistic is "not enough units (n)"."""
+    return f"not enough units ({n_units})" if n_units < min_units else None
 
 
 def kappa_for_raters(x: FloatArray, categories: Sequence[float]) -> ag.AgreementResult:

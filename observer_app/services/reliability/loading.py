@@ -53,7 +53,12 @@ def load_work(
             Assignment.purpose,
             Assignment.status,
             Assignment.completed_at,
-        ).where(Assignment.study_id == ctx.study_id, assignment_filter)
+        ).where(
+            Assignment.study_id == ctx.study_id,
+            assignment_filter,
+            Assignment.deleted.is_(False),
+            Assignment.status != "cancelled",
+        )
         rows = list(s.execute(q))
         names = {int(i): str(n) for i, n in s.execute(select(Coder.id, Coder.name))}
         durations = {

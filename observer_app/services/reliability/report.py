@@ -47,6 +47,9 @@ class ScoreReliability:
     kappa: ag.AgreementResult | None
     flagged: bool
     matrix: RatingMatrix
+    #: "not enough units (n)" below the minimum-units rule: the values are shown greyed and
+    #: never labelled or flagged.
+    insufficient: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class CodeReliability:
     presence_ac1: ag.AgreementResult
     count_icc: ag.AgreementResult
     flagged: bool
+    insufficient: str | None = None
 
     @property
     def events_a(self) -> int:
@@ -113,6 +117,13 @@ class ReliabilityReport:
     #: "coders" or "slots" (see ``ReliabilityRequest.layout``).
     layout: str = "coders"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: The design ("fully crossed", "one-way", "single-coded"), the ICC form of the headline
+    #: and why, the counts in words, and the minimum-units rule applied.
+    design: str = ""
+    icc_form: str = "ICC(A,1)"
+    icc_reason: str = ""
+    counts: str = ""
+    min_units: int = 10
 
     @property
     def flagged(self) -> tuple[str, ...]:

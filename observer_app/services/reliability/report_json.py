@@ -25,6 +25,11 @@ def report_dict(rep: ReliabilityReport) -> dict[str, Any]:
         "unit": rep.unit,
         "layout": rep.layout,
         "notes": list(rep.notes),
+        "design": rep.design,
+        "icc_form": rep.icc_form,
+        "icc_reason": rep.icc_reason,
+        "counts": rep.counts,
+        "min_units": rep.min_units,
         "coders": [{"id": c.id, "name": c.name} for c in rep.coders],
         "recordings": list(rep.recording_ids),
         "settings": {
@@ -48,6 +53,7 @@ def report_dict(rep: ReliabilityReport) -> dict[str, Any]:
                 "alpha": s.alpha.to_dict(),
                 "kappa": _result(s.kappa),
                 "flagged": s.flagged,
+                "insufficient": s.insufficient,
             }
             for s in rep.scores
         ],

@@ -19,6 +19,10 @@ PURPOSE_PRIORITY: tuple[str, ...] = ("primary", "reliability", "calibration")
 ICC_FORM_NAMES: tuple[str, ...] = tuple(name for name, _ in ag.ICC_FORMS)
 DEFAULT_SEGMENT_MS = 300_000
 LAYOUTS = ("auto", "coders", "slots")
+#: The minimum-units rule: study setting ``reliability_min_units``, default 10, never below 5.
+MIN_UNITS_SETTING = "reliability_min_units"
+MIN_UNITS_DEFAULT = 10
+MIN_UNITS_FLOOR = 5
 
 
 class Cancelled(ObserverError):
@@ -39,7 +43,8 @@ class ReliabilityRequest:
     coder_ids: tuple[int, ...] = ()
     recording_ids: tuple[int, ...] = ()
     tolerance_ms: int = 2000
-    icc_form: str = "ICC(A,1)"
+    #: "auto": the form that matches the design (see ``design.classify``), else one of the six.
+    icc_form: str = "auto"
     alpha_level: str = "interval"
     bootstrap: int = 1000
     seed: int = 0
@@ -55,9 +60,12 @@ class ReliabilityRequest:
     #: primary coding first), or "auto": coders when every chosen coder coded every recording
     #: (a fully crossed design), slots otherwise.
     layout: str = "auto"
+    #: Fewer units than this and a statistic is "not enough units (n)": never labelled or
+    #: flagged. None: the study setting ``reliability_min_units`` (default 10); never below 5.
+    min_units: int | None = None
 
     def check(self) -> None:
-        if self.icc_form not in ICC_FORM_NAMES:
+        if self.icc_form != "auto" and self.icc_form not in ICC_FORM_NAMES:
             raise InputError(
                 f"ICC form {self.icc_form!r} is not one of {', '.join(ICC_FORM_NAMES)}"
             )
@@ -69,5 +77,7 @@ class ReliabilityRequest:
             raise InputError("the segment length must be positive")
         if self.bootstrap < 0:
             raise InputError("the number of bootstrap resamples must be 0 or more")
+        if self.min_units is not None and self.min_units < MIN_UNITS_FLOOR:
+            raise InputError(f"the minimum number of units is {MIN_UNITS_FLOOR} or more")
         if self.layout not in LAYOUTS:
             raise InputError(f"layout {self.layout!r} is not one of {', '.join(LAYOUTS)}")

@@ -15,7 +15,7 @@ from observer_app.coding.definitions import (
     segment_index,
 )
 from observer_app.services.reliability.design import Layout, Work
-from observer_app.services.reliability.instrument_stats import kappa_for_raters
+from observer_app.services.reliability.instrument_stats import kappa_for_raters, not_enough
 from observer_app.services.reliability.report import CodeReliability, FloatArray
 from observer_app.services.reliability.request import EventTuple, ReliabilityRequest
 
@@ -106,6 +106,7 @@ def code_reliability(
     counts: ag.CodeCounts | None,
     seg: SegmentData,
     request: ReliabilityRequest,
+    min_units: int = 0,
 ) -> CodeReliability:
     # a code nobody used has a count of 0 wherever a coder coded
     mat = seg.counts.get(code, seg.coverage)
@@ -117,6 +118,9 @@ def code_reliability(
     n_events = 2 * c.matched + c.mismatched_a + c.mismatched_b + c.unmatched_a + c.unmatched_b
     specific = 2 * c.matched / n_events if n_events else None
     flagged = specific is None or specific < request.kappa_threshold
+    insufficient = not_enough(int(mat.shape[0]), min_units)
+    if insufficient:  # segment-level statistics from too few segments: never labelled
+        kappa, ac1, count_icc = (r.with_label(None) for r in (kappa, ac1, count_icc))
     return CodeReliability(
         code,
         label,
@@ -132,4 +136,5 @@ def code_reliability(
         ac1,
         count_icc,
         flagged,
+        insufficient,
     )

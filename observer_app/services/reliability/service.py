@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -11,7 +12,9 @@ from observer_app.coding.definitions import DEFAULT_MIN_LAST_SEGMENT_MS, Instrum
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.reliability.design import (
+    Design,
     Ticker,
+    classify,
     coders_of,
     master_pairs,
     pair_blocks,
@@ -40,6 +43,9 @@ from observer_app.services.reliability.report import (
 )
 from observer_app.services.reliability.request import (
     DEFAULT_SEGMENT_MS,
+    MIN_UNITS_DEFAULT,
+    MIN_UNITS_FLOOR,
+    MIN_UNITS_SETTING,
     CancelFlag,
     Progress,
     ReliabilityRequest,
@@ -49,7 +55,7 @@ from observer_app.services.reliability.scheme_stats import (
     pool_event_blocks,
     segment_matrices,
 )
-from observer_app.store.models import Assignment, DefinitionVersion, Rating
+from observer_app.store.models import Assignment, DefinitionVersion, Rating, Study
 
 
 class ReliabilityService:
@@ -96,21 +102,34 @@ class ReliabilityService:
             return self._scheme_report(request, ticker)
         return self._instrument_report(request, ticker)
 
+    def _min_units(self, request: ReliabilityRequest) -> int:
+        """The minimum-units rule: the request's, else the study setting, default 10, >= 5."""
+        if request.min_units is not None:
+            return request.min_units
+        with self._ctx.read() as s:
+            study = s.get(Study, self._ctx.study_id)
+            raw = (study.settings or {}).get(MIN_UNITS_SETTING) if study else None
+        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else MIN_UNITS_DEFAULT
+        return max(value, MIN_UNITS_FLOOR)
+
     # -- instruments -------------------------------------------------------------------------
     def _instrument_report(self, request: ReliabilityRequest, ticker: Ticker) -> ReliabilityReport:
         inst = self._instrument(request.version_id)
         has_ratings = Assignment.id.in_(
             select(Rating.assignment_id).where(Rating.instrument_version_id == request.version_id)
         )
-        work, names, _ = load_work(self._ctx, request, has_ratings)
-        forms = load_forms(self._ctx, request.version_id, [w.assignment_id for w in work])
+        all_work, names, _ = load_work(self._ctx, request, has_ratings)
+        design = classify(all_work, request.icc_form)
+        min_units = self._min_units(request)
+        work = list(design.main)
+        forms = load_forms(self._ctx, request.version_id, [w.assignment_id for w in all_work])
         coders = coders_of(work, names)
         unit_keys = sorted({(w.recording_id, *u) for w in work for u in forms[w.assignment_id]})
         units = {k: i for i, k in enumerate(unit_keys)}
         lay = rater_layout(work, coders, request.layout)
         definitions = inst.score_definitions()
-        master = master_coder(self._ctx, request, work)
-        ticker.total = len(inst.items) + len(definitions) + len(master_pairs(work, master))
+        master = master_coder(self._ctx, request, all_work)
+        ticker.total = len(inst.items) + len(definitions) + len(master_pairs(all_work, master))
         item_values = item_arrays(inst, work, forms, units, lay)
         score_values = score_arrays(inst, work, forms, units, lay)
         labels = tuple(unit_label(k) for k in unit_keys)
@@ -128,6 +147,8 @@ class ReliabilityService:
                     matrix=matrix,
                     request=request,
                     categories=cats,
+                    icc_form=design.icc_form,
+                    min_units=min_units,
                 )
             )
             ticker.step()
@@ -135,12 +156,19 @@ class ReliabilityService:
             matrix = rating_matrix(labels, names_t, score_values[d.id])
             results.append(
                 score_reliability(
-                    d.kind, d.id, d.label, matrix=matrix, request=request, categories=None
+                    d.kind,
+                    d.id,
+                    d.label,
+                    matrix=matrix,
+                    request=request,
+                    categories=None,
+                    icc_form=design.icc_form,
+                    min_units=min_units,
                 )
             )
             ticker.step()
         drift = instrument_drift(
-            inst, work=work, forms=forms, master=master, names=names, ticker=ticker
+            inst, work=all_work, forms=forms, master=master, names=names, ticker=ticker
         )
         return ReliabilityReport(
             kind="instrument",
@@ -151,10 +179,11 @@ class ReliabilityService:
             unit=inst.unit,
             coders=coders,
             layout=lay.kind,
-            notes=lay.notes,
-            recording_ids=tuple(sorted({w.recording_id for w in work})),
+            notes=(design.note(), *lay.notes),
+            recording_ids=tuple(sorted({w.recording_id for w in all_work})),
             request=request,
             scores=tuple(results),
+            **_design_fields(design, min_units),
             master_coder=None if master is None else CoderRef(master, names.get(master, "?")),
             drift=drift,
         )
@@ -162,14 +191,17 @@ class ReliabilityService:
     # -- schemes -----------------------------------------------------------------------------
     def _scheme_report(self, request: ReliabilityRequest, ticker: Ticker) -> ReliabilityReport:
         scheme = self._scheme(request.version_id)
-        work, names, durations = load_work(
+        all_work, names, durations = load_work(
             self._ctx, request, Assignment.scheme_version_id == request.version_id
         )
-        events = load_events(self._ctx, [w.assignment_id for w in work])
+        design = classify(all_work, request.icc_form)
+        min_units = self._min_units(request)
+        work = list(design.main)
+        events = load_events(self._ctx, [w.assignment_id for w in all_work])
         coders = coders_of(work, names)
-        master = master_coder(self._ctx, request, work)
+        master = master_coder(self._ctx, request, all_work)
         blocks = pair_blocks(work)
-        ticker.total = 1 + len(scheme.codes) + len(master_pairs(work, master))
+        ticker.total = 1 + len(scheme.codes) + len(master_pairs(all_work, master))
         seg_ms = request.segment_ms or (
             scheme.segments.length_ms if scheme.segments else DEFAULT_SEGMENT_MS
         )
@@ -194,11 +226,12 @@ class ReliabilityService:
                     counts=per_code.get(code.id),
                     seg=seg,
                     request=request,
+                    min_units=min_units,
                 )
             )
             ticker.step()
         drift = scheme_drift(
-            work=work,
+            work=all_work,
             events=events,
             master=master,
             names=names,
@@ -214,12 +247,23 @@ class ReliabilityService:
             unit="segment",
             coders=coders,
             layout=lay.kind,
-            notes=lay.notes,
-            recording_ids=tuple(sorted({w.recording_id for w in work})),
+            notes=(design.note(), *lay.notes),
+            recording_ids=tuple(sorted({w.recording_id for w in all_work})),
             request=request,
             events=agreement,
+            **_design_fields(design, min_units),
             codes=tuple(codes),
             segment_ms=seg_ms,
             master_coder=None if master is None else CoderRef(master, names.get(master, "?")),
             drift=drift,
         )
+
+
+def _design_fields(design: Design, min_units: int) -> dict[str, Any]:
+    return {
+        "design": design.kind,
+        "icc_form": design.icc_form,
+        "icc_reason": design.reason,
+        "counts": design.counts(),
+        "min_units": min_units,
+    }

@@ -10,10 +10,12 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from observer_app.coding.errors import ObserverError
 from observer_app.coding.planning import Plan
+from observer_app.services.assignment_lifecycle import STRATA
 from observer_app.services.records import AssignmentInfo, CoderInfo
 from observer_app.services.study import Study
 from observer_app.ui.manager._common import (
@@ -139,6 +142,7 @@ class PlannerPage(Page):
             lambda: self.seed.setValue(random.SystemRandom().randint(1, 999_999))
         )
         self.scheme = QComboBox()
+        self._strata_widgets()
         self.preview_button = QPushButton("Preview plan")
         self.apply_button = QPushButton("Apply plan")
         self.apply_button.setEnabled(False)
@@ -162,6 +166,8 @@ class PlannerPage(Page):
         form.addRow("Coder pool", self.pool)
         form.addRow("Double-coded share", self.share)
         form.addRow("Seed", seed_row)
+        form.addRow("Stratify by", self.stratify)
+        form.addRow("", self.top_up)
         form.addRow("Coding scheme", self.scheme)
         plan_buttons = QHBoxLayout()
         plan_buttons.addWidget(self.preview_button)
@@ -172,6 +178,16 @@ class PlannerPage(Page):
         plan_layout.addWidget(self.plan_summary)
         plan_layout.addWidget(self.plan_view, 1)
         return plan_box
+
+    def _strata_widgets(self) -> None:
+        self.stratify = QComboBox()
+        self.stratify.addItem("(not stratified)", None)
+        for by in STRATA:
+            self.stratify.addItem(by, by)
+        self.stratify.setToolTip("Draw the double-coded share within each stratum (rounded up)")
+        self.top_up = QCheckBox("top up: second coders for recordings that have a primary coder")
+        self.stratify.currentIndexChanged.connect(self._invalidate)
+        self.top_up.toggled.connect(self._invalidate)
 
     def _calibration_box(self) -> QGroupBox:
         self.master = QComboBox()
@@ -193,14 +209,28 @@ class PlannerPage(Page):
         self.assignment_model = AssignmentModel(self)
         self.assignment_view = make_table(self.assignment_model)
         self.assignment_view.selectionModel().selectionChanged.connect(self._update_reopen)
-        self.reopen_button = QPushButton("Reopen completed assignment")
+        self.reopen_button = QPushButton("Reopen")
+        self.reopen_button.setToolTip("Reopen a completed or cancelled assignment")
         self.reopen_button.clicked.connect(self.reopen_selected)
+        self.reassign_button = QPushButton("Reassign…")
+        self.reassign_button.setToolTip("Give the work to another coder (who starts empty)")
+        self.reassign_button.clicked.connect(self.reassign_selected)
+        self.cancel_button = QPushButton("Cancel assignment")
+        self.cancel_button.clicked.connect(lambda: self._change_selected("cancel"))
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.clicked.connect(lambda: self._change_selected("delete"))
         assign_box = QGroupBox("Assignments")
         assign_layout = QVBoxLayout(assign_box)
         assign_layout.addWidget(self.assignment_view, 1)
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(self.reopen_button)
+        for button in (
+            self.reassign_button,
+            self.cancel_button,
+            self.delete_button,
+            self.reopen_button,
+        ):
+            row.addWidget(button)
         assign_layout.addLayout(row)
         return assign_box
 
@@ -282,9 +312,17 @@ class PlannerPage(Page):
 
     def preview(self) -> Plan | None:
         coder_ids = _checked_ids(self.pool)
+        planner = (
+            self.study.assignments.plan_top_up
+            if self.top_up.isChecked()
+            else self.study.assignments.plan
+        )
         try:
-            plan = self.study.assignments.plan(
-                coder_ids, double_share=self.share.value() / 100, seed=self.seed.value()
+            plan = planner(
+                coder_ids,
+                double_share=self.share.value() / 100,
+                seed=self.seed.value(),
+                strata_by=self.stratify.currentData(),
             )
         except ObserverError as exc:
             self.report_error(str(exc))
@@ -310,6 +348,12 @@ class PlannerPage(Page):
     def _summary(self, plan: Plan) -> str:
         primary = plan.for_purpose("primary")
         double = plan.for_purpose("reliability")
+        strata = f", stratified by {plan.strata_by}" if plan.strata_by else ""
+        if not primary and double:
+            return (
+                f"Top-up: {len(double)} recordings get a blind second coder "
+                f"({plan.double_share:.0%} share rounded up{strata}, seed {plan.seed})."
+            )
         if not primary:
             return "Every recording already has a primary coder: the plan is empty."
         per_primary = Counter(self._coders[p.coder_id].name for p in primary)
@@ -320,7 +364,8 @@ class PlannerPage(Page):
         )
         return (
             f"{len(primary)} recordings get a primary coder; {len(double)} of them "
-            f"({plan.double_share:.0%} share, seed {plan.seed}) get a blind second coder. "
+            f"({plan.double_share:.0%} share rounded up{strata}, seed {plan.seed}) get a blind "
+            "second coder. "
             f"Per coder (primary + second): {loads}."
         )
 
@@ -407,7 +452,36 @@ class PlannerPage(Page):
 
     def _update_reopen(self) -> None:
         a = self.selected_assignment()
-        self.reopen_button.setEnabled(a is not None and a.status == "complete")
+        status = None if a is None else a.status
+        self.reopen_button.setEnabled(status in ("complete", "cancelled"))
+        self.reassign_button.setEnabled(status in ("not_started", "in_progress"))
+        self.cancel_button.setEnabled(status in ("not_started", "in_progress"))
+        self.delete_button.setEnabled(status in ("not_started", "in_progress", "cancelled"))
+
+    def reassign_selected(self, coder_name: str | None = None) -> None:
+        a = self.selected_assignment()
+        if a is None:
+            return
+        if coder_name is None:
+            names = [c.name for c in self._coders.values() if c.id != a.coder_id]
+            coder_name, ok = QInputDialog.getItem(
+                self, "Reassign", f"Give #{a.id} ({a.recording_label}) to:", names, 0, False
+            )
+            if not ok:
+                return
+        target = next(c for c in self._coders.values() if c.name == coder_name)
+        done = f"Assignment #{a.id} reassigned to {coder_name} (starting empty)."
+        if self.run_action(lambda: self.study.assignments.reassign(a.id, target.id), done):
+            self.refresh()
+
+    def _change_selected(self, action: str) -> None:
+        a = self.selected_assignment()
+        if a is None:
+            return
+        svc = self.study.assignments
+        change = svc.cancel if action == "cancel" else svc.delete
+        if self.run_action(lambda: change(a.id), f"Assignment #{a.id}: {action} done."):
+            self.refresh()
 
     def reopen_selected(self) -> None:
         a = self.selected_assignment()

@@ -13,6 +13,7 @@ from observer_app.services.study import Study
 from observer_app.ui.actions import ShortcutContext
 from observer_app.ui.live import LiveUpdates
 from observer_app.ui.manager._common import Page
+from observer_app.ui.manager.audit_page import AuditPage
 from observer_app.ui.manager.coders import CodersPage
 from observer_app.ui.manager.definitions import DefinitionsPage
 from observer_app.ui.manager.planner import PlannerPage
@@ -47,6 +48,8 @@ class ManagerWindow(QMainWindow):
         self.tabs.addTab(self.planner, "Assignments")
         self._add_optional_pages()
         self._add_perspective_pages()
+        self.audit = AuditPage(study)
+        self.tabs.addTab(self.audit, "Audit")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         # typing in a field never plays or decides (the reconciliation's Space and keys)

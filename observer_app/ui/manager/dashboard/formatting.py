@@ -33,7 +33,8 @@ def why(r: ag.AgreementResult | None) -> str | None:
         return f"{r.name}: undefined ({r.undefined_reason})"
     extra = f", {r.n_dropped} incomplete dropped" if r.n_dropped else ""
     n = f"n = {r.n_units} units, {r.n_raters} coders{extra}"
-    return f"{r.name} = {fmt(r.value, 3)} {fmt_ci(r)} ({n})"
+    ci = fmt_ci(r) or (f"(no CI: {r.ci_note})" if r.ci_note else "")
+    return f"{r.name} = {fmt(r.value, 3)} {ci} ({n})"
 
 
 def unused(c: Any) -> bool:

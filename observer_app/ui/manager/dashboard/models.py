@@ -29,9 +29,16 @@ class ScoreModel(RowsModel):
             Column("Id", lambda s: s.id),
             Column("Label", lambda s: s.label),
             Column(
-                icc_form, lambda s: fmt_result(s.icc), align_right=True, tip=lambda s: why(s.icc)
+                icc_form,
+                lambda s: fmt_result(s.icc) if not s.insufficient else f"({fmt_result(s.icc)})",
+                align_right=True,
+                tip=lambda s: s.insufficient or why(s.icc),
             ),
-            Column("95% CI", lambda s: fmt_ci(s.icc)),
+            Column(
+                "95% CI",
+                lambda s: s.insufficient or fmt_ci(s.icc) or ("no CI" if s.icc.ci_note else ""),
+                tip=lambda s: s.icc.ci_note,
+            ),
             Column("Koo & Li", lambda s: s.icc.label or ""),
             Column(
                 "α", lambda s: fmt_result(s.alpha), align_right=True, tip=lambda s: why(s.alpha)
@@ -45,8 +52,12 @@ class ScoreModel(RowsModel):
         super().__init__(columns, parent)
 
     def background(self, row: Any, column: int) -> QColor | None:
+        if row.insufficient:
+            return MUTED
         if row.flagged and column in self.FLAG_COLUMNS:
             return LOW
+        if column == 4 and row.icc.ci_note:
+            return WARN
         return None
 
 

@@ -155,8 +155,8 @@ class ReliabilityPage(Page):
         self.tolerance.setSuffix(" s")
         self.tolerance.setValue(2.0)
         self.icc_form = QComboBox()
-        self.icc_form.addItems(list(ICC_FORM_NAMES))
-        self.icc_form.setCurrentText("ICC(A,1)")
+        self.icc_form.addItems(["auto", *ICC_FORM_NAMES])
+        self.icc_form.setCurrentText("auto")
         self.icc_threshold = QDoubleSpinBox()
         self.icc_threshold.setRange(-1.0, 1.0)
         self.icc_threshold.setSingleStep(0.05)
@@ -317,8 +317,8 @@ class ReliabilityPage(Page):
         self.report_data = report
         self._show_kind(report.kind)
         req = report.request
-        if self.scores.icc_form != req.icc_form:
-            self.scores = ScoreModel(req.icc_form, self)
+        if self.scores.icc_form != report.icc_form:
+            self.scores = ScoreModel(report.icc_form, self)
             self.score_view.setModel(self.scores)
         self.scores.set_rows(list(report.scores))
         self.codes.set_rows(list(report.codes))
@@ -356,6 +356,15 @@ class ReliabilityPage(Page):
             )
         elif report.scores or report.codes:
             parts.append("Nothing is below the threshold.")
+        few = sum(1 for s in report.scores if s.insufficient)
+        if few:
+            parts.append(
+                f"{few} statistic(s) with fewer than {report.min_units} units: "
+                "not enough units (greyed, not labelled)."
+            )
+        collapsed = sum(1 for s in report.scores if s.icc.ci_note and not s.insufficient)
+        if collapsed:
+            parts.append(f"{collapsed} ICC(s) without a CI (the interval collapsed; hover).")
         n_unused = sum(1 for c in report.codes if unused(c))
         if n_unused:
             parts.append(f"{n_unused} code(s) used by neither coder (greyed).")

@@ -71,6 +71,7 @@ class ReconcilePage(ReconcileLayout, ReconcilePlayback, ReconcileRatings):
     def refresh(self) -> None:
         try:
             items = self.service.double_coded()
+            stale = self.service.stale()
         except ObserverError as exc:
             self.report_error(str(exc))
             return
@@ -84,6 +85,8 @@ class ReconcilePage(ReconcileLayout, ReconcilePlayback, ReconcileRatings):
                 for _id, name, purpose, status in d.assignments
             )
             extra = f"; consensus #{d.consensus_id}" if d.consensus_id else ""
+            if d.consensus_id in stale:
+                extra += f" — STALE ({stale[d.consensus_id]})"
             self.recording.addItem(
                 f"#{d.recording_id} {labels.get(d.recording_id, '')}: {coders}{extra}", d
             )

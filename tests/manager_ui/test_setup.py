@@ -33,6 +33,7 @@ def test_only_managers_open_the_window(lab: Lab, qtbot: QtBot) -> None:
         "Reliability",
         "Reconciliation",
         "Export",
+        "Audit",
     ]
     # every tab reloads when shown: a coder added elsewhere appears
     other = Study.open(lab.path, backup=False)

@@ -150,3 +150,11 @@ def test_alpha_with_many_distinct_values_matches_the_reference() -> None:
     res = krippendorff_alpha(big, "interval", bootstrap=1000, seed=1)
     assert res.ci95 is not None and res.ci95[0] < res.value < res.ci95[1]
     assert krippendorff_alpha(big, "interval", bootstrap=1000, seed=1).ci95 == res.ci95
+
+
+def test_denominator_of_rounding_noise_is_not_positive() -> None:
+    """ICC(A,k)'s denominator MSR + (MSC - MSE)/n is 0 here in exact arithmetic; rounding made
+    it 1e-16 and the "ICC" -6.0e15 (or -4.4e15 with the units reordered: found by hypothesis)."""
+    x = np.array([[4.0, 2, 2], [1, 5, 4], [1, 3, 4]])
+    r = _by_name(x)["ICC(A,k)"]
+    assert r.value is None and "not positive" in r.undefined_reason

@@ -36,6 +36,7 @@ def test_only_managers_open_the_window(lab: Lab, qtbot: QtBot) -> None:
         "Export",
         "Self-reports",
         "Perspectives",
+        "Audit",
     ]
     # every tab reloads when shown: a coder added elsewhere appears
     other = Study.open(lab.path, backup=False)

@@ -173,10 +173,12 @@ def _not_positive(name: str, a: _Anova) -> str:
     )
 
 
-def _ratio(num: float, den: float) -> float:
+def _ratio(num: float, den: float, scale: float) -> float:
     """num / den, NaN when the denominator (a sum of variance-component estimates) is not
-    positive: then the estimate is meaningless (e.g. ICC(A,k) > 1 when MSE far exceeds MSR)."""
-    return snap(num / den) if den > 0 else math.nan
+    positive: then the estimate is meaningless (e.g. ICC(A,k) > 1 when MSE far exceeds MSR).
+    A denominator within rounding noise of 0 (1e-12 of the mean squares' ``scale``) counts as
+    0: it would otherwise give an "ICC" of -6e15."""
+    return snap(num / den) if den > 1e-12 * scale else math.nan
 
 
 def _ci_and_note(
@@ -257,13 +259,14 @@ def _icc_complete(
     df_r, df_w, df_e = n - 1, n * (k - 1), (n - 1) * (k - 1)
     f1, p1 = _ftest(a.msr, a.msw, df_r, df_w)
     fc, pc = _ftest(a.msr, a.mse, df_r, df_e)
+    scale = a.msr + a.msc + a.mse + a.msw
     values = {
-        "ICC(1,1)": _ratio(a.msr - a.msw, a.msr + (k - 1) * a.msw),
-        "ICC(A,1)": _ratio(a.msr - a.mse, a.msr + (k - 1) * a.mse + k * (a.msc - a.mse) / n),
-        "ICC(C,1)": _ratio(a.msr - a.mse, a.msr + (k - 1) * a.mse),
-        "ICC(1,k)": _ratio(a.msr - a.msw, a.msr),
-        "ICC(A,k)": _ratio(a.msr - a.mse, a.msr + (a.msc - a.mse) / n),
-        "ICC(C,k)": _ratio(a.msr - a.mse, a.msr),
+        "ICC(1,1)": _ratio(a.msr - a.msw, a.msr + (k - 1) * a.msw, scale),
+        "ICC(A,1)": _ratio(a.msr - a.mse, a.msr + (k - 1) * a.mse + k * (a.msc - a.mse) / n, scale),
+        "ICC(C,1)": _ratio(a.msr - a.mse, a.msr + (k - 1) * a.mse, scale),
+        "ICC(1,k)": _ratio(a.msr - a.msw, a.msr, scale),
+        "ICC(A,k)": _ratio(a.msr - a.mse, a.msr + (a.msc - a.mse) / n, scale),
+        "ICC(C,k)": _ratio(a.msr - a.mse, a.msr, scale),
     }
     ci1, ci1k = _exact_ci(f1, df_r, df_w, k, alpha)
     cic, cick = _exact_ci(fc, df_r, df_e, k, alpha)

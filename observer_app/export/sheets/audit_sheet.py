@@ -31,12 +31,22 @@ _NAME_FIELDS = ("name", "initials")
 def _masked(values: Mapping[str, Any] | None, entity: str, names: Mapping[str, str]) -> Any:
     if values is None:
         return None
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if entity == "coder" and key in _NAME_FIELDS:
-            continue
-        out[key] = _mask_text(value, names) if isinstance(value, str) else value
-    return out
+    return {
+        key: _deep(value, names)
+        for key, value in values.items()
+        if not (entity == "coder" and key in _NAME_FIELDS)
+    }
+
+
+def _deep(value: Any, names: Mapping[str, str]) -> Any:
+    """Every coder name inside a value (nested lists and dicts too) replaced by its code."""
+    if isinstance(value, str):
+        return _mask_text(value, names)
+    if isinstance(value, list):
+        return [_deep(v, names) for v in value]
+    if isinstance(value, dict):
+        return {_mask_text(str(k), names): _deep(v, names) for k, v in value.items()}
+    return value
 
 
 def _mask_text(text: str, names: Mapping[str, str]) -> str:

@@ -156,3 +156,12 @@ def test_managers_role_changes_follow_the_profile(server: Server) -> None:
         login = server.logins["Ben Brook"]
         can = conn.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (login,))
         assert can.fetchone() == (False,)
+
+
+def test_the_audit_log_says_a_server_password_was_set_never_the_value(server: Server) -> None:
+    with Study.open(server.url_as("Mo")) as mo:
+        ana = mo.coders.get("Ana Alves")
+        mo.coders.set_password(ana.id, "new-secret-pw")
+        entries = [e for e in mo.audit.entries(entity="coder") if e.entity_id == ana.id]
+    assert {"password": "(set)"} in [e.after for e in entries]
+    assert "secret" not in repr([(e.before, e.after) for e in entries])

@@ -11,8 +11,8 @@ from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.records import Actor, CoderInfo
 from observer_app.services.security import hash_password, verify_password
-from observer_app.store.engine import StudySession
 from observer_app.store.audit import SECRET_SET
+from observer_app.store.engine import StudySession
 from observer_app.store.models import ROLES, AuditEntry, Coder
 from observer_app.store.server import sync_login
 

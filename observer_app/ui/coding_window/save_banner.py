@@ -51,8 +51,7 @@ class SaveBanner(QObject):
         QMessageBox.warning(
             parent,
             "Changes not saved",
-            f"{guard.banner_text()}\n\nThese changes could not be saved and are lost now:\n"
-            f"{lost}",
+            f"{guard.banner_text()}\n\nThese changes could not be saved and are lost now:\n{lost}",
         )
 
     def retry(self) -> None:

@@ -1,6 +1,6 @@
 """A lab coding at once: key press -> committed with 4 workstations, PostgreSQL beside SQLite.
 
-    .venv/bin/python -m benchmarks lab_server [--quick]
+    .venv/bin/python -m benchmarks lab_server [--quick | --events=N]
 
 Four coder processes log 10,000 events each (``--quick``: 500) into their own assignments while
 a manager process completes and reopens them round-robin (``benchmarks/lab_workload.py``). The
@@ -92,7 +92,8 @@ def measure(name: str, location: str, folder: Path, n_events: int) -> list[float
         f"{name:10s} key press -> committed, {WORKSTATIONS} workstations at once: "
         f"p50 {pct(lat, 0.5):6.2f} ms  p95 {pct(lat, 0.95):6.2f} ms  "
         f"({out.saved:,} saved, {out.refused:,} refused while complete, "
-        f"{out.completions} completions, {seconds:.0f} s)"
+        f"{out.completions} completions, {out.lock_timeouts} lock waits over the busy "
+        f"timeout, retried; {seconds:.0f} s)"
     )
     checks = (out.lost, out.duplicated, out.unexpected, out.written_while_complete)
     print(
@@ -105,7 +106,8 @@ def measure(name: str, location: str, folder: Path, n_events: int) -> list[float
 
 
 def main(argv: list[str]) -> None:
-    n_events = 500 if "--quick" in argv else 10_000
+    sized = [a for a in argv if a.startswith("--events=")]
+    n_events = int(sized[0].split("=")[1]) if sized else 500 if "--quick" in argv else 10_000
     folder = Path(tempfile.mkdtemp(prefix="observer-bench-lab-"))
     os.chmod(folder, 0o755)
     print(f"{WORKSTATIONS} coder processes x {n_events:,} events, a manager completing/reopening")

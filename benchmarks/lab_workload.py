@@ -54,24 +54,30 @@ def build(location: str, media_dir: Path, n_coders: int) -> Lab:
 
 
 def coder(location: str, name: str, n_events: int, out: Path) -> None:
-    from observer_app.coding.errors import AccessDenied
+    from observer_app.coding.errors import AccessDenied, StorageError
     from observer_app.services.study import Study
 
     study = Study.open(location, as_coder=name, password=PASSWORD, backup=False)
     mine = [a.id for a in study.assignments.mine()]
     saved: list[list[Any]] = []
-    refused = 0
+    refused = timeouts = 0
     for i in range(n_events):
         a = mine[i % len(mine)]
         t0 = time.perf_counter()
-        try:
-            event = study.events.log(a, "code", i, comment=f"{name}:{i}")
-        except AccessDenied:
-            refused += 1
-            continue
-        saved.append([event.id, a, i, (time.perf_counter() - t0) * 1000])
+        while True:
+            try:
+                event = study.events.log(a, "code", i, comment=f"{name}:{i}")
+            except AccessDenied:
+                refused += 1
+                event = None
+            except StorageError:  # a lock wait over the busy timeout: the app retries too
+                timeouts += 1
+                continue
+            break
+        if event is not None:
+            saved.append([event.id, a, i, (time.perf_counter() - t0) * 1000])
     study.close()
-    out.write_text(json.dumps({"saved": saved, "refused": refused}))
+    out.write_text(json.dumps({"saved": saved, "refused": refused, "timeouts": timeouts}))
 
 
 def manager(location: str, cycles: int, out: Path) -> None:
@@ -112,6 +118,7 @@ class Outcome:
     unexpected: int
     completions: int
     written_while_complete: int
+    lock_timeouts: int
     latencies_ms: list[float]
 
 
@@ -156,6 +163,7 @@ def _verify(lab: Lab, notes: list[dict[str, Any]], mgr: dict[str, Any]) -> Outco
         unexpected=len(db_set - exp_set),
         completions=mgr["completed"],
         written_while_complete=mgr["written"],
+        lock_timeouts=sum(n["timeouts"] for n in notes),
         latencies_ms=[s[3] for n in notes for s in n["saved"]],
     )
 

@@ -11,8 +11,9 @@ from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
 from observer_app.services.records import Actor, CoderInfo
 from observer_app.services.security import hash_password, verify_password
+from observer_app.store.audit import SECRET_SET
 from observer_app.store.engine import StudySession
-from observer_app.store.models import ROLES, Coder
+from observer_app.store.models import ROLES, AuditEntry, Coder
 from observer_app.store.server import sync_login
 
 
@@ -67,6 +68,20 @@ def server_login(s: StudySession, coder_id: int, password: str | None) -> str:
     return sync_login(s.connection(), coder_id, password)
 
 
+def password_entry(ctx: ServiceContext, coder_id: int, context: str) -> AuditEntry:
+    """The audit entry of a password set on the server (no column of the study changes)."""
+    return AuditEntry(
+        actor_id=ctx.actor.id,
+        actor_name=ctx.actor.name,
+        action="update",
+        entity="coder",
+        entity_id=coder_id,
+        before=None,
+        after={"password": SECRET_SET},
+        context=context,
+    )
+
+
 def session_profile(ctx: ServiceContext) -> Actor | None:
     """On a lab server: the profile whose login role this connection is (None for the owner)."""
     with ctx.read() as s:
@@ -115,6 +130,8 @@ class CoderService:
             s.flush()
             if server:  # the profile's own login role, its password kept by the server only
                 coder.db_role = server_login(s, coder.id, password)
+                if password:
+                    s.add(password_entry(self._ctx, coder.id, f"add coder {name}"))
             return to_info(coder)
 
     def all(self, *, include_inactive: bool = True) -> list[CoderInfo]:
@@ -141,6 +158,8 @@ class CoderService:
             if self._ctx.server:  # group, login allowed, password of the login role
                 s.flush()
                 server_login(s, coder.id, login_password)
+                if login_password is not None:  # the log says it was set, never the value
+                    s.add(password_entry(self._ctx, coder.id, context))
             return to_info(coder)
 
     def set_active(self, coder_id: int, active: bool) -> CoderInfo:

@@ -3,8 +3,10 @@
     study = Study.open("lab.db", as_coder="Ana", password="...")
     study.assignments.mine(); study.events.log(...); study.ratings.set(...)
 
-``as_coder=None`` opens the study as its administrator (a manager without a profile), which is
-what the command line's set-up commands use; the GUI always signs in a coder or manager profile.
+``as_coder=None`` opens the study as its administrator (a manager without a profile), for
+programmatic use (scripts, tests, the demo builder). The command line never does: every command
+runs as a named profile (``cli/_study.open_study``), and the GUI always signs one in. On a lab
+server the connection's own database role decides who the actor is.
 """
 
 from __future__ import annotations

@@ -95,7 +95,8 @@ def _collect(session: Session) -> list[dict[str, Any]]:
 def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
     rows = _collect(session)
     if rows:
-        session.connection().execute(insert(cast(Table, AuditEntry.__table__)), rows)
+        # inline: no RETURNING of the new ids, which a coder's role on a lab server may not read
+        session.connection().execute(insert(cast(Table, AuditEntry.__table__)).inline(), rows)
 
 
 def install(session_class: type[Session]) -> None:

@@ -137,6 +137,14 @@ def test_the_app_on_a_coder_connection_is_that_coder(server: Server) -> None:
         with pytest.raises(AccessDenied):
             ana.coders.add("Eve", role="manager")
         assert [a.id for a in ana.assignments.mine()] == [server.ana_blind]
+        # everything a coder does in the coding window works through their own role
+        ana.assignments.set_position(server.ana_blind, 4_000)
+        ana.coders.set_preferences(ana.actor.id or 0, {"reaction_lag_ms": 150})
+        ev = ana.events.log(server.ana_blind, "withdrawal", 5_000)
+        ana.events.update(ev.id, comment="checked")
+        ana.events.delete(ev.id)
+        assert ana.assignments.complete(server.ana_blind) == []
+        assert ana.assignments.get(server.ana_blind).status == "complete"
 
 
 def test_managers_role_changes_follow_the_profile(server: Server) -> None:
@@ -156,3 +164,26 @@ def test_managers_role_changes_follow_the_profile(server: Server) -> None:
         login = server.logins["Ben Brook"]
         can = conn.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (login,))
         assert can.fetchone() == (False,)
+
+
+def test_the_audit_log_says_a_server_password_was_set_never_the_value(server: Server) -> None:
+    with Study.open(server.url_as("Mo")) as mo:
+        ana = mo.coders.get("Ana Alves")
+        mo.coders.set_password(ana.id, "new-secret-pw")
+        entries = [e for e in mo.audit.entries(entity="coder") if e.entity_id == ana.id]
+    assert {"password": "(set)"} in [e.after for e in entries]
+    assert "secret" not in repr([(e.before, e.after) for e in entries])
+
+
+def test_a_coder_connection_sees_no_blind_ratings_of_others(server: Server) -> None:
+    with Study.open(server.url_as("Mo")) as mo:
+        version = mo.definitions.import_builtin("instrument", "alliance-quick-demo").id
+    with Study.open(server.url_as("Ben Brook")) as ben:
+        ben.ratings.set(server.ben_blind, instrument_version_id=version, item_id="1", value=5)
+        ben.ratings.set(server.ben_open, instrument_version_id=version, item_id="1", value=3)
+    with server.psql("Ana Alves") as conn:
+        seen = conn.execute("SELECT assignment_id, value FROM rating").fetchall()
+        assert seen == [(server.ben_open, 3.0)]
+        assert conn.execute("UPDATE rating SET value = 1").rowcount == 0
+    with server.psql("Mo") as conn:
+        assert conn.execute("SELECT count(*) FROM rating").fetchone() == (2,)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from observer_app.coding.errors import AccessDenied, Conflict, InputError
 from observer_app.services.consensus.model import Aligned, EventEdit, SourceEvent
-from observer_app.services.context import get_or_raise
+from observer_app.services.context import get_or_raise, lock_or_raise
 from observer_app.store.engine import StudySession
 from observer_app.store.models import Assignment, Coder, Event, Rating, utcnow
 
@@ -88,8 +88,9 @@ def check_open(row: Assignment) -> None:
 
 
 def writable_consensus(s: StudySession, consensus_id: int | None, me: int) -> Assignment:
-    """The consensus assignment, checked to be ``me``'s and not complete."""
-    row = get_or_raise(s, Assignment, consensus_id or 0, "consensus assignment")
+    """The consensus assignment, locked (see ``lock_or_raise``), checked to be ``me``'s and not
+    complete: a decision and the completion of the consensus are serialised."""
+    row = lock_or_raise(s, Assignment, consensus_id or 0, "consensus assignment")
     if row.coder_id != me:
         raise AccessDenied(f"consensus #{row.id} belongs to another manager")
     check_open(row)

@@ -101,6 +101,7 @@ class AssignmentPart(CodingWindowBase):
             return
         self.picker.cancel()
         self.remember_position()
+        self.save_banner.warn_if_unsaved(self)  # issue 17 hook: never drop a change silently
         self.save_banner.attach(None)  # issue 17 hook
         self.session.undo_stack.clear()
         self.session.deleteLater()

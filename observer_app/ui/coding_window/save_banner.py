@@ -10,7 +10,7 @@ time of the last commit again.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from observer_app.ui.coding_window.banner import Banner
 from observer_app.ui.save_guard import RETRY_SECONDS
@@ -40,6 +40,19 @@ class SaveBanner(QObject):
         if session is not None:
             session.saveStateChanged.connect(self.refresh)
         self.refresh()
+
+    def warn_if_unsaved(self, parent: QWidget) -> None:
+        """Leaving an assignment with unsaved changes: one last try, then say what is lost."""
+        self.retry()
+        guard = self._session.save_guard if self._session is not None else None
+        if guard is None or not guard.failing:
+            return
+        lost = "\n".join(f"• {label}" for label in guard.unsaved_labels)
+        QMessageBox.warning(
+            parent,
+            "Changes not saved",
+            f"{guard.banner_text()}\n\nThese changes could not be saved and are lost now:\n{lost}",
+        )
 
     def retry(self) -> None:
         if self._session is not None and self._session.save_guard.failing:

@@ -99,7 +99,18 @@ def _functions(prefix: str) -> list[str]:
 
 def _grants(prefix: str) -> list[str]:
     coder, manager = f"{prefix}_coder", f"{prefix}_manager"
-    read_only = ("study", "recording", "definition_version", "text_pack", "app_meta")
+    # key_signoff / instrument_rekey: a coder's form header shows whether its key was checked.
+    # Self-reports (self_report, self_report_item) are granted to managers only: a coder's
+    # connection cannot read a client's or therapist's own ratings at all.
+    read_only = (
+        "study",
+        "recording",
+        "definition_version",
+        "text_pack",
+        "app_meta",
+        "key_signoff",
+        "instrument_rekey",
+    )
     return [
         f"GRANT USAGE ON SCHEMA public TO {coder}, {manager}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {manager}",

@@ -187,3 +187,18 @@ def test_a_coder_connection_sees_no_blind_ratings_of_others(server: Server) -> N
         assert conn.execute("UPDATE rating SET value = 1").rowcount == 0
     with server.psql("Mo") as conn:
         assert conn.execute("SELECT count(*) FROM rating").fetchone() == (2,)
+
+
+def test_a_coder_connection_reads_key_checks_but_never_self_reports(server: Server) -> None:
+    """Client and therapist self-reports are the managers' alone, in the database itself (issue
+    15's blinding on a lab server); the key check a coder's form header shows is readable."""
+    with Study.open(server.url_as("Mo")) as mo:
+        vid = mo.definitions.import_builtin("instrument", "wai-c-s").id
+        mo.instrument_keys.sign_off(vid, "WAI manual")
+    with server.psql("Ana Alves") as conn:
+        assert conn.execute("SELECT count(*) FROM key_signoff").fetchone() == (1,)
+        for table in ("self_report", "self_report_item"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SELECT count(*) FROM {table}")
+    with server.psql("Mo") as conn:
+        assert conn.execute("SELECT count(*) FROM self_report").fetchone() == (0,)

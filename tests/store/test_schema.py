@@ -112,7 +112,7 @@ def test_close_checkpoints_the_wal_and_backup_command(
 
     path = tmp_path / "w.db"
     with Study.create(path, "W") as s:
-        s.coders.add("Ana")
+        s.coders.add("Ana", role="manager")
     wal = Path(str(path) + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
     only_db = tmp_path / "copy-of-db-alone.db"
@@ -120,7 +120,7 @@ def test_close_checkpoints_the_wal_and_backup_command(
     with sqlite3.connect(only_db) as conn:
         assert conn.execute("SELECT name FROM coder").fetchall() == [("Ana",)]
     dest = tmp_path / "consistent.db"
-    assert main(["backup", str(path), str(dest)]) == 0
+    assert main(["backup", str(path), str(dest), "--as", "Ana"]) == 0
     with sqlite3.connect(dest) as conn:
         assert conn.execute("SELECT name FROM coder").fetchall() == [("Ana",)]
     assert main(["backup", str(path), str(dest)]) == 2  # never overwrites

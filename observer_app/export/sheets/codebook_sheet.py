@@ -73,7 +73,7 @@ def codebook(data: StudyData, sheets: Sequence[Sheet]) -> Sheet:
                     csv_file_name(sheet.name),
                     k,
                     c.name,
-                    c.label,
+                    c.label or c.name,
                     TYPE_OF_KIND[c.kind],
                     c.unit,
                     c.allowed,

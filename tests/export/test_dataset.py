@@ -4,10 +4,9 @@ the wide Sessions table, CSV that opens everywhere, and the SPSS, Stata and R re
 
 from __future__ import annotations
 
-import io
-
 import csv
 import datetime as dt
+import io
 import re
 import shutil
 import subprocess

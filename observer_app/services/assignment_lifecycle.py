@@ -12,27 +12,22 @@ from typing import Any
 from sqlalchemy import select
 
 from observer_app.coding.errors import Conflict, InputError, NotFound
+from observer_app.coding.phases import PhasePlan
+from observer_app.services.phases import SETTINGS_KEY as PHASES_KEY
 from observer_app.store.engine import StudySession
-from observer_app.store.models import Assignment, Coder, Event, Rating, Recording
+from observer_app.store.models import Assignment, Coder, Event, Rating, Recording, Study
 
 #: Statuses of work still to do (what a hand-over moves).
 OPEN_STATUSES = ("not_started", "in_progress")
 STRATA = ("phase", "dyad", "therapist", "client")
-PHASE_ONE_LAST_SESSION = 5
 
 
-def phase_of(session_number: int | None) -> int | None:
-    """Phase 1 for sessions 1-5, phase 2 after (the phases helper will replace this rule)."""
-    if session_number is None:
-        return None
-    return 1 if session_number <= PHASE_ONE_LAST_SESSION else 2
-
-
-def stratum(rec: Recording, by: str) -> Hashable:
-    """The stratum of a recording: ``phase``, ``dyad``, ``therapist``, ``client`` or
-    ``meta:<column>`` (any imported metadata column)."""
+def stratum(rec: Recording, by: str, plan: PhasePlan | None = None) -> Hashable:
+    """The stratum of a recording: ``phase`` (the study's phases, per-dyad starts included),
+    ``dyad``, ``therapist``, ``client`` or ``meta:<column>`` (any imported metadata column)."""
     if by == "phase":
-        return phase_of(rec.session_number)
+        found = (plan or PhasePlan()).phase_of(rec.session_number, rec.dyad_id)
+        return None if found is None else found.number
     if by == "dyad":
         return rec.dyad_id
     if by == "therapist":
@@ -48,8 +43,12 @@ def stratum(rec: Recording, by: str) -> Hashable:
 def strata_of(s: StudySession, study_id: int, by: str | None) -> Mapping[int, Hashable] | None:
     if not by:
         return None
+    plan = None
+    if by == "phase":
+        study = s.get(Study, study_id)
+        plan = PhasePlan.from_json(((study.settings or {}) if study else {}).get(PHASES_KEY))
     recs = s.scalars(select(Recording).where(Recording.study_id == study_id))
-    return {r.id: stratum(r, by) for r in recs}
+    return {r.id: stratum(r, by, plan) for r in recs}
 
 
 def lock(s: StudySession, assignment_id: int) -> Assignment:

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QObject, Qt
+from PySide6.QtCore import QDateTime, QObject, QTimeZone
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -67,7 +67,7 @@ class AuditPage(Page):
         self.text.setPlaceholderText("search context and values")
         self.use_since = QCheckBox("since")
         self.since = QDateTimeEdit(QDateTime.currentDateTimeUtc().addDays(-7))
-        self.since.setTimeSpec(Qt.TimeSpec.UTC)
+        self.since.setTimeZone(QTimeZone.utc())
         self.since.setDisplayFormat("yyyy-MM-dd HH:mm")
         apply = QPushButton("Apply")
         apply.clicked.connect(self.refresh)

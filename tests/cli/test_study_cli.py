@@ -120,7 +120,7 @@ def test_assign_is_reproducible_with_a_seed(
         with Study.open(path) as s:
             for i in range(12):
                 s.recordings.add(tmp_path / f"m{run_no}_{i}.bin")
-        run(capsys, "scheme", "attach", str(path), "3rs")
+        run(capsys, "scheme", "attach", str(path), "3rs", *LEE)
         _code, out, _ = run(
             capsys,
             "assign",
@@ -131,6 +131,7 @@ def test_assign_is_reproducible_with_a_seed(
             "5",
             "--dry-run",
             "--json",
+            *LEE,
             *LEE,
         )
         plans.append(json.loads(out)["assignments"])
@@ -238,48 +239,50 @@ def test_lifecycle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     """scheme attach/detach, assign, assignments list/reassign/cancel/reopen/delete, coders
     deactivate with hand-over, audit with filters, export --csv-dir alone."""
     path = tmp_path / "l.db"
-    run(capsys, "init", str(path), "--name", "L")
+    run(capsys, "init", str(path), "--name", "L", "--manager", "Lee")
     for name in ("Ana", "Ben", "Cy"):
-        run(capsys, "coders", "add", str(path), name)
+        run(capsys, "coders", "add", str(path), name, *LEE)
     with Study.open(path) as s:
         for i in range(4):
             f = tmp_path / f"m{i}.bin"
             f.write_bytes(bytes([i]) * 2048)
             s.recordings.add(f)
     db = str(path)
-    code, out, err = run(capsys, "scheme", "attach", db, "3rs")
+    code, out, err = run(capsys, "scheme", "attach", db, "3rs", *LEE)
     assert code == 0 and "attached" in out, err
-    assert run(capsys, "instrument", "attach", db, "alliance-quick-demo")[0] == 0
-    assert run(capsys, "instrument", "detach", db, "alliance-quick-demo")[0] == 0
-    assert run(capsys, "instrument", "attach", db, "no-such-thing")[0] == 2
-    code, out, _ = run(capsys, "assign", db, "--coders", "Ana,Ben", "--double-code", "0", "--json")
+    assert run(capsys, "instrument", "attach", db, "alliance-quick-demo", *LEE)[0] == 0
+    assert run(capsys, "instrument", "detach", db, "alliance-quick-demo", *LEE)[0] == 0
+    assert run(capsys, "instrument", "attach", db, "no-such-thing", *LEE)[0] == 2
+    code, out, _ = run(
+        capsys, "assign", db, "--coders", "Ana,Ben", "--double-code", "0", "--json", *LEE
+    )
     assert code == 0
-    code, out, _ = run(capsys, "assignments", "list", db, "--json")
+    code, out, _ = run(capsys, "assignments", "list", db, "--json", *LEE)
     rows = json.loads(out)
     assert len(rows) == 4 and {r["status"] for r in rows} == {"not_started"}
     ana = [r["id"] for r in rows if r["coder"] == "Ana"]
-    code, out, err = run(capsys, "assignments", "reassign", db, str(ana[0]), "--to", "Cy")
+    code, out, err = run(capsys, "assignments", "reassign", db, str(ana[0]), "--to", "Cy", *LEE)
     assert code == 0 and "starting empty" in out, err
-    assert run(capsys, "assignments", "reopen", db, str(ana[0]))[0] == 2  # it was reassigned
+    assert run(capsys, "assignments", "reopen", db, str(ana[0]), *LEE)[0] == 2  # it was reassigned
     ben = [r["id"] for r in rows if r["coder"] == "Ben"]
-    assert run(capsys, "assignments", "cancel", db, str(ben[0]))[0] == 0
-    assert run(capsys, "assignments", "reopen", db, str(ben[0]))[0] == 0
-    assert run(capsys, "assignments", "cancel", db, str(ben[0]))[0] == 0
-    assert run(capsys, "assignments", "delete", db, str(ben[0]))[0] == 0
-    code, out, _ = run(capsys, "coders", "deactivate", db, "Ana", "--hand-over-to", "Cy")
+    assert run(capsys, "assignments", "cancel", db, str(ben[0]), *LEE)[0] == 0
+    assert run(capsys, "assignments", "reopen", db, str(ben[0]), *LEE)[0] == 0
+    assert run(capsys, "assignments", "cancel", db, str(ben[0]), *LEE)[0] == 0
+    assert run(capsys, "assignments", "delete", db, str(ben[0]), *LEE)[0] == 0
+    code, out, _ = run(capsys, "coders", "deactivate", db, "Ana", "--hand-over-to", "Cy", *LEE)
     assert code == 0 and "1 assignment(s) handed over" in out
-    code, out, _ = run(capsys, "assignments", "list", db, "--coder", "Cy", "--json")
+    code, out, _ = run(capsys, "assignments", "list", db, "--coder", "Cy", "--json", *LEE)
     assert len(json.loads(out)) == 2
-    code, out, _ = run(capsys, "audit", db, "--what", "assignment", "--json")
+    code, out, _ = run(capsys, "audit", db, "--what", "assignment", "--json", *LEE)
     entries = json.loads(out)
     assert any("reassign" in e["context"] for e in entries)
     assert all(e["what"] == "assignment" for e in entries)
-    code, out, _ = run(capsys, "audit", db, "--since", "2999-01-01", "--json")
+    code, out, _ = run(capsys, "audit", db, "--since", "2999-01-01", "--json", *LEE)
     assert json.loads(out) == []
-    assert run(capsys, "audit", db, "--since", "yesterday")[0] == 2
+    assert run(capsys, "audit", db, "--since", "yesterday", *LEE)[0] == 2
     csv_dir = tmp_path / "csv"
-    code, out, err = run(capsys, "export", db, "--csv-dir", str(csv_dir), "--quiet")
+    code, out, err = run(capsys, "export", db, "--csv-dir", str(csv_dir), "--quiet", *LEE)
     assert code == 0, err
-    assert (csv_dir / "Events.csv").exists() and not list(tmp_path.glob("*.xlsx"))
-    assert run(capsys, "export", db)[0] == 2
-    assert run(capsys, "scheme", "detach", db, "3rs")[0] == 0
+    assert (csv_dir / "events.csv").exists() and not list(tmp_path.glob("*.xlsx"))
+    assert run(capsys, "export", db, *LEE)[0] == 2
+    assert run(capsys, "scheme", "detach", db, "3rs", *LEE)[0] == 0

@@ -52,14 +52,14 @@ def test_workbook_shows_key_check_and_verify(study_path: Path, tmp_path: Path) -
     checked = {r["setting"]: r["value"] for r in _table(after["About"])}[setting]
     assert checked.startswith("key checked by administrator on ")
     assert checked.endswith(" against Santirso et al. 2018, Table 2")
-    codebook = _table(after["Codebook"])
+    codebook = _table(after["Definitions"])  # the element-by-element definitions
     assert [r["label"] for r in codebook if r["element"] == "key_check"] == [checked]
     verify = [r for r in codebook if r["element"] == "verify" and r["definition_id"] == "wai-o-s"]
     assert {r["belongs_to"] for r in verify} == {None, "subscale"}
     assert any("wai.profhorvath.com" in r["label"] for r in verify)
     (score,) = _table(after["Scores"])
-    assert (score["Goal_mean"], score["Goal_sum"], score["total_sum"]) == (4.5, 18, 64)
-    assert score["Agreement_sum"] == 42
+    assert (score["goal_mean"], score["goal_sum"], score["total_sum"]) == (4.5, 18, 64)
+    assert score["agreement_sum"] == 42
     assert score["key_check"] == checked
     assert score["verify"].startswith("provisional (Goal, Task, Bond, Agreement, total)")
     assert _table(before["Scores"])[0]["key_check"] == "key not checked"

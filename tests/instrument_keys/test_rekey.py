@@ -164,7 +164,9 @@ def test_after_rekey_work_continues_and_reliability_spans_it(lab: Lab) -> None:
         assert mia.assignments.complete(lab.a1) == []
         assert mia.reliability.versions_with_data() == [v2]  # nothing left on the old version
         report = mia.reliability.compute(ReliabilityRequest(v2, bootstrap=50, layout="coders"))
-    assert {c.name for c in report.coders} == {"Ana Alves", "Ben Brook", "Cy Cole"}
+    # the design unit is the primary + blind reliability pair (issue 13): Cy, a third coder on
+    # rec1, is analysed apart and never shrinks the main analysis
+    assert {c.name for c in report.coders} == {"Ana Alves", "Ben Brook"}
     goal = next(s for s in report.scores if s.id == "Goal")
     # Goal means under the corrected key, per recording and coder (items 4r 6 10r 11):
     # rec1: Ana (6+3+7+2)/4 = 4.5, Ben (5+3+6+2)/4 = 4.0, Cy (7+4+7+3)/4 = 5.25
@@ -172,7 +174,6 @@ def test_after_rekey_work_continues_and_reliability_spans_it(lab: Lab) -> None:
     by_coder = dict(zip(goal.matrix.coders, zip(*goal.matrix.values, strict=True), strict=True))
     assert by_coder["Ana Alves"] == (4.5, 5.0)
     assert by_coder["Ben Brook"] == (4.0, 5.0)
-    assert by_coder["Cy Cole"][0] == 5.25
     assert goal.alpha.n_units == 2
 
 

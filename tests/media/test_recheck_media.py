@@ -41,15 +41,15 @@ def test_recheck_corrects_a_wrong_stored_duration_and_shows_the_claim(
     shutil.copy(media_files["pos_mp3_16k_cbr"], media)
     shutil.copy(media_files["pos_wav"], other)
     # A recording added before durations were measured: libvlc's parser guessed 9.7 s.
-    with Study.create(db, "old", probe=probe) as study:
+    with Study.create(db, "old", probe=probe, manager="Mo") as study:
         old = study.recordings.add(media)
         study.recordings.add(other)
     assert old.duration_ms is not None and old.duration_ms < 11_000
-    code, out, err = run(capsys, "recordings", "recheck", db)
+    code, out, err = run(capsys, "recordings", "recheck", db, "--as", "Mo")
     assert code == 0, err
     assert f"recording #{old.id}: corrected 12.000 s" in out
     assert "confirmed 12.000 s" in out
-    code, out, _ = run(capsys, "recordings", "list", db, "--json")
+    code, out, _ = run(capsys, "recordings", "list", db, "--json", "--as", "Mo")
     row = next(r for r in json.loads(out) if r["id"] == old.id)
     assert row["duration_ms"] == 12_000 and row["duration_source"] == "decoded"
     assert row["container_duration_ms"] < 11_000
@@ -64,16 +64,16 @@ def test_recheck_with_a_missing_file_writes_nothing(
     media, gone = tmp_path / "a.mp3", tmp_path / "b.mp3"
     shutil.copy(media_files["pos_mp3_16k_cbr"], media)
     shutil.copy(media_files["pos_mp3_22k_cbr"], gone)
-    with Study.create(db, "old", probe=probe) as study:
+    with Study.create(db, "old", probe=probe, manager="Mo") as study:
         first = study.recordings.add(media)
         study.recordings.add(gone)
     gone.unlink()
-    code, _, err = run(capsys, "recordings", "recheck", db)
+    code, _, err = run(capsys, "recordings", "recheck", db, "--as", "Mo")
     assert code == 2 and "no such file" in err and "nothing changed" in err
     assert len(err.strip().splitlines()) == 1
     with Study.open(db, backup=False) as study:
         assert study.recordings.get(first.id).duration_ms == first.duration_ms
-    code, out, _ = run(capsys, "recordings", "recheck", db, "--skip-missing")
+    code, out, _ = run(capsys, "recordings", "recheck", db, "--skip-missing", "--as", "Mo")
     assert code == 0 and "corrected 12.000 s" in out and "skipped: recording #2" in out
 
 
@@ -87,7 +87,7 @@ def test_manager_recheck_button_corrects_and_shows_the_disagreement(
     db = str(tmp_path / "s.db")
     media = tmp_path / "telehealth.mp3"
     shutil.copy(media_files["pos_mp3_22k_cbr"], media)
-    with Study.create(db, "old", probe=probe) as study:
+    with Study.create(db, "old", probe=probe, manager="Mo") as study:
         old = study.recordings.add(media)
     study = Study.open(db, backup=False)
     page = RecordingsPage(study, QThreadPool.globalInstance())

@@ -20,7 +20,7 @@ ITEMS = [str(i) for i in range(1, 13)]
 DYADS = {"D1": ("C1", "T1", 8), "D2": ("C2", "T2", 6)}
 NO_RECORDING = ("D2", 6)
 RELIABILITY_SESSIONS = {("D1", 1), ("D1", 3), ("D2", 2), ("D2", 4)}
-CONSENSUS_SESSION = ("D1", 2)
+CONSENSUS_SESSION = ("D1", 3)  # a double-coded session: its consensus names both
 
 
 def _clip(v: float) -> int:
@@ -114,16 +114,22 @@ def _observer(lab: PerspectiveLab, rng: random.Random) -> None:
         forms = [primary]
         if key in RELIABILITY_SESSIONS:
             forms.append({i: _clip(v + rng.choice((-1, 0, 1))) for i, v in primary.items()})
+        made: list[int] = []
         for coder, form in zip(("Ana", "Ben"), forms, strict=False):
             purpose = "primary" if coder == "Ana" else "reliability"
             aid = study.assignments.create(rid, lab.coders[coder], purpose=purpose).id
+            made.append(aid)
             for item, value in form.items():
                 study.ratings.set(aid, version.id, item, value)
             assert study.assignments.complete(aid) == []
         lab.observer_forms[key] = forms
         if key == CONSENSUS_SESSION:
             lab.consensus_form = {i: _clip(v + 2) for i, v in primary.items()}
-            aid = study.assignments.create(rid, lab.coders["Mia"], purpose="consensus").id
+            # a consensus names its two source codings (no events: nothing left undecided)
+            ref = {"sources": made[:2], "decisions": {}}
+            aid = study.assignments.create(
+                rid, lab.coders["Mia"], purpose="consensus", reference=ref
+            ).id
             for item, value in lab.consensus_form.items():
                 study.ratings.set(aid, version.id, item, value)
             assert study.assignments.complete(aid) == []

@@ -52,6 +52,6 @@ def test_perspectives_sheet_and_chart(plab: PerspectiveLab, tmp_path: Path) -> N
     ag = wb["Perspective agreement"]
     names = {row[4].value for row in ag.iter_rows(2)}
     assert {"Pearson r", "Spearman rho", "mean difference", "ICC(A,1)", "LoA upper"} <= names
-    assert (tmp_path / "csv" / "Perspectives.csv").exists()
+    assert (tmp_path / "csv" / "perspectives.csv").exists()
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/charts/") for n in z.namelist())

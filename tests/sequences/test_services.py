@@ -71,9 +71,11 @@ def test_known_answers_through_the_service(lab: Lab) -> None:
 
 def test_consensus_replaces_the_coders(lab: Lab) -> None:
     rec = recording(lab, "s1.mp4", 1)
-    coded(lab, rec, "Ana", [("W1", 10)])
-    coded(lab, rec, "Ben", [("W1", 10), ("R1", 12)], purpose="reliability")
-    coded(lab, rec, "Cy", [("W1", 10), ("R1", 15)], purpose="consensus")
+    a = coded(lab, rec, "Ana", [("W1", 10), ("R1", 12)])
+    b = coded(lab, rec, "Ben", [("W1", 10), ("R1", 12)], purpose="reliability")
+    # a consensus names its two sources (they agree here: nothing is left undecided)
+    sources = {"sources": [a, b], "decisions": {}}
+    coded(lab, rec, "Cy", [("W1", 10), ("R1", 15)], purpose="consensus", reference=sources)
     report = lab.study.sequences.report(permutation=False)
     assert [(c.coder, c.source) for c in report.sessions] == [("Cy", "consensus")]
     assert [r.repair.time_to_repair_ms for r in report.ruptures] == [5000]

@@ -32,7 +32,8 @@ def test_backups_carry_no_password_hashes(tmp_path: Path) -> None:
     study = Study.create(path, "S", manager="Mo", manager_password="boss-pw")
     study.coders.add("Ana", password="ana-pw")
     study.close()
-    Study.open(path).close()
+    with Study.open(path) as again:  # a session's first write takes the backup (issue 13)
+        again.coders.add("Cy")
     backup = list_backups(path)[-1]
     with sqlite3.connect(backup) as conn:
         hashes = conn.execute("SELECT name, password_hash FROM coder ORDER BY name").fetchall()

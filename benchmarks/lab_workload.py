@@ -53,12 +53,25 @@ def build(location: str, media_dir: Path, n_coders: int) -> Lab:
     return Lab(location, coders, assignments)
 
 
+#: Written by the manager once it is ready; the coders start logging only then.
+READY = "manager.ready"
+
+
+def _wait_for(path: Path, timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear within {timeout_s:.0f} s")
+        time.sleep(0.01)
+
+
 def coder(location: str, name: str, n_events: int, out: Path) -> None:
     from observer_app.coding.errors import AccessDenied, StorageError
     from observer_app.services.study import Study
 
     study = Study.open(location, as_coder=name, password=PASSWORD, backup=False)
     mine = [a.id for a in study.assignments.mine()]
+    _wait_for(out.parent / READY)  # start together with the manager, so the two overlap
     saved: list[list[Any]] = []
     refused = timeouts = 0
     for i in range(n_events):
@@ -87,6 +100,7 @@ def manager(location: str, cycles: int, out: Path) -> None:
 
     study = Study.open(location, as_coder="Manager", password=PASSWORD, backup=False)
     ids = [a.id for a in study.assignments.list_all()]
+    (out.parent / READY).write_text("ready")
     n_coders = len(ids) // ASSIGNMENTS_PER_CODER
     written_while_complete = 0
     completed = 0

@@ -226,20 +226,25 @@ def _text(v: Cell, limit: int) -> str:
 MAX_INTEGER = 2**31 - 1
 
 
-def _whole(v: Cell) -> int:
+def whole_number(v: Cell) -> int:
+    """A cell read as a whole number (``4``, ``4.0``, ``"4"``, ``"4.00"``), else ValueError
+    naming the value (a date or a boolean is never a number)."""
     if isinstance(v, bool | dt.date):
         raise ValueError(f"{v!r} is not a whole number")
     if isinstance(v, int):
-        n = v
-    elif isinstance(v, float):
+        return v
+    if isinstance(v, float):
         if not v.is_integer():
             raise ValueError(f"{v!r} is not a whole number")
-        n = int(v)
-    else:
-        text = str(v).strip()
-        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
-            raise ValueError(f"{text!r} is not a whole number")
-        n = int(text.split(".")[0])
+        return int(v)
+    text = str(v).strip()
+    if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(text.split(".")[0])
+
+
+def _whole(v: Cell) -> int:
+    n = whole_number(v)
     if n < 0:
         raise ValueError(f"{n} is negative")
     if n > MAX_INTEGER:

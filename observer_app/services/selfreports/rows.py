@@ -28,6 +28,7 @@ from observer_app.services.metadata_import import (
     _norm,
     _text,
     _whole,
+    whole_number,
 )
 
 #: The non-item fields a mapping can name; ``respondent`` and ``session`` are required.
@@ -215,19 +216,7 @@ def check_mapping(table: SourceTable, mapping: SelfReportMapping, instrument: In
 
 
 def _item_value(v: Cell, lo: int, hi: int) -> int:
-    if isinstance(v, bool | dt.date):
-        raise ValueError(f"{v!r} is not a whole number")
-    if isinstance(v, int):
-        n = v
-    elif isinstance(v, float):
-        if not v.is_integer():
-            raise ValueError(f"{v!r} is not a whole number")
-        n = int(v)
-    else:
-        text = str(v).strip()
-        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
-            raise ValueError(f"{text!r} is not a whole number")
-        n = int(float(text))
+    n = whole_number(v)
     if not lo <= n <= hi:
         raise ValueError(f"{n} is outside the scale {lo}..{hi}")
     return n

@@ -9,30 +9,12 @@ Options: ``--repeat N`` (default 15).
 from __future__ import annotations
 
 import statistics
-import time
 import warnings
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
+from benchmarks._timing import fmt, time_calls
 from observer_app.coding import agreement as ag
-
-
-def _time(fn: Callable[[], Any], repeat: int) -> list[float]:
-    fn()  # warm-up (imports, caches)
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def _fmt(samples: list[float]) -> str:
-    med = statistics.median(samples)
-    p90 = sorted(samples)[max(0, round(0.9 * len(samples)) - 1)]
-    return f"median {med * 1000:8.2f} ms   p90 {p90 * 1000:8.2f} ms"
 
 
 def _ratings(rng: np.random.Generator) -> np.ndarray:
@@ -59,10 +41,10 @@ def _events(rng: np.random.Generator) -> tuple[list[tuple[str, int]], list[tuple
 
 
 def _row(name: str, ours: list[float], refs: dict[str, list[float]]) -> None:
-    print(f"{name:<34} ours   {_fmt(ours)}")
+    print(f"{name:<34} ours   {fmt(ours)}")
     for ref_name, samples in refs.items():
         ratio = statistics.median(ours) / statistics.median(samples)
-        print(f"{'':<34} {ref_name:<6} {_fmt(samples)}   ratio ours/ref {ratio:6.3f}")
+        print(f"{'':<34} {ref_name:<6} {fmt(samples)}   ratio ours/ref {ratio:6.3f}")
 
 
 def main(argv: list[str]) -> None:
@@ -95,15 +77,15 @@ def main(argv: list[str]) -> None:
 
     _row(
         "ICC, all six forms",
-        _time(lambda: ag.icc(x), repeat),
-        {"pingouin": _time(pingouin_icc, repeat)},
+        time_calls(lambda: ag.icc(x), repeat),
+        {"pingouin": time_calls(pingouin_icc, repeat)},
     )
     for level in ("nominal", "interval"):
         _row(
             f"Krippendorff alpha {level} (10% NA)",
-            _time(lambda lv=level: ag.krippendorff_alpha(xm, lv, bootstrap=0), repeat),
+            time_calls(lambda lv=level: ag.krippendorff_alpha(xm, lv, bootstrap=0), repeat),
             {
-                "kripp": _time(
+                "kripp": time_calls(
                     lambda lv=level: krippendorff.alpha(
                         reliability_data=xm.T, level_of_measurement=lv
                     ),
@@ -111,17 +93,15 @@ def main(argv: list[str]) -> None:
                 )
             },
         )
-    boot = _time(lambda: ag.krippendorff_alpha(xm, "interval", bootstrap=1000, seed=0), repeat)
-    print(
-        f"{'alpha interval + 1000 bootstraps':<34} ours   {_fmt(boot)}   (no reference bootstrap)"
-    )
+    boot = time_calls(lambda: ag.krippendorff_alpha(xm, "interval", bootstrap=1000, seed=0), repeat)
+    print(f"{'alpha interval + 1000 bootstraps':<34} ours   {fmt(boot)}   (no reference bootstrap)")
     _continuous_alpha(rng, max(3, repeat // 5))
     scale = list(range(1, 8))
     _row(
         "Cohen kappa quadratic (2 raters)",
-        _time(lambda: ag.cohen_kappa(x[:, :2], "quadratic", categories=scale), repeat),
+        time_calls(lambda: ag.cohen_kappa(x[:, :2], "quadratic", categories=scale), repeat),
         {
-            "sklearn": _time(
+            "sklearn": time_calls(
                 lambda: cohen_kappa_score(x[:, 0], x[:, 1], labels=scale, weights="quadratic"),
                 repeat,
             )
@@ -129,22 +109,22 @@ def main(argv: list[str]) -> None:
     )
     _row(
         "Fleiss kappa (4 raters)",
-        _time(lambda: ag.fleiss_kappa(x), repeat),
-        {"statsm": _time(lambda: fleiss_kappa(aggregate_raters(x)[0]), repeat)},
+        time_calls(lambda: ag.fleiss_kappa(x), repeat),
+        {"statsm": time_calls(lambda: fleiss_kappa(aggregate_raters(x)[0]), repeat)},
     )
-    _row("Gwet AC1 (4 raters)", _time(lambda: ag.gwet_ac(x), repeat), {})
+    _row("Gwet AC1 (4 raters)", time_calls(lambda: ag.gwet_ac(x), repeat), {})
     a, b = _events(rng)
     print(f"events: {len(a)} (coder A) and {len(b)} (coder B) point events, tolerance 2 s")
-    match = _time(lambda: ag.match_point_events(a, b, 2000), max(3, repeat // 3))
-    full = _time(lambda: ag.point_event_agreement(a, b, 2000), max(3, repeat // 3))
-    print(f"{'optimal matching (goal < 1 s)':<34} ours   {_fmt(match)}")
-    print(f"{'matching + table + kappas':<34} ours   {_fmt(full)}")
+    match = time_calls(lambda: ag.match_point_events(a, b, 2000), max(3, repeat // 3))
+    full = time_calls(lambda: ag.point_event_agreement(a, b, 2000), max(3, repeat // 3))
+    print(f"{'optimal matching (goal < 1 s)':<34} ours   {fmt(match)}")
+    print(f"{'matching + table + kappas':<34} ours   {fmt(full)}")
     ia, ib = _intervals(rng)
     print(f"intervals: {len(ia)} and {len(ib)} annotations (ELAN linking at 0.60; 1 s slices)")
-    elan = _time(lambda: ag.interval_event_agreement(ia, ib), max(3, repeat // 3))
-    slices = _time(lambda: ag.time_based_agreement(ia, ib, 1000, 2), max(3, repeat // 3))
-    print(f"{'ELAN modified kappa':<34} ours   {_fmt(elan)}")
-    print(f"{'time-based kappa (tolerance 2)':<34} ours   {_fmt(slices)}")
+    elan = time_calls(lambda: ag.interval_event_agreement(ia, ib), max(3, repeat // 3))
+    slices = time_calls(lambda: ag.time_based_agreement(ia, ib, 1000, 2), max(3, repeat // 3))
+    print(f"{'ELAN modified kappa':<34} ours   {fmt(elan)}")
+    print(f"{'time-based kappa (tolerance 2)':<34} ours   {fmt(slices)}")
 
 
 def _continuous_alpha(rng: np.random.Generator, repeat: int) -> None:
@@ -157,13 +137,15 @@ def _continuous_alpha(rng: np.random.Generator, repeat: int) -> None:
     for decimals in (2, 3):
         x = np.round(truth + rng.normal(0, 0.6, (2000, 4)), decimals)
         q = len(np.unique(x))
-        samples = _time(lambda x=x: ag.krippendorff_alpha(x, "interval", bootstrap=1000), repeat)
+        samples = time_calls(
+            lambda x=x: ag.krippendorff_alpha(x, "interval", bootstrap=1000), repeat
+        )
         tracemalloc.start()
         ag.krippendorff_alpha(x, "interval", bootstrap=1000)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         name = f"alpha continuous, {q} values, 1000 boot"
-        print(f"{name:<34} ours   {_fmt(samples)}   peak {peak / 2**20:6.1f} MiB")
+        print(f"{name:<34} ours   {fmt(samples)}   peak {peak / 2**20:6.1f} MiB")
 
 
 def _intervals(

@@ -13,11 +13,9 @@ from __future__ import annotations
 import itertools
 import random
 import statistics
-import time
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
+from benchmarks._timing import fmt, time_calls
 from observer_app.coding.sequences import (
     RepairRules,
     SeqEvent,
@@ -48,22 +46,6 @@ def _study(seed: int = 16) -> list[list[SeqEvent]]:
     ]
 
 
-def _time(fn: Callable[[], Any], repeat: int) -> list[float]:
-    fn()
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def _fmt(samples: list[float]) -> str:
-    med = statistics.median(samples)
-    p90 = sorted(samples)[max(0, round(0.9 * len(samples)) - 1)]
-    return f"median {med * 1000:9.1f} ms   p90 {p90 * 1000:9.1f} ms"
-
-
 def _category(code: str) -> str:
     return RUPTURES.get(code, "resolution")
 
@@ -88,14 +70,14 @@ def main(argv: list[str]) -> None:
         for s in study:
             counts.update(itertools.pairwise(_category(e.code) for e in s))
 
-    ours = _time(sequences, repeat)
-    ref = _time(reference_lag, repeat)
-    print(f"sequences + lag-1 + time window, {SESSIONS} x {EVENTS} events: {_fmt(ours)}")
-    print(f"  reference (Counter of lag-1 pairs only): {_fmt(ref)}")
+    ours = time_calls(sequences, repeat)
+    ref = time_calls(reference_lag, repeat)
+    print(f"sequences + lag-1 + time window, {SESSIONS} x {EVENTS} events: {_fmt1(ours)}")
+    print(f"  reference (Counter of lag-1 pairs only): {_fmt1(ref)}")
     ratio = statistics.median(ours) / statistics.median(ref)
     print(f"  ratio ours / reference: {ratio:.2f}; goal < 1 s: {statistics.median(ours) < 1}")
 
-    perm = _time(
+    perm = time_calls(
         lambda: permutation_test(timed, set(RUPTURES), STRATEGIES, WINDOW_MS, shuffles=1000),
         max(1, repeat // 2),
     )
@@ -114,9 +96,13 @@ def main(argv: list[str]) -> None:
                             for j in range(i + 1, len(codes))
                         )
 
-    naive_t = _time(naive, 1)
+    naive_t = time_calls(naive, 1)
     scaled = [t * 1000 / 10 for t in naive_t]
-    print(f"permutation test, 1,000 shuffles: {_fmt(perm)}")
-    print(f"  reference (nested loops, 10 shuffles scaled to 1,000): {_fmt(scaled)}")
+    print(f"permutation test, 1,000 shuffles: {_fmt1(perm)}")
+    print(f"  reference (nested loops, 10 shuffles scaled to 1,000): {_fmt1(scaled)}")
     ratio = statistics.median(perm) / statistics.median(scaled)
     print(f"  ratio ours / reference: {ratio:.3f}; goal < 10 s: {statistics.median(perm) < 10}")
+
+
+def _fmt1(samples: list[float]) -> str:
+    return fmt(samples, width=9, digits=1)

@@ -54,7 +54,7 @@ def test_bad_sources_are_refused_with_one_reason_and_nothing_written(lab, tmp_pa
     cam2 = make_media(tmp_path, "cam2.mp4", seed=7)
     with pytest.raises(InputError, match=r"nope\.mp4: no such file"):
         admin.sources.add(lab.rec1, tmp_path / "nope.mp4")
-    with pytest.raises(Conflict, match="recording #.*'s own file"):
+    with pytest.raises(Conflict, match=r"recording #.*'s own file"):
         admin.sources.add(lab.rec1, tmp_path / "s01.mp4")
     with pytest.raises(InputError, match="offset 86400001 ms is out of range"):
         admin.sources.add(lab.rec1, cam2, offset_ms=24 * 3600 * 1000 + 1)
@@ -66,7 +66,7 @@ def test_bad_sources_are_refused_with_one_reason_and_nothing_written(lab, tmp_pa
         admin.sources.add(999, cam2)
     assert admin.sources.of(lab.rec1) == []
     src = admin.sources.add(lab.rec1, cam2)
-    with pytest.raises(Conflict, match="already a source of recording .* as 'cam2'"):
+    with pytest.raises(Conflict, match=r"already a source of recording .* as 'cam2'"):
         admin.sources.add(lab.rec1, tmp_path / "cam2.mp4")
     with pytest.raises(InputError, match="offset -86400001 ms is out of range"):
         admin.sources.set_offset(lab.rec1, src.id, -24 * 3600 * 1000 - 1)

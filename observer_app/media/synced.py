@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from observer_app.media import transport
@@ -52,13 +52,10 @@ class SyncSource:
     audible: bool | None = None
 
 
-class _Follower(QObject):
-    """One further source's player, its frames relayed to the GUI thread."""
-
-    frame = Signal(int, QImage)
+class _Follower:
+    """One further source's player and where it stands."""
 
     def __init__(self, index: int, source: SyncSource, player: MediaPlayer) -> None:
-        super().__init__()
         self.index = index
         self.source = source
         self.player = player
@@ -66,14 +63,6 @@ class _Follower(QObject):
         self.error = ""
         self.covered = False
         self.cue_at: int | None = None  # session time at which a cued follower resumes
-        signal = getattr(player, "frameReady", None)
-        if signal is not None:
-            signal.connect(self._on_frame, Qt.ConnectionType.QueuedConnection)
-
-    @Slot(QImage)
-    def _on_frame(self, image: QImage) -> None:
-        if self.covered:
-            self.frame.emit(self.index, image)
 
     def own_time(self, session_ms: int) -> int:
         return session_ms - self.source.offset_ms
@@ -94,8 +83,6 @@ class SyncedPlayer(QObject):
     mediaLoaded = Signal(object)
     errorOccurred = Signal(str)
     frameReady = Signal(QImage)
-    #: (source index, frame) of a further source, only while the session time is in its range.
-    sourceFrameReady = Signal(int, QImage)
     #: (source index, covered): the session time entered or left a source's range.
     coverageChanged = Signal(int, bool)
     #: The further sources were (re)loaded: the views should be rebuilt.
@@ -137,6 +124,10 @@ class SyncedPlayer(QObject):
         f = self._followers[index]
         return f.player.current_frame() if f.covered else None
 
+    def audible(self) -> int | None:
+        """The further source whose sound is heard (None: the main file's)."""
+        return self._audible
+
     def set_audible(self, index: int | None) -> None:
         """Play the sound of further source ``index`` only (None: the main file's only)."""
         self.main.set_muted(self._muted or index is not None)
@@ -153,13 +144,11 @@ class SyncedPlayer(QObject):
         for f in self._followers:
             f.player.close()
             f.player.deleteLater()  # type: ignore[attr-defined]
-            f.deleteLater()
         self._followers = []
 
     def _load_followers(self) -> None:
         for i, source in enumerate(self._sources_of()):
             f = _Follower(i, source, self._make())
-            f.frame.connect(self.sourceFrameReady)
             try:
                 f.info = f.player.load(source.path)
             except MediaError as exc:
@@ -371,6 +360,6 @@ class SyncedPlayer(QObject):
         return not f.player.seeking() and abs(self._frames_off(f, now)) > TOLERANCE_FRAMES
 
 
-def any_player(player: Any) -> Any:
+def main_player(player: Any) -> Any:
     """The main player of a :class:`SyncedPlayer`, else ``player`` itself."""
     return player.main if isinstance(player, SyncedPlayer) else player

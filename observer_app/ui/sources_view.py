@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -59,10 +60,13 @@ class SourceTile(QWidget):
                 ("zoom_out", "−", "Zoom out (Ctrl+wheel)", self.zoom_out),
                 ("zoom_in", "+", "Zoom in (Ctrl+wheel; drag to pan)", self.zoom_in),
                 ("zoom_reset", "1×", "Whole picture", self.zoom_reset),
-                ("full_screen", "⛶", "Full screen (double click; Esc leaves)", self.full_screen),
+                ("full_screen", "", "Full screen (double click; Esc leaves)", self.full_screen),
             ):
                 b = QToolButton()
-                b.setText(text)
+                if text:
+                    b.setText(text)
+                else:
+                    b.setIcon(b.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarMaxButton))
                 b.setToolTip(tip)
                 b.setAutoRaise(True)
                 b.setFocusPolicy(b.focusPolicy().NoFocus)
@@ -174,7 +178,7 @@ class SourcesView(QWidget):
             f = self.player.followers()[index]
             end = f.source.offset_ms + (f.info.duration_ms if f.info is not None else 0)
             surface.show_message(
-                f"{f.source.label}: no picture at this time (it covers "
+                f"{f.source.label}: no picture at this time\n(it covers "
                 f"{_offset_text(f.source.offset_ms)} to {_offset_text(end)} of the session)"
             )
 

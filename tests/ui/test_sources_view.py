@@ -67,7 +67,7 @@ def test_tiles_follow_the_session_clock(qtbot: QtBot) -> None:
 
     p.seek(1000)  # before the second camera starts: it shows a line again
     assert p.source_frame(0) is None and cam.frame() is None
-    assert "covers +00:00:02.500 to +00:00:22.500" in cam._message
+    assert "(it covers +00:00:02.500 to +00:00:22.500" in cam._message
 
 
 def test_a_follower_that_drifts_is_cued_back_to_the_session(qtbot: QtBot) -> None:

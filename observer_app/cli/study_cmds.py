@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from observer_app.cli._output import print_json, print_table
 from observer_app.cli._study import add_study_argument, open_study, read_password_line
 from observer_app.cli.manage_cmds import add_coder_actions
+from observer_app.cli.source_cmds import add_source_actions
 from observer_app.coding.errors import InputError
 from observer_app.services.study import Study
 
@@ -94,6 +95,7 @@ def _register_recordings(sub: Subparsers) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_recordings_recheck)
+    add_source_actions(recs)
 
 
 def _register_others(sub: Subparsers) -> None:

@@ -163,7 +163,8 @@ class VideoSurface(QWidget):
             painter.drawImage(self.target_rect(), self._frame)
         elif self._message:
             painter.setPen(QColor(220, 220, 220))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            painter.drawText(self.rect().adjusted(8, 8, -8, -8), flags, self._message)
         painter.end()
 
 

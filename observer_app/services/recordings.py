@@ -72,7 +72,7 @@ def to_info(r: Recording) -> RecordingInfo:
     )
 
 
-def _readable_file(path: Path) -> Path:
+def readable_file(path: Path) -> Path:
     path = path.expanduser()
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -132,7 +132,7 @@ class RecordingService:
         seen: dict[str, Path] = {}
         for raw in paths:
             try:
-                path = _readable_file(Path(raw))
+                path = readable_file(Path(raw))
                 size, fp = fingerprint(path)
                 if fp in seen:
                     raise Conflict(f"{path}: the same file as {seen[fp]} (same fingerprint)")
@@ -216,7 +216,7 @@ class RecordingService:
 
     def relink(self, recording_id: int, new_path: Path) -> RecordingInfo:
         """Point a recording at a moved file, after checking it is the same file (fingerprint)."""
-        new_path = _readable_file(new_path)
+        new_path = readable_file(new_path)
         _, fp = fingerprint(new_path)
         with self._ctx.tx("relink recording") as s:
             rec = get_or_raise(s, Recording, recording_id, "recording")

@@ -177,3 +177,23 @@ class Problem:
     unit_index: int | None = None
     item_id: str | None = None
     position_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A further camera or audio track of a recording (``recording_source``).
+
+    ``offset_ms``: where the source's time 0 falls on the session clock (the main file's clock);
+    the source plays ``session_time - offset_ms``.
+    """
+
+    id: int
+    recording_id: int
+    media_path: str
+    kind: str
+    label: str
+    offset_ms: int
+    fingerprint: str
+    size_bytes: int
+    duration_ms: int | None
+    fps: float | None

@@ -44,6 +44,7 @@ from observer_app.services.metadata_import import MetadataImportService
 from observer_app.services.perspectives import PerspectivesService
 from observer_app.services.phases import PhaseService
 from observer_app.services.ratings import RatingService
+from observer_app.services.recording_sources import RecordingSourceService
 from observer_app.services.recordings import Probe, RecordingService
 from observer_app.services.records import ADMINISTRATOR, Actor, StudyInfo
 from observer_app.services.reliability import ReliabilityService
@@ -72,6 +73,7 @@ class Study:
         self._ctx = ctx
         self.coders = CoderService(ctx)
         self.recordings = RecordingService(ctx, probe)
+        self.sources = RecordingSourceService(ctx, probe)
         self.definitions = DefinitionService(ctx)
         self.assignments = AssignmentService(ctx)
         self.events = EventService(ctx, self.definitions.validate_event)

@@ -144,6 +144,41 @@ class Recording(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+SOURCE_KINDS = ("video", "audio")
+#: Offsets of extra sources: within +-24 h of the session clock (checked in services too).
+MAX_SOURCE_OFFSET_MS = 24 * 3600 * 1000
+
+
+class RecordingSource(Base):
+    """A further camera or audio track of a recording, played in sync with its main file.
+
+    ``offset_ms`` is where the source's own time 0 falls on the session clock (the main file's
+    clock): the source shows its ``session_time - offset_ms``; a positive offset starts later.
+    """
+
+    __tablename__ = "recording_source"
+    __table_args__ = (
+        UniqueConstraint("recording_id", "fingerprint"),
+        CheckConstraint(_in("kind", SOURCE_KINDS), name="kind"),
+        CheckConstraint(
+            f"offset_ms BETWEEN {-MAX_SOURCE_OFFSET_MS} AND {MAX_SOURCE_OFFSET_MS}",
+            name="offset_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"), index=True)
+    media_path: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(80))
+    offset_ms: Mapped[int] = mapped_column(Integer, default=0)
+    fingerprint: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    fps: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class DefinitionVersion(Base):
     """An immutable, content-hashed coding scheme or instrument definition."""
 

@@ -63,7 +63,20 @@ _jobs: set[Any] = set()  # waveform jobs still running (kept alive until they re
 
 def make_surface(player: Any, has_video: bool, path: str) -> QWidget:
     """The picture: the media engine's video surface, or for audio-only recordings its
-    waveform (computed off the GUI thread, with the playhead; a click seeks)."""
+    waveform (computed off the GUI thread, with the playhead; a click seeks). A recording
+    with further sources (a :class:`SyncedPlayer` with followers) shows them all side by
+    side (:mod:`observer_app.ui.sources_view`)."""
+    from observer_app.media.synced import SyncedPlayer
+
+    main = _main_surface(player, has_video, path)
+    if isinstance(player, SyncedPlayer) and player.followers():
+        from observer_app.ui.sources_view import SourcesView
+
+        return SourcesView(player, main)
+    return main
+
+
+def _main_surface(player: Any, has_video: bool, path: str) -> QWidget:
     from observer_app.media.widgets import VideoSurface, WaveformWidget
 
     if has_video:

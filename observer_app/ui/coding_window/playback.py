@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from observer_app.coding.errors import ObserverError
 from observer_app.media.protocol import MediaPlayer
+from observer_app.media.synced import main_player
 from observer_app.media.types import PlaybackState
 from observer_app.media.vlc_player import VlcPlayer
 from observer_app.media.working_copy import cache_dir_for, needs_working_copy
@@ -66,7 +67,11 @@ class PlaybackPart(CodingWindowBase):
                 duration = info.duration_ms or duration
                 has_video = info.has_video
                 # libvlc's inexact seeks are the reason for the copy (a FakePlayer has none).
-                if copy is None and isinstance(self.player, VlcPlayer) and needs_working_copy(info):
+                if (
+                    copy is None
+                    and isinstance(main_player(self.player), VlcPlayer)
+                    and needs_working_copy(info)
+                ):
                     self._make_working_copy(path)
         if self._surface_factory is not None:
             surface = self._surface_factory(self.player, has_video, str(play_path))

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QListView, QMainWindow, QVBoxLayout, QWidget
 
 from observer_app.media.protocol import MediaPlayer
+from observer_app.media.synced import SyncedPlayer
 from observer_app.services.study import Study
 from observer_app.ui.actions import ACTIONS, MENUS, ShortcutContext
 from observer_app.ui.coding_pad import CodingPad
@@ -28,6 +29,7 @@ from observer_app.ui.modifier_picker import ModifierPicker
 from observer_app.ui.player_panel import PlayerPanel, make_surface
 from observer_app.ui.segments import SegmentNavigator
 from observer_app.ui.session import CodingSession
+from observer_app.ui.sources_view import session_sources
 from observer_app.ui.timeline import Timeline
 
 LAYOUT_VERSION = 1
@@ -48,7 +50,7 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
     ) -> None:
         super().__init__()
         self.study = study
-        self.player = player
+        self.player = SyncedPlayer(player, sources=lambda: session_sources(self.session))
         self.settings = settings or QSettings("observer-app", "observer-app")
         self._surface_factory = surface_factory
         self._choose_assignment = choose_assignment

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtCore import QObject, Qt, QThreadPool
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,6 +31,7 @@ from observer_app.ui.manager._common import (
     TaskBar,
     hms,
     make_table,
+    selected_rows,
 )
 
 #: Extensions offered when adding a whole folder (anything libvlc plays can be added one by one).
@@ -240,6 +241,11 @@ class RecordingsPage(Page):
             "one (segment plans follow)"
         )
         self.recheck_button.clicked.connect(self.recheck)
+        self.sources_button = QPushButton("Sources…")
+        self.sources_button.setToolTip(
+            "Further cameras and audio tracks of the selected recording, with their offsets"
+        )
+        self.sources_button.clicked.connect(self._open_selected_sources)
         self.add_files_button.clicked.connect(self._choose_files)
         self.add_folder_button.clicked.connect(self._choose_folder)
         self.import_button.clicked.connect(self._choose_table)
@@ -252,6 +258,7 @@ class RecordingsPage(Page):
             self.import_button,
             self.find_moved_button,
             self.recheck_button,
+            self.sources_button,
         ):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -276,6 +283,25 @@ class RecordingsPage(Page):
             self.recheck_button,
         ):
             b.setEnabled(not busy)
+
+    # -- further sources (issue 11) -----------------------------------------------------------
+    def _open_selected_sources(self) -> None:
+        rows = selected_rows(self.view)
+        if not rows:
+            self.report_error("Select the recording whose sources to edit.")
+            return
+        self.open_sources(self.model.row_at(rows[0]).id)
+
+    def open_sources(self, recording_id: int, player_factory: Any = None) -> QDialog:
+        """The sources editor of one recording (non-modal, with a synchronised preview)."""
+        from observer_app.ui.manager.sources import SourcesDialog
+
+        dialog = SourcesDialog(
+            self.study, self.study.recordings.get(recording_id), self, player_factory=player_factory
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     # -- re-checking media ---------------------------------------------------------------------
     def recheck(self) -> None:

@@ -38,6 +38,10 @@ CHECK_MS = 100
 TOLERANCE_FRAMES = 2
 #: A drifting follower is sought this far ahead of the session and waits there for it.
 CUE_LEAD_MS = 600
+#: VlcPlayer resumes at 1x and gives libvlc another rate only this long after (libvlc 3 corrupts
+#: its clock otherwise; ``media/vlc_player/_clock.py``): at rate r a cued follower is resumed
+#: ``(r - 1) * RESUME_RAMP_MS`` of session time early so that it meets the session there.
+RESUME_RAMP_MS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +313,13 @@ class SyncedPlayer(QObject):
         f.cue_at = cue
         self.corrections += 1
 
+    def _ramp(self, f: _Follower) -> float:
+        from observer_app.media.vlc_player import VlcPlayer
+
+        if not isinstance(f.player, VlcPlayer):
+            return 0.0
+        return (self.main.rate() - 1.0) * RESUME_RAMP_MS
+
     def _resume(self, f: _Follower, cue: int) -> None:
         if f.cue_at == cue and f in self._followers:
             f.cue_at = None
@@ -343,7 +354,8 @@ class SyncedPlayer(QObject):
                 f.player.seek(f.own_time(now))
             return
         if f.cue_at is not None:
-            wait = (f.cue_at - now) / max(self.main.rate(), 0.01)
+            rate = max(self.main.rate(), 0.01)
+            wait = (f.cue_at - self._ramp(f) - now) / rate
             if f.player.seeking():
                 if wait < 0:  # the seek took longer than the lead: cue again
                     self._cue(f, now)

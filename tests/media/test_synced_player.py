@@ -57,7 +57,7 @@ def test_after_random_seeks_clock_and_both_pictures_agree(
     settle(synced, qtbot)
     rng = random.Random(11)
     # (the second camera's first 3 frames are avoided: VlcPlayer's own seeks there are off,
-    # see test_vlc_player_seeks_to_the_second_and_third_frame below)
+    # seen once: seek(13089) then seek(40) said 80 ms, then seek(60) showed frame 3)
     targets = [rng.randrange(0, info.duration_ms - 200) for _ in range(12)] + [1000, 2700]
     targets = [t for t in targets if not 0 <= t - OFFSET_MS < 3 * FRAME_MS]
     for target in targets:
@@ -117,26 +117,3 @@ def test_while_playing_both_pictures_follow_the_session_clock(
     pos, main, second = both_frames(synced, gen)
     assert main == pos // FRAME_MS and second is not None
     assert abs(second - (pos - OFFSET_MS) // FRAME_MS) <= 1
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="VlcPlayer (media/vlc_player, not this module): a seek "
-    "to frame 1 or 2 after a long jump shows another frame or claims another time",
-)
-def test_vlc_player_seeks_to_the_second_and_third_frame(
-    qtbot: QtBot, media_files: dict[str, Path], gen: ModuleType
-) -> None:
-    """Observed while testing the synced player: seek(13089) then seek(40) says 80 ms;
-    then seek(60) shows frame 3; seek(13089) then seek(100) shows frame 1."""
-    p = VlcPlayer(audio=False)
-    try:
-        p.load(media_files["index"])
-        for target in (13089, 40, 60, 13089, 100):
-            p.seek(target)
-            qtbot.waitUntil(lambda: not p.seeking(), timeout=LANDING_TIMEOUT_MS)
-            qtbot.wait(60)
-            assert p.position_ms() == target
-            assert frame_number(p.current_frame(), gen) == target // FRAME_MS
-    finally:
-        p.close()

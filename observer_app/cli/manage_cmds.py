@@ -140,7 +140,7 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _row(a: Any) -> dict[str, Any]:
+def _row(a: Any, stale: dict[int, str]) -> dict[str, Any]:
     return {
         "id": a.id,
         "recording_id": a.recording_id,
@@ -148,14 +148,17 @@ def _row(a: Any) -> dict[str, Any]:
         "purpose": a.purpose,
         "status": a.status,
         "completed_at": a.completed_at.isoformat(timespec="seconds") if a.completed_at else "",
+        "stale": stale.get(a.id, ""),
     }
 
 
 def _list(args: argparse.Namespace) -> int:
     with open_study(args) as study:
+        everything = study.assignments.list_all()
+        stale = study.consensus.stale()
         rows = [
-            _row(a)
-            for a in study.assignments.list_all()
+            _row(a, stale)
+            for a in everything
             if (args.coder is None or a.coder_name == args.coder)
             and (args.status is None or a.status == args.status)
         ]

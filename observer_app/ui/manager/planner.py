@@ -66,13 +66,15 @@ class AssignmentModel(RowsModel):
     """Every assignment of the study (managers see purposes even when blind)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
+        #: consensus id -> what changed in its sources since it was completed (it is stale)
+        self.stale: dict[int, str] = {}
         super().__init__(
             [
                 Column("#", lambda a: a.id, align_right=True),
                 Column("Recording", lambda a: a.recording_label),
                 Column("Coder", lambda a: a.coder_name),
                 Column("Purpose", lambda a: a.purpose),
-                Column("Status", lambda a: a.status.replace("_", " ")),
+                Column("Status", self._status, tip=lambda a: self.stale.get(a.id)),
                 Column("Blind", lambda a: "blind" if a.blind else ""),
                 Column(
                     "Completed",
@@ -82,9 +84,15 @@ class AssignmentModel(RowsModel):
             parent,
         )
 
+    def _status(self, a: Any) -> str:
+        status = str(a.status).replace("_", " ")
+        return f"{status}, stale" if a.id in self.stale else status
+
     def background(self, row: Any, column: int) -> QColor | None:
         if column != 4:
             return None
+        if row.id in self.stale:
+            return WARN
         return {"complete": GOOD, "not_started": MUTED}.get(row.status)
 
 
@@ -269,6 +277,7 @@ class PlannerPage(Page):
         index = self.scheme.findData(current_scheme) if current_scheme else self.scheme.count() - 1
         self.scheme.setCurrentIndex(max(0, index))
         self.scheme.blockSignals(False)
+        self.assignment_model.stale = self.study.consensus.stale()
         self.assignment_model.set_rows(assignments)
         self.assignment_view.resizeColumnsToContents()
         self._update_reopen()

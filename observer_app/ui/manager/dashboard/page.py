@@ -69,6 +69,16 @@ class MatrixDialog(QDialog):
         layout.addWidget(buttons)
 
 
+def _stale_label() -> QLabel:
+    """The note naming stale consensus codings (hidden while there are none)."""
+    label = QLabel()
+    label.setObjectName("staleConsensus")
+    label.setWordWrap(True)
+    label.setStyleSheet("background: #ffecb3; color: #3e2700; padding: 4px;")
+    label.hide()
+    return label
+
+
 def drift_series(report: ReliabilityReport) -> list[DriftSeries]:
     by_coder: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
     for p in report.drift:
@@ -92,6 +102,7 @@ class ReliabilityPage(Page):
         self.tasks = TaskBar(pool, self)
         self.tasks.idle.connect(self._idle)
         controls = self._controls()
+        self.stale_note = _stale_label()
         self.summary = QLabel("Choose a scheme or instrument and press Compute.")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -121,11 +132,7 @@ class ReliabilityPage(Page):
         self.results.addTab(self.code_view, "Codes")
         self.results.addTab(confusion_tab, "Confusion matrix")
         self.results.addTab(self.drift, "Calibration and drift")
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.summary)
-        right_layout.addWidget(self.results, 1)
+        right = self._right_panel()
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(controls)
         split.addWidget(right)
@@ -204,6 +211,7 @@ class ReliabilityPage(Page):
 
     # -- choices -------------------------------------------------------------------------------
     def refresh(self) -> None:
+        self._show_stale(self.study.consensus.stale())
         with_data = set(self.service.versions_with_data())
         current = self.definition.currentData()
         self.definition.clear()
@@ -218,6 +226,28 @@ class ReliabilityPage(Page):
         self._fill(
             self.recordings, [(r.id, f"#{r.id} {r.label}") for r in self.study.recordings.all()]
         )
+
+    def _right_panel(self) -> QWidget:
+        right = QWidget()
+        layout = QVBoxLayout(right)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stale_note)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.results, 1)
+        return right
+
+    def _show_stale(self, stale: dict[int, str]) -> None:
+        """A consensus whose sources changed after it was completed is not analysis data until
+        it is re-reconciled: say which, and what changed."""
+        if not stale:
+            self.stale_note.hide()
+            return
+        lines = [f"consensus #{cid}: {what}" for cid, what in sorted(stale.items())]
+        self.stale_note.setText(
+            f"Stale consensus ({len(stale)}), not used as analysis data until re-reconciled "
+            "(reopen it on the Reconcile tab): " + " | ".join(lines)
+        )
+        self.stale_note.show()
 
     @staticmethod
     def _fill(widget: QListWidget, entries: list[tuple[int, str]]) -> None:

@@ -9,6 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault(
     "XDG_CONFIG_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "observer-app-test-config")
 )
+# No test reaches the developer's own keyring: without the ``system_keyring`` fixture there is
+# no keyring at all (keyring's "fail" backend, as on a machine without one).
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 import gc
 import getpass
@@ -18,6 +21,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as _hypothesis_settings
@@ -134,3 +138,26 @@ def study_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "lab.db")
     return str(request.getfixturevalue("fresh_postgres_url"))
+
+
+@pytest.fixture
+def system_keyring(tmp_path: Path) -> Iterator[Any]:
+    """A real keyring backend that runs headless: ``keyrings.cryptfile`` (an AES-encrypted file,
+    Argon2-derived key) in ``tmp_path``, made the process's keyring for the test.
+
+    The OS backends (Secret Service, Keychain, Credential Locker) need a desktop session; this
+    one goes through the same ``keyring`` API, and its file shows whether a password was kept
+    in plain text by anyone.
+    """
+    import keyring
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    before = keyring.get_keyring()
+    ring = CryptFileKeyring()
+    ring.file_path = str(tmp_path / "keyring" / "cryptfile_pass.cfg")
+    ring.keyring_key = "the keyring's own unlock password"
+    keyring.set_keyring(ring)
+    try:
+        yield ring
+    finally:
+        keyring.set_keyring(before)

@@ -50,6 +50,33 @@ def read_password_line() -> str:
     return line.rstrip("\r\n")
 
 
+class ArchivePassword:
+    """The password of an encrypted export archive: the next line on standard input (after the
+    profile's own, when it has one), else the keyring's entry (``login --archive``), else a
+    prompt on a terminal (asked twice)."""
+
+    def __init__(self, location: str) -> None:
+        self.account = credentials.archive_account(location)
+
+    def __call__(self) -> str:
+        if not sys.stdin.isatty():
+            line = sys.stdin.readline()
+            if line:
+                return line.rstrip("\r\n")
+        kept = credentials.get_secret(self.account)
+        if kept is not None:
+            return kept
+        if not sys.stdin.isatty():
+            raise InputError(
+                "--encrypt: give the archive's password on standard input (the line after your "
+                "own password, if you have one) or keep it with observer-app login --archive"
+            )
+        first = getpass.getpass("Archive password: ")
+        if getpass.getpass("The archive password again: ") != first:
+            raise InputError("--encrypt: the two archive passwords differ")
+        return first
+
+
 class ProfilePassword:
     """The ``--as`` profile's password, asked for only when the profile has one.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from observer_app.cli._study import add_study_argument, read_password_line
+from observer_app.cli._study import add_study_argument, open_study, read_password_line
 from observer_app.coding.errors import InputError, StorageError
 from observer_app.services import credentials
 from observer_app.services.study import Study
@@ -26,6 +26,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "password is the profile's database role password.",
     )
     add_study_argument(p)
+    p.add_argument(
+        "--archive",
+        action="store_true",
+        help="keep the password of the study's encrypted export archives instead (a manager: "
+        "your own password first as usual, then the archive's on the next line)",
+    )
     p.set_defaults(handler=_login)
     q = sub.add_parser(
         "logout",
@@ -48,10 +54,26 @@ def _login(args: argparse.Namespace) -> int:
     reason = credentials.no_backend_reason()
     if reason is not None:
         raise InputError(f"cannot keep the password: {reason}")
+    if args.archive:
+        return _login_archive(args)
     password = read_password_line()
     account = _checked_account(args.study, profile, password)
     credentials.set_secret(account, password)
     print(f"kept the password of {profile} in the system keyring ({account})")
+    return 0
+
+
+def _login_archive(args: argparse.Namespace) -> int:
+    with open_study(args, backup=False) as study:
+        if not study.actor.is_manager:
+            who = study.actor.name
+            raise InputError(f"only a manager may keep the export archives' password ({who})")
+    account = credentials.archive_account(args.study)
+    password = read_password_line()
+    if not password:
+        raise InputError("the archive needs a password (an empty one encrypts nothing)")
+    credentials.set_secret(account, password)
+    print(f"kept the export archives' password in the system keyring ({account})")
     return 0
 
 

@@ -8,7 +8,9 @@ accounts:
 * ``profile NAME in LOCATION``: a profile's own password in a study that checks it itself (a
   SQLite file, or a PostgreSQL study opened with its owner's connection);
 * ``ROLE@HOST:PORT/DATABASE``: the password of a database role on a lab server (where the profile
-  *is* its login role); the GUI's Open server study… and the command line share it.
+  *is* its login role); the GUI's Open server study… and the command line share it;
+* ``export archives of LOCATION``: the password of the study's encrypted export archives
+  (``observer-app export --encrypt``).
 
 For a lab server, libpq's own ``~/.pgpass`` and ``pg_service.conf`` work as well: a URL without a
 password is handed to libpq unchanged when the keyring holds nothing for it.
@@ -42,6 +44,11 @@ def profile_account(location: str | Path | URL, profile: str) -> str:
     path = sqlite_path(url)
     where = str(path) if path is not None else server_account(url)
     return f"profile {profile} in {where}"
+
+
+def archive_account(location: str | Path | URL) -> str:
+    """The account of the password for the study's encrypted export archives."""
+    return profile_account(location, "").replace("profile  in ", "export archives of ", 1)
 
 
 def no_backend_reason() -> str | None:

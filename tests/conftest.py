@@ -13,6 +13,7 @@ os.environ.setdefault(
 # no keyring at all (keyring's "fail" backend, as on a machine without one).
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
+import contextlib
 import gc
 import getpass
 import glob
@@ -113,8 +114,8 @@ def _collect_garbage_on_the_main_thread() -> Iterator[None]:
         gc.enable()
 
 
-@pytest.fixture
-def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+@contextlib.contextmanager
+def _new_database(postgres_url: str) -> Iterator[str]:
     """An empty database of its own on the test server (dropped afterwards)."""
     import uuid
 
@@ -130,6 +131,13 @@ def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+    """An empty database of its own on the test server (dropped afterwards)."""
+    with _new_database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -161,3 +169,17 @@ def system_keyring(tmp_path: Path) -> Iterator[Any]:
         yield ring
     finally:
         keyring.set_keyring(before)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def module_study_location(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """``study_location`` for a module-scoped study (built once per engine and module)."""
+    if request.param == "sqlite":
+        yield str(tmp_path_factory.mktemp("study") / "lab.db")
+        return
+    with _new_database(request.getfixturevalue("postgres_url")) as url:
+        yield url

@@ -15,11 +15,6 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 import contextlib
 import gc
-import getpass
-import glob
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,71 +29,21 @@ if os.environ.get("CI"):
     _hypothesis_settings.load_profile("ci")
 
 
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A throwaway PostgreSQL server on a Unix socket (no TCP), for the duration of the run.
+    """A throwaway PostgreSQL server on a Unix socket (no TCP), for the duration of the run
+    (``scripts/pg_cluster.py``); skips with the reason when the server is not installed."""
+    from scripts.pg_cluster import PostgresMissing, throwaway_cluster
 
-    Uses the Debian server binaries (``.ci/run`` installs them); skips with the reason when they
-    are missing. As root, the cluster runs as the ``postgres`` system user, as initdb requires.
-    """
-    bindir = _pg_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    root = Path(tempfile.mkdtemp(prefix="observer-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    as_root = os.geteuid() == 0
-    user = "postgres" if as_root else getpass.getuser()
-    if as_root:
-        shutil.chown(root, user)
-        shutil.chown(sock, user)
-    prefix = ["runuser", "-u", user, "--"] if as_root else []
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    subprocess.run(
-        [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    opts = f"-c listen_addresses='' -k {sock} -c fsync=off"
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            opts,
-            "-w",
-            "-l",
-            str(root / "log"),
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
     try:
-        subprocess.run(
-            [*prefix, str(bindir / "createdb"), "-h", str(sock), "-U", user, "observer_test"],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
-        yield f"postgresql+psycopg://{user}@/observer_test?host={sock}"
+        cluster = throwaway_cluster("observer_test", fsync=False)
+        url = cluster.__enter__()
+    except PostgresMissing as exc:
+        pytest.skip(str(exc))
+    try:
+        yield url
     finally:
-        subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            check=False,
-            capture_output=True,
-            env=env,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

@@ -14,11 +14,8 @@ duplicated, written to a complete assignment: all must be 0).
 
 from __future__ import annotations
 
-import getpass
-import glob
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks import lab_workload
+from scripts.pg_cluster import PostgresMissing, throwaway_cluster
 
 WORKSTATIONS = 4
 
@@ -36,48 +34,13 @@ def pct(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def postgres_server(root: Path) -> Iterator[str]:
-    """A throwaway cluster on a Unix socket (as tests/conftest.py, but with fsync on)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        raise SystemExit("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    bindir = Path(found[-1]).parent
-    data, sock = root / "pgdata", root / "pgsock"
-    sock.mkdir()
-    as_root = os.geteuid() == 0
-    user = "postgres" if as_root else getpass.getuser()
-    if as_root:
-        shutil.chown(root, user)
-        shutil.chown(sock, user)
-    prefix = ["runuser", "-u", user, "--"] if as_root else []
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
-
-    def run(*argv: str) -> None:
-        subprocess.run([*prefix, *argv], check=True, capture_output=True, env=env)
-
-    run(str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8")
-    opts = f"-c listen_addresses='' -k {sock} -c max_connections=50"
-    run(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        opts,
-        "-w",
-        "-l",
-        str(root / "pg.log"),
-        "start",
-    )
+def postgres_server() -> Iterator[str]:
+    """A throwaway cluster on a Unix socket with the default durability (fsync on)."""
     try:
-        run(str(bindir / "createdb"), "-h", str(sock), "-U", user, "bench")
-        yield f"postgresql+psycopg://{user}@/bench?host={sock}"
-    finally:
-        subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-            check=False,
-            capture_output=True,
-            env=env,
-        )
+        with throwaway_cluster("bench", options=("max_connections=50",)) as url:
+            yield url
+    except PostgresMissing as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def measure(name: str, location: str, folder: Path, n_events: int) -> list[float]:
@@ -112,7 +75,7 @@ def main(argv: list[str]) -> None:
     os.chmod(folder, 0o755)
     print(f"{WORKSTATIONS} coder processes x {n_events:,} events, a manager completing/reopening")
     sqlite = measure("SQLite", str(folder / "lab.db"), folder, n_events)
-    with postgres_server(folder) as url:
+    with postgres_server() as url:
         pg = measure("PostgreSQL", url, folder, n_events)
     print(
         f"ratio PostgreSQL/SQLite (same run): p50 {pct(pg, 0.5) / pct(sqlite, 0.5):.2f}x, "

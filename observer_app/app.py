@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from observer_app.services.coders import PasswordSource
 
 
 def _application() -> Any:
@@ -114,7 +119,10 @@ def run_gui(study_path: Path | str | None, *, server: bool = False) -> int:
 
 
 def run_coding(
-    study_path: Path, coder: str, password: str | None, assignment_id: int | None
+    study_path: Path | str | URL,
+    coder: str,
+    password: PasswordSource,
+    assignment_id: int | None,
 ) -> int:
     """Open straight into coding as ``coder`` (``observer-app code``)."""
     from observer_app.services.study import Study

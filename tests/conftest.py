@@ -9,15 +9,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault(
     "XDG_CONFIG_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "observer-app-test-config")
 )
+# No test reaches the developer's own keyring: without the ``system_keyring`` fixture there is
+# no keyring at all (keyring's "fail" backend, as on a machine without one).
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
+import contextlib
 import gc
-import getpass
-import glob
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as _hypothesis_settings
@@ -29,71 +29,21 @@ if os.environ.get("CI"):
     _hypothesis_settings.load_profile("ci")
 
 
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A throwaway PostgreSQL server on a Unix socket (no TCP), for the duration of the run.
+    """A throwaway PostgreSQL server on a Unix socket (no TCP), for the duration of the run
+    (``scripts/pg_cluster.py``); skips with the reason when the server is not installed."""
+    from scripts.pg_cluster import PostgresMissing, throwaway_cluster
 
-    Uses the Debian server binaries (``.ci/run`` installs them); skips with the reason when they
-    are missing. As root, the cluster runs as the ``postgres`` system user, as initdb requires.
-    """
-    bindir = _pg_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    root = Path(tempfile.mkdtemp(prefix="observer-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    as_root = os.geteuid() == 0
-    user = "postgres" if as_root else getpass.getuser()
-    if as_root:
-        shutil.chown(root, user)
-        shutil.chown(sock, user)
-    prefix = ["runuser", "-u", user, "--"] if as_root else []
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    subprocess.run(
-        [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    opts = f"-c listen_addresses='' -k {sock} -c fsync=off"
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            opts,
-            "-w",
-            "-l",
-            str(root / "log"),
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
     try:
-        subprocess.run(
-            [*prefix, str(bindir / "createdb"), "-h", str(sock), "-U", user, "observer_test"],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
-        yield f"postgresql+psycopg://{user}@/observer_test?host={sock}"
+        cluster = throwaway_cluster("observer_test", fsync=False)
+        url = cluster.__enter__()
+    except PostgresMissing as exc:
+        pytest.skip(str(exc))
+    try:
+        yield url
     finally:
-        subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            check=False,
-            capture_output=True,
-            env=env,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
@@ -109,8 +59,8 @@ def _collect_garbage_on_the_main_thread() -> Iterator[None]:
         gc.enable()
 
 
-@pytest.fixture
-def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+@contextlib.contextmanager
+def _new_database(postgres_url: str) -> Iterator[str]:
     """An empty database of its own on the test server (dropped afterwards)."""
     import uuid
 
@@ -128,9 +78,53 @@ def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+    """An empty database of its own on the test server (dropped afterwards)."""
+    with _new_database(postgres_url) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def study_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where a test's study lives: a SQLite file, then (second run) a PostgreSQL database."""
     if request.param == "sqlite":
         return str(tmp_path / "lab.db")
     return str(request.getfixturevalue("fresh_postgres_url"))
+
+
+@pytest.fixture
+def system_keyring(tmp_path: Path) -> Iterator[Any]:
+    """A real keyring backend that runs headless: ``keyrings.cryptfile`` (an AES-encrypted file,
+    Argon2-derived key) in ``tmp_path``, made the process's keyring for the test.
+
+    The OS backends (Secret Service, Keychain, Credential Locker) need a desktop session; this
+    one goes through the same ``keyring`` API, and its file shows whether a password was kept
+    in plain text by anyone.
+    """
+    import keyring
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    before = keyring.get_keyring()
+    ring = CryptFileKeyring()
+    ring.file_path = str(tmp_path / "keyring" / "cryptfile_pass.cfg")
+    ring.keyring_key = "the keyring's own unlock password"
+    keyring.set_keyring(ring)
+    try:
+        yield ring
+    finally:
+        keyring.set_keyring(before)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def module_study_location(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """``study_location`` for a module-scoped study (built once per engine and module)."""
+    if request.param == "sqlite":
+        yield str(tmp_path_factory.mktemp("study") / "lab.db")
+        return
+    with _new_database(request.getfixturevalue("postgres_url")) as url:
+        yield url

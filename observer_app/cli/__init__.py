@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "observer_app.cli.definitions_cmds",
     "observer_app.cli.report_cmds",
     "observer_app.cli.server_cmds",
+    "observer_app.cli.login_cmds",
     "observer_app.cli.sequence_cmds",
     "observer_app.cli.selfreport_cmds",
     "observer_app.cli.manage_cmds",

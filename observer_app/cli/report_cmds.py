@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from observer_app.cli._output import print_json, print_table
-from observer_app.cli._study import add_study_argument, open_study
+from observer_app.cli._study import ArchivePassword, add_study_argument, open_study
 from observer_app.cli.agree_cmds import parse_duration_ms
 from observer_app.coding.agreement import AgreementResult
 from observer_app.coding.errors import InputError
@@ -41,6 +41,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dta", type=Path, metavar="DIR", help="one Stata .dta file per table here")
     p.add_argument(
         "--pseudonymize", action="store_true", help="replace coder names by codes C01, C02, ..."
+    )
+    p.add_argument(
+        "--encrypt",
+        type=Path,
+        metavar="ARCHIVE.zip",
+        help="write one AES-256 zip instead (7-Zip reads it): --xlsx, --csv-dir, --sav, --dta "
+        "then only choose what goes in (default: all there is), nothing is written in plain; "
+        "its password: the next line on standard input, else the keyring (login --archive)",
     )
     _common(p)
     p.add_argument("--quiet", action="store_true", help="no progress on standard error")
@@ -85,9 +93,11 @@ def _export(args: argparse.Namespace) -> int:
         completed_only=not args.include_incomplete,
         csv_bom=not args.no_bom,
     )
+    if args.encrypt is not None:
+        return _export_encrypted(args, options)
     if not (args.xlsx or args.csv_dir or args.sav or args.dta):
-        raise InputError("nothing to write: give --xlsx, --csv-dir, --sav or --dta")
-    progress = None if args.quiet or not sys.stderr.isatty() else _progress_line
+        raise InputError("nothing to write: give --xlsx, --csv-dir, --sav, --dta or --encrypt")
+    progress = _progress(args)
     with open_study(args, backup=False) as study:
         summary = export_study(
             study,
@@ -113,6 +123,32 @@ def _export(args: argparse.Namespace) -> int:
     ):
         if files:
             print(f"wrote {len(files)} {kind} files to {files[0].parent}")
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    return None if args.quiet or not sys.stderr.isatty() else _progress_line
+
+
+def _export_encrypted(args: argparse.Namespace, options: Any) -> int:
+    from observer_app.export.archive import export_archive
+
+    chosen = {"xlsx": args.xlsx, "csv": args.csv_dir, "sav": args.sav, "dta": args.dta}
+    parts = tuple(kind for kind, given in chosen.items() if given) or None
+    progress = _progress(args)
+    with open_study(args, backup=False) as study:
+        password = ArchivePassword(args.study)()
+        summary = export_archive(
+            study, args.encrypt, password, parts=parts, options=options, progress=progress
+        )
+    if progress is not None:
+        print(file=sys.stderr)
+    rows = summary.rows
+    print(
+        f"wrote the encrypted archive {summary.archive} (AES-256; {len(rows)} tables; "
+        f"{rows.get('Events', 0)} events, {rows.get('Ratings', 0)} ratings) "
+        f"in {summary.seconds:.1f} s"
+    )
     return 0
 
 

@@ -47,6 +47,9 @@ class ExportSummary:
     seconds: float = 0.0
     sav_files: tuple[Path, ...] = ()
     dta_files: tuple[Path, ...] = ()
+    #: the encrypted zip holding all of it (``export/archive.py``); the file paths above are then
+    #: its members' places while it was made, gone since
+    archive: Path | None = None
 
 
 class _Progress:

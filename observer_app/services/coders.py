@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, text
@@ -31,19 +32,27 @@ def _initials(name: str) -> str:
     return "".join(part[0] for part in name.split() if part).upper()[:4] or name[:2].upper()
 
 
-def authenticate(ctx: ServiceContext, name: str, password: str | None) -> Actor:
-    """The actor for coder ``name`` after checking the password (when one is set)."""
+#: A password, or a function that gives it (asked only when the profile has one).
+PasswordSource = str | Callable[[], str | None] | None
+
+
+def authenticate(ctx: ServiceContext, name: str, password: PasswordSource) -> Actor:
+    """The actor for coder ``name`` after checking the password (when one is set).
+
+    ``password`` may be a function: it is asked only when the profile has a password, after
+    the read (the command line reads standard input or the keyring only then).
+    """
     with ctx.read() as s:
         coder = s.scalar(select(Coder).where(Coder.study_id == ctx.study_id, Coder.name == name))
-        if coder is None:
-            raise AuthenticationError(f"no coder named {name!r} in this study")
-        if not coder.active:
-            raise AuthenticationError(f"coder {name!r} is deactivated")
-        if coder.password_hash is not None and (
-            password is None or not verify_password(password, coder.password_hash)
-        ):
+    if coder is None:
+        raise AuthenticationError(f"no coder named {name!r} in this study")
+    if not coder.active:
+        raise AuthenticationError(f"coder {name!r} is deactivated")
+    if coder.password_hash is not None:
+        given = password() if callable(password) else password
+        if given is None or not verify_password(given, coder.password_hash):
             raise AuthenticationError(f"wrong password for coder {name!r}")
-        return Actor(coder.id, coder.name, coder.role)
+    return Actor(coder.id, coder.name, coder.role)
 
 
 def new_coder(

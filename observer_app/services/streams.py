@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import func, select
 
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext
@@ -109,7 +109,9 @@ class StreamService:
         """(assignment, 0-based segment, code) -> number of live events whose onset is in it."""
         if not assignment_ids:
             return {}
-        segment = cast(Event.onset_ms / segment_ms, Integer)
+        # integer floor division on both engines: ``/`` is true division in SQLAlchemy 2, and
+        # PostgreSQL's cast of the numeric quotient to integer rounds (59.9 s -> segment 2)
+        segment = Event.onset_ms // segment_ms
         q = (
             select(Event.assignment_id, segment, Event.code, func.count())
             .where(Event.assignment_id.in_(assignment_ids), Event.deleted.is_(False))

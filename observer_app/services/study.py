@@ -14,8 +14,9 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 
 from observer_app import __version__
 from observer_app.coding.errors import (
@@ -23,6 +24,7 @@ from observer_app.coding.errors import (
     Conflict,
     InputError,
     NotFound,
+    StorageError,
     StoreVersionError,
 )
 from observer_app.services.access import require_manager
@@ -30,6 +32,7 @@ from observer_app.services.assignments import AssignmentService
 from observer_app.services.audit_log import AuditService
 from observer_app.services.coders import (
     CoderService,
+    PasswordSource,
     authenticate,
     new_coder,
     session_profile,
@@ -160,11 +163,15 @@ class Study:
         location: str | Path | URL,
         *,
         as_coder: str | None = None,
-        password: str | None = None,
+        password: PasswordSource = None,
         probe: Probe | None = None,
         backup: bool = True,
     ) -> Study:
-        """Open an existing study: check (or upgrade) its schema, back it up, sign the actor in."""
+        """Open an existing study: check (or upgrade) its schema, back it up, sign the actor in.
+
+        ``password`` may be a function, asked only if ``as_coder`` has a password the
+        application checks (on a lab server the connection's own role signs the profile in).
+        """
         url = to_url(location)
         db_file = sqlite_path(url)
         if db_file is not None and not db_file.exists():
@@ -172,7 +179,7 @@ class Study:
         if db_file is not None:
             check_sqlite_file(db_file)  # a refused file is left byte-identical
         engine = make_engine(url)
-        ensure_schema(engine)  # backs up before a migration
+        _connect_or_explain(engine, location, is_file=db_file is not None)
         sessions = make_session_factory(engine)
         with sessions() as s:
             study_ids = list(s.scalars(select(models.Study.id).order_by(models.Study.id)))
@@ -225,6 +232,11 @@ class Study:
     @property
     def actor(self) -> Actor:
         return self._ctx.actor
+
+    @property
+    def on_lab_server(self) -> bool:
+        """A provisioned lab server: its connection's own database role signs the profile in."""
+        return bool(self._ctx.server)
 
     @property
     def location(self) -> str:
@@ -288,6 +300,22 @@ class Study:
                 events=events,
                 ratings=ratings,
             )
+
+
+def _connect_or_explain(engine: Engine, location: object, *, is_file: bool) -> None:
+    """Check (or upgrade) the schema; a server that refuses the connection is one clear line."""
+    try:
+        ensure_schema(engine)  # backs up before a migration
+    except OperationalError as exc:
+        if is_file:
+            raise
+        engine.dispose()
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise StorageError(
+            f"{location}: cannot connect to the server ({reason}); the password comes from "
+            "~/.pgpass, a pg_service.conf service or the system keyring "
+            "(observer-app login STUDY --as NAME)"
+        ) from None
 
 
 def _count(s: StudySession, query: Select[int]) -> int:

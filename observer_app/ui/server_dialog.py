@@ -1,14 +1,13 @@
 """Open server study…: host, port, database and database role of a lab server (PostgreSQL).
 
-The password is never written to disk by observer-app: leave it empty to use the role's entry in
-``~/.pgpass`` or a ``pg_service.conf`` service (libpq reads them), type it for this session, or,
-when the optional ``keyring`` package is installed, keep it in the system keyring. Host, port,
+The password is never written to disk by observer-app: leave it empty to use the system
+keyring's entry for the role (kept here or by ``observer-app login``), else the role's entry in
+``~/.pgpass`` or a ``pg_service.conf`` service (libpq reads them); or type it for this session,
+and tick the box to keep it in the system keyring (``services/credentials.py``). Host, port,
 database and role are remembered in the application's settings.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
@@ -24,16 +23,10 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import URL
 
-KEYRING_SERVICE = "observer-app"
+from observer_app.coding.errors import ObserverError
+from observer_app.services import credentials
+
 _FIELDS = ("host", "port", "database", "user")
-
-
-def _keyring() -> Any | None:
-    try:
-        import keyring
-    except ImportError:
-        return None
-    return keyring
 
 
 def server_url(host: str, port: int, database: str, user: str, password: str | None) -> URL:
@@ -45,7 +38,7 @@ def server_url(host: str, port: int, database: str, user: str, password: str | N
         username=user or None,
         password=password or None,
         host=None if host.startswith("/") else (host or None),
-        port=None if host.startswith("/") else port,
+        port=port,  # a socket's port names its file (.s.PGSQL.<port>)
         database=database,
         query=query,
     )
@@ -71,9 +64,10 @@ class ServerStudyDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("empty: use ~/.pgpass or the keyring")
         self.remember = QCheckBox("Keep the password in the system keyring")
-        self.remember.setEnabled(_keyring() is not None)
-        if _keyring() is None:
-            self.remember.setToolTip("install the 'keyring' package to use the system keyring")
+        no_keyring = credentials.no_backend_reason()
+        self.remember.setEnabled(no_keyring is None)
+        if no_keyring is not None:
+            self.remember.setToolTip(no_keyring)
         for label, widget in (
             ("Host", self.host),
             ("Port", self.port),
@@ -94,31 +88,32 @@ class ServerStudyDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _account(self) -> str:
-        return f"{self.user.text()}@{self.host.text()}:{self.port.value()}/{self.database.text()}"
-
     def accept(self) -> None:
         if not self.database.text().strip() or not self.host.text().strip():
             self.error.setText("give at least the host and the database")
             return
+        url = server_url(
+            self.host.text().strip(),
+            self.port.value(),
+            self.database.text().strip(),
+            self.user.text().strip(),
+            None,
+        )
+        account = credentials.server_account(url)
         password = self.password.text() or None
-        ring = _keyring()
-        if ring is not None:
-            if password is not None and self.remember.isChecked():
-                ring.set_password(KEYRING_SERVICE, self._account(), password)
-            elif password is None:
-                password = ring.get_password(KEYRING_SERVICE, self._account())
+        if password is not None and self.remember.isChecked():
+            try:
+                credentials.set_secret(account, password)
+            except ObserverError as exc:
+                self.error.setText(str(exc))
+                return
+        elif password is None:
+            password = credentials.get_secret(account)
         for name, value in zip(
             _FIELDS,
             (self.host.text(), self.port.value(), self.database.text(), self.user.text()),
             strict=True,
         ):
             self._settings.setValue(f"server/{name}", value)
-        self.url = server_url(
-            self.host.text().strip(),
-            self.port.value(),
-            self.database.text().strip(),
-            self.user.text().strip(),
-            password,
-        )
+        self.url = url.set(password=password) if password else url
         super().accept()

@@ -44,9 +44,12 @@ def reconcile_first(lab: Lab) -> int:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
+def exported(tmp_path_factory: pytest.TempPathFactory, module_study_location: str) -> Exported:
+    """The study exported once per engine (SQLite, PostgreSQL)."""
     folder = tmp_path_factory.mktemp("export")
-    lab = build_lab(folder, n_recordings=6, coders_per_recording=2, seed=3)
+    lab = build_lab(
+        folder, n_recordings=6, coders_per_recording=2, seed=3, location=module_study_location
+    )
     # free metadata as a spreadsheet import leaves it (text), with a missing value
     for k, rid in enumerate(lab.recordings):
         meta = {"condition": "CBT" if k % 2 else "PDT", "client_age": str(30 + k), "site": "Porto"}

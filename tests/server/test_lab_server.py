@@ -202,3 +202,44 @@ def test_a_coder_connection_reads_key_checks_but_never_self_reports(server: Serv
                 conn.execute(f"SELECT count(*) FROM {table}")
     with server.psql("Mo") as conn:
         assert conn.execute("SELECT count(*) FROM self_report").fetchone() == (0,)
+
+
+@pytest.mark.usefixtures("system_keyring", "qapp")
+def test_login_keeps_the_role_password_for_the_command_line_and_the_dialog(
+    server: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """On a lab server ``login`` keeps the profile's database role password under the role's
+    account; the command line and Open server study… both find it there (the test cluster
+    trusts its socket, so the server itself does not check the password here)."""
+    from PySide6.QtCore import QSettings
+
+    from observer_app.services import credentials
+    from observer_app.ui.server_dialog import ServerStudyDialog
+
+    url = server.url_as("Ana Alves")
+    monkeypatch.setattr("sys.stdin", io.StringIO("ana-pw\n"))
+    assert main(["login", url, "--as", "Ana Alves"]) == 0, capsys.readouterr().err
+    account = credentials.server_account(make_url(url))
+    assert credentials.get_secret(account) == "ana-pw"
+    assert credentials.profile_account(url, "Ana Alves") != account
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["recordings", "list", url, "--as", "Ana Alves", "--json"]) == 0
+    assert "ana-pw" not in capsys.readouterr().out
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dialog = ServerStudyDialog(settings)
+    target = make_url(url)
+    dialog.host.setText(str(target.query["host"]))
+    dialog.database.setText(str(target.database))
+    dialog.user.setText(str(target.username))
+    dialog.accept()
+    assert dialog.url is not None and dialog.url.password == "ana-pw"
+    with Study.open(dialog.url, backup=False) as ana:
+        assert ana.actor.name == "Ana Alves"
+    settings.sync()
+    assert "ana-pw" not in (tmp_path / "s.ini").read_text()
+    assert main(["logout", url, "--as", "Ana Alves"]) == 0
+    assert credentials.get_secret(account) is None

@@ -89,3 +89,26 @@ def test_phase_editor_moves_a_dyad_and_recomputes(
         assert study.phases.plan().dyads == {"demo-A": {"challenge": 4}}
     finally:
         study.close()
+
+
+def test_titles_fit_a_narrow_plot(qtbot: QtBot) -> None:
+    """A plot at its minimum width shows its whole title (wrapped), inside the plot and above
+    the drawing area (the phase plot's title was clipped on the left: "y phase: ...")."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+
+    from observer_app.ui.manager.analysis.plots import CoursePlot, PhaseBarsPlot, RepairHistogram
+
+    for plot in (CoursePlot(), PhaseBarsPlot(), RepairHistogram()):
+        qtbot.addWidget(plot)
+        width = plot.minimumWidth()
+        image = QImage(width, 240, QImage.Format.Format_ARGB32)
+        p = QPainter(image)
+        try:
+            rect = QRectF(0, 0, width, 240)
+            box = plot.title_box(p, rect)
+            assert box.left() >= 0 and box.right() <= width, (plot.title, box)
+            assert box.height() > 0
+            assert plot.plot_area(p, rect).top() >= box.bottom()
+        finally:
+            p.end()

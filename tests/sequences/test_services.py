@@ -114,6 +114,11 @@ def test_phases_are_study_data_edited_by_a_manager(lab: Lab, tmp_path) -> None:
             coder.phases.set_dyad_start("A", "late", 2)
         with pytest.raises(AccessDenied):
             coder.sequences.report()
+        with pytest.raises(AccessDenied):
+            coder.sequences.set_settings(SequenceSettings(shuffles=5))
+        with pytest.raises(AccessDenied):
+            coder.sequences.category_choices()
+    assert lab.study.sequences.settings().shuffles == 1000  # the refused change wrote nothing
 
 
 def test_demo_study_shows_a_phase_difference(demo_path) -> None:

@@ -152,7 +152,7 @@ class SequenceService:
             found = find_repairs(c.events, c.ruptures, c.resolutions, rules)
             rows += [RuptureRow(c, r) for r in found]
             if progress:
-                progress(k + 1, len(coded) + 1)
+                progress(k + 1, 2 * len(coded) + 1)
         summaries = _summaries(coded, rows)
         lag = lag1_table([_categories(c) for c in coded])
         timed = [_timed(c) for c in coded]
@@ -165,10 +165,18 @@ class SequenceService:
         perm = None
         if permutation and given and target:
             perm = permutation_test(
-                timed, given, target, window_ms, shuffles=settings.shuffles, seed=settings.seed
+                timed,
+                given,
+                target,
+                window_ms,
+                shuffles=settings.shuffles,
+                seed=settings.seed,
+                progress=(lambda d, _t: progress(len(coded) + d, 2 * len(coded) + 1))
+                if progress
+                else None,
             )
         if progress:
-            progress(len(coded) + 1, len(coded) + 1)
+            progress(2 * len(coded) + 1, 2 * len(coded) + 1)
         return SequenceReport(
             settings,
             rules_text or _rules_text(settings),

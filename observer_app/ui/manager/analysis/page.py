@@ -182,7 +182,9 @@ class AnalysisPage(Page):
         def work(progress: Progress) -> tuple[SequenceReport, list[SegmentRow]]:
             def step(done: int, total: int) -> None:
                 progress.check()
-                progress(done, total, f"analysing coding {done} of {total}")
+                progress(
+                    done, total, f"ruptures, then the permutation test: step {done} of {total}"
+                )
 
             report = self.study.sequences.report(settings, progress=step)
             progress.check()

@@ -89,3 +89,108 @@ def test_phase_editor_moves_a_dyad_and_recomputes(
         assert study.phases.plan().dyads == {"demo-A": {"challenge": 4}}
     finally:
         study.close()
+
+
+def test_titles_fit_a_narrow_plot(qtbot: QtBot) -> None:
+    """A plot at its minimum width shows its whole title (wrapped), inside the plot and above
+    the drawing area (the phase plot's title was clipped on the left: "y phase: ...")."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+
+    from observer_app.ui.manager.analysis.plots import CoursePlot, PhaseBarsPlot, RepairHistogram
+
+    for plot in (CoursePlot(), PhaseBarsPlot(), RepairHistogram()):
+        qtbot.addWidget(plot)
+        width = plot.minimumWidth()
+        image = QImage(width, 240, QImage.Format.Format_ARGB32)
+        p = QPainter(image)
+        try:
+            rect = QRectF(0, 0, width, 240)
+            box = plot.title_box(p, rect)
+            assert box.left() >= 0 and box.right() <= width, (plot.title, box)
+            assert box.height() > 0
+            assert plot.plot_area(p, rect).top() >= box.bottom()
+        finally:
+            p.end()
+
+
+def _type(qtbot: QtBot, editor: object, text: str) -> None:
+    from PySide6.QtCore import Qt
+
+    editor.setFocus()  # type: ignore[attr-defined]
+    editor.selectAll()  # type: ignore[attr-defined]
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Enter)
+
+
+def _toggle(qtbot: QtBot, box: object, label_part: str) -> None:
+    """Tick or untick a category by keyboard: move to its row, press Space."""
+    from PySide6.QtCore import Qt
+
+    rows = [box.item(i) for i in range(box.count())]  # type: ignore[attr-defined]
+    (item,) = [it for it in rows if label_part in it.text()]
+    box.setFocus()  # type: ignore[attr-defined]
+    box.setCurrentItem(item)  # type: ignore[attr-defined]
+    qtbot.keyClick(box.viewport(), Qt.Key.Key_Space)  # type: ignore[attr-defined]
+
+
+def test_settings_panel_edits_saves_and_recomputes(
+    demo_path: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
+    from PySide6.QtCore import Qt
+
+    page, study = _page(demo_path, tmp_path, qtbot)
+    try:
+        page.show()
+        qtbot.waitExposed(page)
+        panel = page.settings_panel
+        ticked = {
+            box.objectName(): [
+                box.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(box.count())
+                if box.item(i).checkState() == Qt.CheckState.Checked
+            ]
+            for box in (panel.ruptures, panel.resolutions)
+        }
+        assert ticked["rupture_categories"] and ticked["resolution_categories"]  # the defaults
+        before = page.report_data
+        assert before is not None and before.settings.window_s == 60
+        _type(qtbot, panel.window_box, "12.5")
+        _type(qtbot, panel.shuffles, "200")
+        _type(qtbot, panel.seed, "7")
+        qtbot.mouseClick(panel.before_next, Qt.MouseButton.LeftButton)
+        first_rupture = panel.ruptures.item(0).text().split(" (")[0]
+        _toggle(qtbot, panel.ruptures, first_rupture)  # untick one rupture category
+        shown = panel.settings()
+        assert (shown.window_s, shown.shuffles, shown.seed) == (12.5, 200, 7)
+        assert shown.before_next_rupture is False
+        assert len(shown.rupture_categories) == len(ticked["rupture_categories"]) - 1
+        assert shown.resolution_categories == tuple(ticked["resolution_categories"])
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+        assert page.tasks.busy  # saved settings recompute the plots off the GUI thread
+        qtbot.waitUntil(lambda: not page.tasks.busy, timeout=60_000)
+        assert study.sequences.settings() == shown
+        assert any(e.context == "set sequence settings" for e in study.audit.entries())
+        after = page.report_data
+        assert after is not None and after.settings == shown
+        assert after.permutation is not None
+        assert (after.permutation.shuffles, after.permutation.seed) == (200, 7)
+        assert len(after.ruptures) < len(before.ruptures)  # one marker category fewer
+        assert page.bars.bars == tuple(phase_bars(after))
+        assert "within 12.5 s" in page.result.text()
+        # the same 3RS segment instead of seconds
+        qtbot.mouseClick(panel.same_segment, Qt.MouseButton.LeftButton)
+        assert not panel.window_box.isEnabled() and panel.settings().window_s is None
+        qtbot.mouseClick(page.compute_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.tasks.busy, timeout=60_000)
+        assert page.report_data is not None and "same" in page.report_data.rules
+        assert study.sequences.settings().window_s == 12.5  # computed, not saved
+        # Cancel stops a computation; the shown results stay
+        shown_report = page.report_data
+        page.compute()
+        qtbot.mouseClick(page.tasks.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.tasks.busy, timeout=60_000)
+        assert page.tasks.caption.text() == "Cancelled."
+        assert page.report_data is shown_report
+    finally:
+        study.close()

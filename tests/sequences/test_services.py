@@ -114,6 +114,11 @@ def test_phases_are_study_data_edited_by_a_manager(lab: Lab, tmp_path) -> None:
             coder.phases.set_dyad_start("A", "late", 2)
         with pytest.raises(AccessDenied):
             coder.sequences.report()
+        with pytest.raises(AccessDenied):
+            coder.sequences.set_settings(SequenceSettings(shuffles=5))
+        with pytest.raises(AccessDenied):
+            coder.sequences.category_choices()
+    assert lab.study.sequences.settings().shuffles == 1000  # the refused change wrote nothing
 
 
 def test_demo_study_shows_a_phase_difference(demo_path) -> None:
@@ -161,3 +166,25 @@ def test_subject_is_read_from_the_event_field_or_a_modifier() -> None:
 
     e = WithSubject(1, 1, "W1", 0, None, False, {}, "", False, {}, subject="therapist")
     assert subject_of(e) == "therapist"
+
+
+def test_unsaved_categories_apply_and_the_choices_are_the_schemes(lab: Lab) -> None:
+    """The Analysis page computes with the settings on screen before they are saved: the
+    categories it names decide which codes are ruptures and strategies."""
+    rec = recording(lab, "s1.mp4", 1)
+    coded(lab, rec, "Ana", [("W1", 10), ("C1", 20), ("X", 25)])
+    assert ("withdrawal", "Withdrawal rupture marker") in lab.study.sequences.category_choices()
+    assert [c for c, _ in lab.study.sequences.category_choices()] == [
+        "withdrawal",
+        "confrontation",
+        "resolution",
+        "other",
+    ]
+    default = lab.study.sequences.report(permutation=False)
+    assert sorted(r.repair.rupture.code for r in default.ruptures) == ["C1", "W1"]
+    only_confrontation = SequenceSettings(
+        rupture_categories=("confrontation",), resolution_categories=("other",)
+    )
+    report = lab.study.sequences.report(only_confrontation, permutation=False)
+    assert [(r.repair.rupture.code, r.repair.resolved) for r in report.ruptures] == [("C1", True)]
+    assert lab.study.sequences.settings().rupture_categories == ()  # nothing was saved

@@ -109,3 +109,30 @@ def test_followed_within_equals_a_nested_loop(events: list[tuple[str, int]], win
         _stat(codes, onsets, window),
         codes.count("R"),
     )
+
+
+def test_permutation_reports_progress_and_can_be_stopped() -> None:
+    """Progress per session (so a long test can be cancelled between sessions); the result is
+    the same with or without it."""
+    sessions = [session([("R", 1000 * k), ("T", 1000 * k + 400)], 50_000) for k in range(1, 6)]
+    steps: list[tuple[int, int]] = []
+    with_progress = permutation_test(
+        sessions,
+        {"R"},
+        {"T"},
+        1000,
+        shuffles=50,
+        seed=3,
+        progress=lambda d, t: steps.append((d, t)),
+    )
+    assert steps == [(k, 5) for k in range(1, 6)]
+    assert with_progress == permutation_test(sessions, {"R"}, {"T"}, 1000, shuffles=50, seed=3)
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        permutation_test(sessions, {"R"}, {"T"}, 1000, shuffles=50, seed=3, progress=stop)

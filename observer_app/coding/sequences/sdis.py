@@ -5,7 +5,11 @@ a declaration line ``Timed`` listing the codes (here grouped into sets by their 
 category, ``($name = code ...)``) ending with ``;``, then one session after another. A session
 starts with its label in angle brackets and its start time (``,0``), lists each event as
 ``code,onset`` (a momentary event) or ``code,onset-offset`` (a state event), and ends with its end
-time and ``/``. Times are seconds with millisecond decimals.
+time and ``/``. Times are seconds with millisecond decimals. A state stopped at its onset
+(0 s long) is written as a momentary event; one ending before its onset is refused.
+
+Read back in ``tests/sequences/test_sdis.py`` by a strict parser written from the published
+description (and BORIS's .sds exporter, a secondary source), not from this writer.
 
 ``verify``: the syntax follows the published descriptions, but a file written here has not been
 read by GSEQ on this project's machines: check a first export in GSEQ before relying on it.
@@ -71,7 +75,9 @@ def write_sdis(sessions: Iterable[SdisSession], code_sets: Mapping[str, Sequence
             if e.code not in known:
                 raise InputError(f"session {s.label}: code {e.code!r} is not declared")
             span = _seconds(e.onset_ms)
-            if e.offset_ms is not None:
+            if e.offset_ms is not None and e.offset_ms < e.onset_ms:
+                raise InputError(f"session {s.label}: {e.code} at {span} s ends before it begins")
+            if e.offset_ms is not None and e.offset_ms > e.onset_ms:  # 0 s long: an event
                 span += "-" + _seconds(e.offset_ms)
             parts.append(f"{e.code},{span}")
             end = max(end, e.offset_ms or e.onset_ms)

@@ -33,7 +33,7 @@ be zero. Statistical Applications in Genetics and Molecular Biology, 9(1), Artic
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,8 +210,12 @@ def permutation_test(
     shuffles: int = 1000,
     seed: int = 1,
     batch: int = 250,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PermutationResult:
-    """Seeded permutation test of :func:`followed_within` on shuffled onsets."""
+    """Seeded permutation test of :func:`followed_within` on shuffled onsets.
+
+    ``progress(done, total)`` after each session's shuffles (an exception raised there stops
+    the test: how a caller cancels it); the result does not depend on it."""
     _check_codes(given, target, window_ms)
     if shuffles < 1:
         raise InputError(f"the permutation test needs at least one shuffle: {shuffles}")
@@ -220,13 +224,14 @@ def permutation_test(
     observed = sum(int(_hits(p, p.labels[np.newaxis, :])[0]) for p in prepared)
     givens = sum(int(np.count_nonzero(p.labels == 1)) for p in prepared)
     null = np.zeros(shuffles, dtype=np.int64)
-    for p in prepared:
-        if not np.any(p.labels == 1) or not np.any(p.labels == 2):
-            continue  # no given or no target: every shuffle gives 0
-        for start in range(0, shuffles, batch):
-            k = min(batch, shuffles - start)
-            shuffled = rng.permuted(np.tile(p.labels, (k, 1)), axis=1)
-            null[start : start + k] += _hits(p, shuffled)
+    for done, p in enumerate(prepared, 1):
+        if np.any(p.labels == 1) and np.any(p.labels == 2):  # else every shuffle gives 0
+            for start in range(0, shuffles, batch):
+                k = min(batch, shuffles - start)
+                shuffled = rng.permuted(np.tile(p.labels, (k, 1)), axis=1)
+                null[start : start + k] += _hits(p, shuffled)
+        if progress is not None:
+            progress(done, len(prepared))
     extreme = int(np.count_nonzero(null >= observed))
     return PermutationResult(
         followed=observed,

@@ -36,19 +36,30 @@ def _matches(word: str, category_id: str, label: str) -> bool:
     return word in category_id.lower() or word in label.lower()
 
 
+def chosen_categories(
+    settings: SequenceSettings, categories: list[tuple[str, str]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(rupture, resolution) category ids in effect among ``categories`` (``(id, label)``):
+    the settings' own, else those whose id or label says "rupture" / "resolution"."""
+    rupture = settings.rupture_categories or tuple(
+        c for c, label in categories if _matches("rupture", c, label)
+    )
+    resolution = settings.resolution_categories or tuple(
+        c for c, label in categories if _matches("resolution", c, label)
+    )
+    return rupture, resolution
+
+
 def roles(scheme: Scheme, settings: SequenceSettings) -> tuple[dict[str, str], frozenset[str]]:
     """(rupture code -> category, resolution codes) from the scheme's categories.
 
     The study's settings may name the categories; otherwise a category whose id or label says
     "rupture" holds rupture markers and one that says "resolution" holds strategies.
     """
-    cats = {c.id: c.label for c in scheme.categories}
-    rupture = set(settings.rupture_categories) or {
-        c for c, label in cats.items() if _matches("rupture", c, label)
-    }
-    resolution = set(settings.resolution_categories) or {
-        c for c, label in cats.items() if _matches("resolution", c, label)
-    }
+    rupture_cats, resolution_cats = chosen_categories(
+        settings, [(c.id, c.label) for c in scheme.categories]
+    )
+    rupture, resolution = set(rupture_cats), set(resolution_cats)
     ruptures = {code.id: code.category for code in scheme.codes if code.category in rupture}
     resolutions = frozenset(code.id for code in scheme.codes if code.category in resolution)
     return ruptures, resolutions

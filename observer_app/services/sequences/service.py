@@ -84,11 +84,27 @@ class SequenceService:
             study.settings = stored
         return settings
 
+    def category_choices(self) -> list[tuple[str, str]]:
+        """``(id, label)`` of every code category of the study's schemes, first label kept:
+        the choices for ``rupture_categories`` and ``resolution_categories``."""
+        require_manager(self._ctx.actor, "change the sequence settings")
+        seen: dict[str, str] = {}
+        for version in self._definitions.versions("scheme"):
+            for category in self._definitions.scheme(version.id).categories:
+                seen.setdefault(category.id, category.label)
+        return list(seen.items())
+
     # -- data ------------------------------------------------------------------------------
-    def sessions(self, *, pseudonyms: dict[str, str] | None = None) -> list[CodedSession]:
-        """The analysed codings of the study, with their events (managers only)."""
+    def sessions(
+        self,
+        settings: SequenceSettings | None = None,
+        *,
+        pseudonyms: dict[str, str] | None = None,
+    ) -> list[CodedSession]:
+        """The analysed codings of the study, with their events (managers only); ``settings``
+        (default: the study's) name the rupture and resolution categories."""
         require_manager(self._ctx.actor, "analyse every coder's events")
-        settings, plan = self.settings(), self._phases.plan()
+        settings, plan = settings or self.settings(), self._phases.plan()
         recordings = {r.id: r for r in self._recordings.all()}
         chosen = chosen_assignments(self._assignments.list_all())
         events: dict[int, list[EventRecord]] = defaultdict(list)
@@ -124,7 +140,7 @@ class SequenceService:
     ) -> SequenceReport:
         """Ruptures, their repair, summaries, lag-1 table and the time-window test."""
         settings = settings or self.settings()
-        coded = self.sessions() if sessions is None else sessions
+        coded = self.sessions(settings) if sessions is None else sessions
         rows: list[RuptureRow] = []
         notes: list[str] = []
         rules_text = ""
@@ -136,7 +152,7 @@ class SequenceService:
             found = find_repairs(c.events, c.ruptures, c.resolutions, rules)
             rows += [RuptureRow(c, r) for r in found]
             if progress:
-                progress(k + 1, len(coded) + 1)
+                progress(k + 1, 2 * len(coded) + 1)
         summaries = _summaries(coded, rows)
         lag = lag1_table([_categories(c) for c in coded])
         timed = [_timed(c) for c in coded]
@@ -149,10 +165,18 @@ class SequenceService:
         perm = None
         if permutation and given and target:
             perm = permutation_test(
-                timed, given, target, window_ms, shuffles=settings.shuffles, seed=settings.seed
+                timed,
+                given,
+                target,
+                window_ms,
+                shuffles=settings.shuffles,
+                seed=settings.seed,
+                progress=(lambda d, _t: progress(len(coded) + d, 2 * len(coded) + 1))
+                if progress
+                else None,
             )
         if progress:
-            progress(len(coded) + 1, len(coded) + 1)
+            progress(2 * len(coded) + 1, 2 * len(coded) + 1)
         return SequenceReport(
             settings,
             rules_text or _rules_text(settings),

@@ -14,9 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -46,6 +44,7 @@ from observer_app.ui.manager.analysis.plots import (
     RepairHistogram,
     _Plot,
 )
+from observer_app.ui.manager.analysis.settings_panel import SequenceSettingsPanel
 
 
 class SegmentsModel(RowsModel):
@@ -106,44 +105,30 @@ class AnalysisPage(Page):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self._plots())
         split.addWidget(self.segments_table)
-        split.setStretchFactor(0, 3)
+        split.addWidget(self.phases)  # shares the height with the plots (they were squeezed)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 2)
+        split.setStretchFactor(2, 1)
         layout.addWidget(split, 1)
-        layout.addWidget(self.phases)
         layout.addWidget(self.tasks)
         layout.addWidget(self.status)
 
     def _controls(self) -> QHBoxLayout:
         self.dyad = QComboBox()
         self.dyad.currentTextChanged.connect(self._show_dyad)
-        self.window_box = QDoubleSpinBox()
-        self.window_box.setRange(0, 3600)
-        self.window_box.setDecimals(1)
-        self.window_box.setSuffix(" s")
-        self.same_segment = QCheckBox("within the same 3RS segment")
-        self.same_segment.toggled.connect(lambda on: self.window_box.setEnabled(not on))
-        self.before_next = QCheckBox("before the next rupture")
+        self.settings_panel = SequenceSettingsPanel()
+        self.settings_panel.save_requested.connect(self.save_settings)
         self.compute_button = QPushButton("Compute")
         self.compute_button.clicked.connect(self.compute)
-        self.save_button = QPushButton("Save as study setting")
-        self.save_button.clicked.connect(self.save_settings)
         row = QHBoxLayout()
-        pairs: tuple[tuple[str, QWidget], ...] = (
-            ("Dyad", self.dyad),
-            ("Strategy within", self.window_box),
-        )
-        for label, widget in pairs:
-            row.addWidget(QLabel(label))
-            row.addWidget(widget)
-        rest: tuple[QWidget, ...] = (
-            self.same_segment,
-            self.before_next,
-            self.compute_button,
-            self.save_button,
-        )
-        for widget in rest:
-            row.addWidget(widget)
-        row.addStretch(1)
+        row.addWidget(self.settings_panel, 1)
+        side = QVBoxLayout()
+        side.addWidget(QLabel("Dyad"))
+        side.addWidget(self.dyad)
+        side.addWidget(self.compute_button)
+        side.addStretch(1)
+        row.addLayout(side)
         return row
 
     def _plots(self) -> QWidget:
@@ -166,30 +151,26 @@ class AnalysisPage(Page):
 
     # -- settings ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        s = self.study.sequences.settings()
-        self.window_box.setValue(60.0 if s.window_s is None else s.window_s)
-        self.same_segment.setChecked(s.window_s is None)
-        self.before_next.setChecked(s.before_next_rupture)
+        self.run_action(
+            lambda: self.settings_panel.show_settings(
+                self.study.sequences.settings(), self.study.sequences.category_choices()
+            )
+        )
         self.phases.refresh()
         if self.report_data is None and not self.tasks.busy:
             self.compute()
 
     def settings(self) -> SequenceSettings:
-        current = self.study.sequences.settings()
-        return SequenceSettings(
-            window_s=None if self.same_segment.isChecked() else self.window_box.value(),
-            before_next_rupture=self.before_next.isChecked(),
-            rupture_categories=current.rupture_categories,
-            resolution_categories=current.resolution_categories,
-            shuffles=current.shuffles,
-            seed=current.seed,
-        )
+        """The settings on screen, saved or not (bad values are refused by the services)."""
+        return self.settings_panel.settings()
 
     def save_settings(self) -> None:
-        self.run_action(
+        saved = self.run_action(
             lambda: self.study.sequences.set_settings(self.settings()),
             "Saved: the study's sequence settings (used by the export and the command line).",
         )
+        if saved is not None:
+            self.compute()  # the plots follow the saved settings
 
     # -- computing ---------------------------------------------------------------------------
     def compute(self) -> None:
@@ -201,7 +182,9 @@ class AnalysisPage(Page):
         def work(progress: Progress) -> tuple[SequenceReport, list[SegmentRow]]:
             def step(done: int, total: int) -> None:
                 progress.check()
-                progress(done, total, f"analysing coding {done} of {total}")
+                progress(
+                    done, total, f"ruptures, then the permutation test: step {done} of {total}"
+                )
 
             report = self.study.sequences.report(settings, progress=step)
             progress.check()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -46,16 +46,34 @@ class _Plot(QWidget):
         self.render_to(p, QRectF(self.rect()))
         p.end()
 
-    def render_to(self, p: QPainter, rect: QRectF) -> None:
-        p.fillRect(rect, QColor("white"))
+    def _title_font(self, p: QPainter) -> QFont:
         font = QFont(p.font())
         font.setBold(True)
+        return font
+
+    def title_box(self, p: QPainter, rect: QRectF) -> QRectF:
+        """Where the title goes: centred, wrapped onto more lines when ``rect`` is narrow (a
+        single centred line wider than the plot was clipped at both sides)."""
+        space = rect.adjusted(8, 6, -8, 0)
+        flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap)
+        box = QFontMetricsF(self._title_font(p)).boundingRect(space, flags, self.title)
+        return box.intersected(space) if box.width() > space.width() else box
+
+    def plot_area(self, p: QPainter, rect: QRectF) -> QRectF:
+        """The drawing area: inside the margins and below the (possibly wrapped) title."""
+        top = max(MARGIN[2], self.title_box(p, rect).bottom() - rect.top() + 8)
+        return rect.adjusted(MARGIN[0], top, -MARGIN[1], -MARGIN[3])
+
+    def render_to(self, p: QPainter, rect: QRectF) -> None:
+        p.fillRect(rect, QColor("white"))
+        font = self._title_font(p)
         p.setFont(font)
         p.setPen(QColor("black"))
-        p.drawText(rect.adjusted(8, 6, -8, 0), Qt.AlignmentFlag.AlignHCenter, self.title)
+        flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap)
+        p.drawText(self.title_box(p, rect), flags, self.title)
         font.setBold(False)
         p.setFont(font)
-        area = rect.adjusted(MARGIN[0], MARGIN[2], -MARGIN[1], -MARGIN[3])
+        area = self.plot_area(p, rect)
         if not self.has_data():
             p.setPen(QColor("#666"))
             p.drawText(area, Qt.AlignmentFlag.AlignCenter, "No ruptures coded yet")

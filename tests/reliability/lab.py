@@ -93,7 +93,7 @@ def make_media(folder: Path, name: str, seed: int) -> Path:
 
 @dataclass
 class Lab:
-    path: Path
+    path: Path | str
     admin: Study
     scheme_id: int
     instrument_id: int
@@ -117,10 +117,12 @@ def build_lab(
     seed: int = 7,
     complete: bool = True,
     single_coded: int = 0,
+    location: str | None = None,
 ) -> Lab:
     """Recording i is coded by coders[i % 3] and the next ones (round robin); the last
     ``single_coded`` recordings only by their primary coder."""
-    admin = Study.create(tmp_path / "lab.db", "Reliability lab", probe=fake_probe)
+    where = location if location is not None else tmp_path / "lab.db"  # or a PostgreSQL URL
+    admin = Study.create(where, "Reliability lab", probe=fake_probe)
     scheme_id = admin.definitions.import_text(SCHEME_TOML, "test-markers.toml").id
     instrument_id = admin.definitions.import_builtin("instrument", "alliance-quick-demo").id
     names = ("Ana Alves", "Ben Brook", "Cy Cole")
@@ -135,7 +137,7 @@ def build_lab(
         ).id
         for i in range(n_recordings)
     ]
-    lab = Lab(tmp_path / "lab.db", admin, scheme_id, instrument_id, coders, recordings)
+    lab = Lab(where, admin, scheme_id, instrument_id, coders, recordings)
     rng = random.Random(seed)
     inst = admin.definitions.instrument(instrument_id)
     for i, rec in enumerate(recordings):

@@ -23,14 +23,15 @@ from observer_app.ui.live import POLL_MS, LiveUpdates
 #: Statuses in which the coding window accepts no input.
 READ_ONLY = frozenset({"complete", "cancelled"})
 
+_REOPENED = "A manager reopened this assignment on another workstation: you can edit it again."
 _MESSAGES = {
     "complete": "A manager completed this assignment on another workstation: it is read-only now.",
     "cancelled": (
         "A manager cancelled or reassigned this assignment on another workstation: it is "
         "read-only now and no longer in your queue."
     ),
-    "in_progress": "A manager reopened this assignment on another workstation: you can edit it again.",
-    "not_started": "A manager reopened this assignment on another workstation: you can edit it again.",
+    "in_progress": _REOPENED,
+    "not_started": _REOPENED,
     "gone": "This assignment is no longer available to you (changed on another workstation).",
 }
 

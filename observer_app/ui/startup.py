@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from observer_app.coding.errors import ObserverError
 from observer_app.services.records import CoderInfo
 from observer_app.services.study import Study
-from observer_app.ui.models import QueueModel
 from observer_app.ui.live import POLL_MS, LiveUpdates
+from observer_app.ui.models import QueueModel
 
 
 class LoginDialog(QDialog):

@@ -10,7 +10,9 @@ from tests.reliability.lab import build_lab
 def test_reopened_stale_consensus_lists_only_the_changed_items(
     tmp_path: Path, study_location: str
 ) -> None:
-    lab = build_lab(tmp_path, n_recordings=1, coders_per_recording=2, seed=11, location=study_location)
+    lab = build_lab(
+        tmp_path, n_recordings=1, coders_per_recording=2, seed=11, location=study_location
+    )
     svc = lab.manager().consensus
     rec_id = lab.recordings[0]
     recon = svc.start(svc.open(rec_id))

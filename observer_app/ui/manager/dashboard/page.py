@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer_app.coding.errors import ObserverError
 from observer_app.services.reliability import (
     ICC_FORM_NAMES,
     Cancelled,
@@ -125,6 +126,13 @@ class ReliabilityPage(Page):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.summary)
+        # issue 13: which consensus is stale (its sources changed since) and what changed
+        self.stale_note = QLabel()
+        self.stale_note.setObjectName("staleConsensus")
+        self.stale_note.setWordWrap(True)
+        self.stale_note.setStyleSheet("background: #ffe08a; color: #000000; padding: 4px;")
+        self.stale_note.hide()
+        right_layout.addWidget(self.stale_note)
         right_layout.addWidget(self.results, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(controls)
@@ -202,8 +210,20 @@ class ReliabilityPage(Page):
         for i in range(widget.count()):
             widget.item(i).setCheckState(state)
 
+    def _show_stale(self) -> None:
+        try:
+            stale = self.study.consensus.stale()
+        except ObserverError:
+            stale = {}
+        lines = [f"Consensus #{cid} is stale: {what}" for cid, what in sorted(stale.items())]
+        self.stale_note.setText(
+            "\n".join(lines) + "\n(not analysis data until re-reconciled on the Reconcile tab)"
+        )
+        self.stale_note.setVisible(bool(lines))
+
     # -- choices -------------------------------------------------------------------------------
     def refresh(self) -> None:
+        self._show_stale()
         with_data = set(self.service.versions_with_data())
         current = self.definition.currentData()
         self.definition.clear()

@@ -78,6 +78,15 @@ def drift_series(report: ReliabilityReport) -> list[DriftSeries]:
     return [DriftSeries(name, tuple(points)) for name, points in sorted(by_coder.items())]
 
 
+def _stale_note() -> QLabel:
+    note = QLabel()
+    note.setObjectName("staleConsensus")
+    note.setWordWrap(True)
+    note.setStyleSheet("background: #ffe08a; color: #000000; padding: 4px;")
+    note.hide()
+    return note
+
+
 class ReliabilityPage(Page):
     """Choose what to compare, compute off the GUI thread, read the tables and the drift plot."""
 
@@ -126,12 +135,7 @@ class ReliabilityPage(Page):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.summary)
-        # issue 13: which consensus is stale (its sources changed since) and what changed
-        self.stale_note = QLabel()
-        self.stale_note.setObjectName("staleConsensus")
-        self.stale_note.setWordWrap(True)
-        self.stale_note.setStyleSheet("background: #ffe08a; color: #000000; padding: 4px;")
-        self.stale_note.hide()
+        self.stale_note = _stale_note()  # issue 13: which consensus is stale, what changed
         right_layout.addWidget(self.stale_note)
         right_layout.addWidget(self.results, 1)
         split = QSplitter(Qt.Orientation.Horizontal)

@@ -102,6 +102,7 @@ class ReliabilityPage(Page):
         self.tasks = TaskBar(pool, self)
         self.tasks.idle.connect(self._idle)
         controls = self._controls()
+        self.stale_note = _stale_note()  # issue 13: which consensus is stale, what changed
         self.summary = QLabel("Choose a scheme or instrument and press Compute.")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -134,9 +135,8 @@ class ReliabilityPage(Page):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.summary)
-        self.stale_note = _stale_note()  # issue 13: which consensus is stale, what changed
-        right_layout.addWidget(self.stale_note)
+        for widget in (self.summary, self.stale_note):
+            right_layout.addWidget(widget)
         right_layout.addWidget(self.results, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(controls)

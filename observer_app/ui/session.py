@@ -183,7 +183,15 @@ class CodingSession(QObject):
 
     @property
     def read_only(self) -> bool:
-        return self.info.status == "complete"
+        return self.info.status in ("complete", "cancelled")
+
+    @property
+    def status(self) -> str:
+        return self.info.status
+
+    def status_changed_elsewhere(self, status: str) -> None:
+        """A manager changed this assignment on another workstation (``ui/assignment_watch``)."""
+        self._set_status(status)
 
     @property
     def duration_ms(self) -> int:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from observer_app.coding.errors import ObserverError
 from observer_app.services.records import CoderInfo
 from observer_app.services.study import Study
+from observer_app.ui.live import POLL_MS, LiveUpdates
 from observer_app.ui.models import QueueModel
 
 
@@ -107,8 +108,11 @@ def queue_rows(study: Study) -> list[tuple[Any, int | None]]:
 class QueueDialog(QDialog):
     """This coder's assignments; opening one returns its id (``chosen``)."""
 
-    def __init__(self, study: Study, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, study: Study, parent: QWidget | None = None, interval_ms: int = POLL_MS
+    ) -> None:
         super().__init__(parent)
+        self.study = study
         self.setWindowTitle(f"observer-app — {study.actor.name}: your assignments")
         self.resize(760, 380)
         self.chosen: int | None = None
@@ -150,6 +154,23 @@ class QueueDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        # issue 17: new assignments appear, reassigned/cancelled ones go, without reopening
+        self.live = LiveUpdates(study, self, interval_ms)
+        self.live.changed.connect(self.reload)
+        self.finished.connect(self.live.stop)
+
+    def reload(self) -> None:
+        """Re-read the queue, keeping the selected assignment selected if it is still there."""
+        rows = self.view.selectionModel().selectedRows()
+        chosen = self.model.assignment(rows[0].row()).id if rows else None
+        try:
+            fresh = queue_rows(self.study)
+        except ObserverError:  # the storage is away: keep showing what we had
+            return
+        self.model.set_rows(fresh)
+        for i in range(self.model.rowCount()):
+            if self.model.assignment(i).id == chosen:
+                self.view.selectRow(i)
 
     def accept(self) -> None:
         rows = self.view.selectionModel().selectedRows()

@@ -124,6 +124,21 @@ class ConsensusService:
             stale,
         )
 
+    def open_changes(
+        self,
+        recording_id: int,
+        assignment_a: int | None = None,
+        assignment_b: int | None = None,
+        *,
+        tolerance_ms: int = 2000,
+    ) -> Reconciliation:
+        """Re-reconcile from the changes only (issue 13): the recording's reconciliation with
+        only the items still to decide, i.e. the source events added or changed since the
+        decisions were made (decisions on unchanged items are kept); ``stale`` names the
+        decisions whose item is gone. Without a consensus every item is a change."""
+        rec = self.open(recording_id, assignment_a, assignment_b, tolerance_ms=tolerance_ms)
+        return replace(rec, items=rec.undecided)
+
     def start(self, rec: Reconciliation) -> Reconciliation:
         """Create the consensus assignment for this pair (if there is none) and accept every
         matched pair with the same code and modifiers as an agreement (A's event is kept)."""

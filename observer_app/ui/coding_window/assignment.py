@@ -43,6 +43,7 @@ class AssignmentPart(CodingWindowBase):
         session.failed.connect(self.show_error)
         session.statusChanged.connect(self._status_changed)
         self.save_banner.attach(session)  # issue 17 hook
+        self.assignment_watch.attach(session)  # issue 17 hook: changes made elsewhere
         session.undo_stack.canUndoChanged.connect(self.actions_by_id["undo"].setEnabled)
         session.undo_stack.canRedoChanged.connect(self.actions_by_id["redo"].setEnabled)
         session.undo_stack.undoTextChanged.connect(self._undo_text)
@@ -103,6 +104,7 @@ class AssignmentPart(CodingWindowBase):
         self.remember_position()
         self.save_banner.warn_if_unsaved(self)  # issue 17 hook: never drop a change silently
         self.save_banner.attach(None)  # issue 17 hook
+        self.assignment_watch.attach(None)  # issue 17 hook
         self.session.undo_stack.clear()
         self.session.deleteLater()
         self.session = None

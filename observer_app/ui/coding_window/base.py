@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QListView, QMainWindow, QMenu
 from observer_app.media.protocol import MediaPlayer
 from observer_app.services.records import Problem
 from observer_app.services.study import Study
+from observer_app.ui.assignment_watch import AssignmentWatch
 from observer_app.ui.coding_pad import CodingPad
 from observer_app.ui.coding_window.banner import Banner
 from observer_app.ui.coding_window.save_banner import SaveBanner
@@ -69,6 +70,7 @@ class CodingWindowBase(QMainWindow):
     timeline_dock: QDockWidget
     saved_label: QLabel
     save_banner: SaveBanner
+    assignment_watch: AssignmentWatch
     lag_label: QLabel
     subject_label: QLabel
 

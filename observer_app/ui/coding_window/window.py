@@ -13,6 +13,7 @@ from observer_app.media.protocol import MediaPlayer
 from observer_app.media.synced import SyncedPlayer
 from observer_app.services.study import Study
 from observer_app.ui.actions import ACTIONS, MENUS, ShortcutContext
+from observer_app.ui.assignment_watch import AssignmentWatch
 from observer_app.ui.coding_pad import CodingPad
 from observer_app.ui.coding_window.assignment import AssignmentPart
 from observer_app.ui.coding_window.banner import Banner
@@ -108,6 +109,9 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         # issue 17 hook: the unsaved-change banner (controller in coding_window/save_banner.py).
         self.save_banner = SaveBanner(parent=self)
         layout.addWidget(self.save_banner.banner)
+        # issue 17 hook: the open assignment changed on another workstation (ui/assignment_watch.py)
+        self.assignment_watch = AssignmentWatch(self.study, self)
+        layout.addWidget(self.assignment_watch.banner)
         self.panel = PlayerPanel(self.player)
         self.panel.seekRequested.connect(self.seek)
         self.panel.rateRequested.connect(self._set_rate)
@@ -278,6 +282,7 @@ class CodingWindow(KeymapPart, AssignmentPart, PlaybackPart, CodingPart, FormsPa
         self.remember_position()
         self.save_layout()
         self._timer.stop()
+        self.assignment_watch.stop()  # issue 17 hook
         if self.session is not None:
             self.session.undo_stack.clear()
         super().closeEvent(event)

@@ -55,6 +55,9 @@ class AuditModel(RowsModel):
 class AuditPage(Page):
     """A manager's tab listing the audit trail, newest first, with filters."""
 
+    #: Reloaded when another workstation changes the study (issue 17; the filters are kept).
+    live_refresh = True
+
     def __init__(self, study: Study, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("audit")

@@ -66,7 +66,7 @@ class AssignmentModel(RowsModel):
     """Every assignment of the study (managers see purposes even when blind)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        #: consensus id -> what changed in its sources since it was completed (it is stale)
+        #: Stale consensus id -> what changed in its sources (issue 13), set before the rows.
         self.stale: dict[int, str] = {}
         super().__init__(
             [
@@ -74,25 +74,25 @@ class AssignmentModel(RowsModel):
                 Column("Recording", lambda a: a.recording_label),
                 Column("Coder", lambda a: a.coder_name),
                 Column("Purpose", lambda a: a.purpose),
-                Column("Status", self._status, tip=lambda a: self.stale.get(a.id)),
+                Column("Status", lambda a: a.status.replace("_", " ")),
                 Column("Blind", lambda a: "blind" if a.blind else ""),
                 Column(
                     "Completed",
                     lambda a: a.completed_at.strftime("%Y-%m-%d %H:%M") if a.completed_at else "",
                 ),
+                Column(
+                    "Consensus",
+                    lambda a: f"STALE: {self.stale[a.id]}" if a.id in self.stale else "",
+                ),
             ],
             parent,
         )
 
-    def _status(self, a: Any) -> str:
-        status = str(a.status).replace("_", " ")
-        return f"{status}, stale" if a.id in self.stale else status
-
     def background(self, row: Any, column: int) -> QColor | None:
+        if column == 7 and row.id in self.stale:
+            return WARN
         if column != 4:
             return None
-        if row.id in self.stale:
-            return WARN
         return {"complete": GOOD, "not_started": MUTED}.get(row.status)
 
 
@@ -106,6 +106,9 @@ def _checked_ids(widget: QListWidget) -> list[int]:
 
 
 class PlannerPage(Page):
+    #: Reloaded when another workstation changes the study (issue 17; its choices are kept).
+    live_refresh = True
+
     def __init__(self, study: Study, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.study = study
@@ -277,7 +280,10 @@ class PlannerPage(Page):
         index = self.scheme.findData(current_scheme) if current_scheme else self.scheme.count() - 1
         self.scheme.setCurrentIndex(max(0, index))
         self.scheme.blockSignals(False)
-        self.assignment_model.stale = self.study.consensus.stale()
+        try:  # issue 13: a consensus whose sources changed since is marked in the list
+            self.assignment_model.stale = self.study.consensus.stale()
+        except ObserverError:
+            self.assignment_model.stale = {}
         self.assignment_model.set_rows(assignments)
         self.assignment_view.resizeColumnsToContents()
         self._update_reopen()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer_app.coding.errors import ObserverError
 from observer_app.services.reliability import (
     ICC_FORM_NAMES,
     Cancelled,
@@ -69,22 +70,21 @@ class MatrixDialog(QDialog):
         layout.addWidget(buttons)
 
 
-def _stale_label() -> QLabel:
-    """The note naming stale consensus codings (hidden while there are none)."""
-    label = QLabel()
-    label.setObjectName("staleConsensus")
-    label.setWordWrap(True)
-    label.setStyleSheet("background: #ffecb3; color: #3e2700; padding: 4px;")
-    label.hide()
-    return label
-
-
 def drift_series(report: ReliabilityReport) -> list[DriftSeries]:
     by_coder: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
     for p in report.drift:
         when = p.completed_at.strftime("%Y-%m-%d") if p.completed_at else "?"
         by_coder[p.coder_name].append((f"#{p.recording_id} {when}", p.value))
     return [DriftSeries(name, tuple(points)) for name, points in sorted(by_coder.items())]
+
+
+def _stale_note() -> QLabel:
+    note = QLabel()
+    note.setObjectName("staleConsensus")
+    note.setWordWrap(True)
+    note.setStyleSheet("background: #ffe08a; color: #000000; padding: 4px;")
+    note.hide()
+    return note
 
 
 class ReliabilityPage(Page):
@@ -102,7 +102,7 @@ class ReliabilityPage(Page):
         self.tasks = TaskBar(pool, self)
         self.tasks.idle.connect(self._idle)
         controls = self._controls()
-        self.stale_note = _stale_label()
+        self.stale_note = _stale_note()  # issue 13: which consensus is stale, what changed
         self.summary = QLabel("Choose a scheme or instrument and press Compute.")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -132,7 +132,12 @@ class ReliabilityPage(Page):
         self.results.addTab(self.code_view, "Codes")
         self.results.addTab(confusion_tab, "Confusion matrix")
         self.results.addTab(self.drift, "Calibration and drift")
-        right = self._right_panel()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.summary, self.stale_note):
+            right_layout.addWidget(widget)
+        right_layout.addWidget(self.results, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(controls)
         split.addWidget(right)
@@ -209,9 +214,20 @@ class ReliabilityPage(Page):
         for i in range(widget.count()):
             widget.item(i).setCheckState(state)
 
+    def _show_stale(self) -> None:
+        try:
+            stale = self.study.consensus.stale()
+        except ObserverError:
+            stale = {}
+        lines = [f"Consensus #{cid} is stale: {what}" for cid, what in sorted(stale.items())]
+        self.stale_note.setText(
+            "\n".join(lines) + "\n(not analysis data until re-reconciled on the Reconcile tab)"
+        )
+        self.stale_note.setVisible(bool(lines))
+
     # -- choices -------------------------------------------------------------------------------
     def refresh(self) -> None:
-        self._show_stale(self.study.consensus.stale())
+        self._show_stale()
         with_data = set(self.service.versions_with_data())
         current = self.definition.currentData()
         self.definition.clear()
@@ -226,28 +242,6 @@ class ReliabilityPage(Page):
         self._fill(
             self.recordings, [(r.id, f"#{r.id} {r.label}") for r in self.study.recordings.all()]
         )
-
-    def _right_panel(self) -> QWidget:
-        right = QWidget()
-        layout = QVBoxLayout(right)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stale_note)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.results, 1)
-        return right
-
-    def _show_stale(self, stale: dict[int, str]) -> None:
-        """A consensus whose sources changed after it was completed is not analysis data until
-        it is re-reconciled: say which, and what changed."""
-        if not stale:
-            self.stale_note.hide()
-            return
-        lines = [f"consensus #{cid}: {what}" for cid, what in sorted(stale.items())]
-        self.stale_note.setText(
-            f"Stale consensus ({len(stale)}), not used as analysis data until re-reconciled "
-            "(reopen it on the Reconcile tab): " + " | ".join(lines)
-        )
-        self.stale_note.show()
 
     @staticmethod
     def _fill(widget: QListWidget, entries: list[tuple[int, str]]) -> None:

@@ -125,9 +125,10 @@ class ReconcilePage(ReconcileLayout, ReconcilePlayback, ReconcileRatings):
             return None
         a, b = self.coder_a.currentData(), self.coder_b.currentData()
         try:
-            rec = self.service.open(
-                d.recording_id, a, b, tolerance_ms=round(self.tolerance.value() * 1000)
-            )
+            # issue 13 hook: a stale consensus is re-reconciled from the changes only
+            stale = d.consensus_id is not None and d.consensus_id in self.service.stale()
+            opener = self.service.open_changes if stale else self.service.open
+            rec = opener(d.recording_id, a, b, tolerance_ms=round(self.tolerance.value() * 1000))
         except ObserverError as exc:
             self.report_error(str(exc))
             return None

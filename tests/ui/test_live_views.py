@@ -1,0 +1,83 @@
+"""Issue 17: views refresh when another workstation changes the study (SQLite polling here; the
+feed itself is tested on both engines in tests/services/test_live.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
+from observer_app.ui.startup import QueueDialog
+from tests.ui.test_coding_window import open_window
+
+
+def _ids(dialog: QueueDialog) -> list[int]:
+    return [dialog.model.assignment(i).id for i in range(dialog.model.rowCount())]
+
+
+def test_queue_shows_new_work_and_drops_reassigned_work(qtbot: QtBot, lab: Any) -> None:
+    ana = lab.open_as("Ana Alves")
+    dialog = QueueDialog(ana, interval_ms=50)
+    qtbot.addWidget(dialog)
+    before = _ids(dialog)
+    assert before == [lab.mine, lab.reliability]
+    mia = lab.open_as("Mia Manager")  # the manager's workstation
+    mia.assignments.cancel(lab.reliability)
+    qtbot.waitUntil(lambda: _ids(dialog) == [lab.mine], timeout=5000)
+    mia.assignments.reopen(lab.reliability)  # back in the queue
+    qtbot.waitUntil(lambda: _ids(dialog) == before, timeout=5000)
+    cy = mia.coders.add("Cy Cole").id
+    cys = QueueDialog(lab.open_as("Cy Cole"), interval_ms=50)
+    qtbot.addWidget(cys)
+    assert _ids(cys) == []
+    moved = mia.assignments.reassign(lab.reliability, cy)
+    qtbot.waitUntil(lambda: _ids(dialog) == [lab.mine], timeout=5000)
+    qtbot.waitUntil(lambda: _ids(cys) == [moved.id], timeout=5000)
+    cys.done(0)
+    dialog.done(0)
+
+
+def test_coding_window_follows_a_managers_complete_reopen_and_cancel(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: Any
+) -> None:
+    window = open_window(qtbot, lab, fake_player, settings)
+    watch = window.assignment_watch
+    banner = watch.banner
+    assert window.session is not None and not window.session.read_only
+    mia = lab.open_as("Mia Manager")
+    for _ in range(20):  # the required answers (one named per form at a time), then complete
+        problems = mia.assignments.complete(lab.mine)
+        if not problems:
+            break
+        for p in problems:
+            assert p.item_id is not None and p.instrument_version_id is not None
+            mia.ratings.set(
+                lab.mine,
+                p.instrument_version_id,
+                p.item_id,
+                3,
+                unit_kind=p.unit_kind or "session",
+                unit_index=p.unit_index or 0,
+            )
+    assert mia.assignments.get(lab.mine).status == "complete"
+    with qtbot.waitSignal(watch.readOnlyChanged, timeout=5000) as ro:
+        qtbot.waitUntil(lambda: (watch.live.poll(), banner.isVisible())[1], timeout=5000)
+    assert ro.args == [True]
+    assert window.session.read_only and "completed" in banner.label.text()
+    assert not window.actions_by_id["complete"].isEnabled()
+    qtbot.wait(200)
+    assert banner.isVisible()  # it stays
+    mia.assignments.reopen(lab.mine)
+    qtbot.waitUntil(
+        lambda: (watch.live.poll(), not window.session.read_only)[1],  # type: ignore[union-attr]
+        timeout=5000,
+    )
+    assert "reopened" in banner.label.text() and banner.isVisible()
+    assert window.actions_by_id["complete"].isEnabled()
+    mia.assignments.cancel(lab.mine)
+    qtbot.waitUntil(
+        lambda: (watch.live.poll(), window.session.read_only)[1],  # type: ignore[union-attr]
+        timeout=5000,
+    )
+    assert "cancelled or reassigned" in banner.label.text()
+    window.close()

@@ -44,7 +44,7 @@ CHUNK = 50_000
 
 
 def _bulk_study(path: Path, *, n_recordings: int, n_events: int, n_ratings: int) -> None:
-    from sqlalchemy import insert
+    from sqlalchemy import insert, update
 
     from observer_app.services.study import Study
     from observer_app.store.models import Assignment, Event, Rating, Recording
@@ -93,7 +93,7 @@ def _bulk_study(path: Path, *, n_recordings: int, n_events: int, n_ratings: int)
                     "recording_id": r + 1,
                     "coder_id": coders[k],
                     "purpose": "primary" if k == 0 else "reliability",
-                    "status": "complete",
+                    "status": "in_progress",  # completed below, after the rows (guards.py)
                     "blind": True,
                     "scheme_version_id": scheme_id,
                     "reference": {},
@@ -144,6 +144,7 @@ def _bulk_study(path: Path, *, n_recordings: int, n_events: int, n_ratings: int)
     with engine.begin() as c:
         for i in range(0, len(rows), CHUNK):
             c.execute(insert(Rating), rows[i : i + CHUNK])
+        c.execute(update(Assignment).values(status="complete"))
     study.close()
 
 

@@ -267,13 +267,13 @@ def _unit_bootstrap(
     fixed_e: FloatArray | None = None
     if level != "ordinal":
         contrib = 2 * _delta_at(level, values, np.zeros(q), pi, pj) * inv
-        fixed_e = np.bincount(pu, weights=contrib, minlength=n_units)
+        fixed_e = np.bincount(pu, weights=contrib, minlength=n_units).astype(np.float64)
     alphas: list[float] = []
     for start in range(0, draws, 100):  # the same draws as before (batches of 100)
         size = min(100, draws - start)
         weights = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=size)
         for w in weights.astype(np.float64):
-            n_c: FloatArray = np.bincount(vcode, weights=w[vu], minlength=q)
+            n_c: FloatArray = np.bincount(vcode, weights=w[vu], minlength=q).astype(np.float64)
             value = _resample_alpha(level, values, n_c, w, fixed_e=fixed_e, pairs=(pi, pj, inv, pu))
             if value is not None:
                 alphas.append(value)

@@ -130,22 +130,27 @@ def main(argv: list[str]) -> None:
 def _continuous_alpha(rng: np.random.Generator, repeat: int) -> None:
     """Subscale means: 2,000 units x 4 raters of continuous scores with thousands of distinct
     values (issue 13: the old bootstrap peaked at 14.5 GB with 677 values and died with 3,435).
-    Time of alpha + 1,000 pair resamples and the peak traced allocation of one run."""
+    Time of alpha + 1,000 pair resamples, and + 1,000 unit resamples (issue 13: formerly a
+    100 x q x q table per batch), and the peak traced allocation of one run."""
     import tracemalloc
 
     truth = rng.normal(4, 1, (2000, 1))
     for decimals in (2, 3):
         x = np.round(truth + rng.normal(0, 0.6, (2000, 4)), decimals)
         q = len(np.unique(x))
-        samples = time_calls(
-            lambda x=x: ag.krippendorff_alpha(x, "interval", bootstrap=1000), repeat
-        )
-        tracemalloc.start()
-        ag.krippendorff_alpha(x, "interval", bootstrap=1000)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        name = f"alpha continuous, {q} values, 1000 boot"
-        print(f"{name:<34} ours   {fmt(samples)}   peak {peak / 2**20:6.1f} MiB")
+        for method in ("pairs", "units"):
+            samples = time_calls(
+                lambda x=x, m=method: ag.krippendorff_alpha(
+                    x, "interval", bootstrap=1000, bootstrap_method=m
+                ),
+                repeat,
+            )
+            tracemalloc.start()
+            ag.krippendorff_alpha(x, "interval", bootstrap=1000, bootstrap_method=method)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            name = f"alpha {q} values, 1000 {method} boot"
+            print(f"{name:<34} ours   {fmt(samples)}   peak {peak / 2**20:6.1f} MiB")
 
 
 def _intervals(

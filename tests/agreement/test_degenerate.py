@@ -158,3 +158,38 @@ def test_denominator_of_rounding_noise_is_not_positive() -> None:
     x = np.array([[4.0, 2, 2], [1, 5, 4], [1, 3, 4]])
     r = _by_name(x)["ICC(A,k)"]
     assert r.value is None and "not positive" in r.undefined_reason
+
+
+#: R psych::ICC on the data of ``test_collapsed_ci_reference_psych`` (Rscript, R 4.2.2 Patched
+#: (2022-11-10 r83330), psych 2.2.9 (Debian r-cran-psych), call ``ICC(x, lmer = FALSE)``; the
+#: ``results`` columns ICC, lower bound, upper bound, printed with 10 significant digits).
+_PSYCH_4X2 = {
+    "ICC(1,1)": (-0.9600000000, -0.9959182068, -0.5288378061),
+    "ICC(A,1)": (-0.3243243243, math.nan, -0.3424637786),
+    "ICC(C,1)": (-0.9230769231, -0.9948317684, -0.2364246025),
+    "ICC(1,k)": (-48.0000000000, -487.9807280800, -2.2448227509),
+    "ICC(A,k)": (-0.9600000000, math.nan, -1.0416575312),
+    "ICC(C,k)": (-24.0000000000, -384.9795594687, -0.6192567318),
+}
+
+
+def test_collapsed_ci_reference_psych() -> None:
+    """Issue 13's collapsed ICC(A,k) interval, reproduced (found by a random search over small
+    integer matrices): Satterthwaite's df (McGraw & Wong 1996, Table 7) is 0.0033 here, so the
+    unguarded ICC(A,k) limits were [-1.04167, -1.04166], a point that excludes the estimate
+    -0.96. psych::ICC shows the same breakdown: lower limit NaN, upper limit -1.0417 below
+    its own estimate (irr's ICC(A,k) interval uses ICC(A,1)'s coefficient: not a reference).
+    The estimates and the exact F intervals must equal psych's; for ICC(A,*) the app bounds the
+    df below by k - 1 and reports an interval that contains its estimate and is not a point."""
+    x = np.array([[5.0, 1.0], [5.0, 1.0], [2.0, 3.0], [5.0, 1.0]])
+    r = _by_name(x)
+    for name, (value, lo, hi) in _PSYCH_4X2.items():
+        assert r[name].value == pytest.approx(value, abs=1e-9), name
+        if not math.isnan(lo):
+            assert r[name].ci95 == pytest.approx((lo, hi), abs=1e-9), name
+    for name in ("ICC(A,1)", "ICC(A,k)"):
+        res = r[name]
+        assert res.ci95 is not None, name
+        lo, hi = res.ci95
+        assert hi - lo > 0.1 and lo <= res.value <= hi, name
+        assert abs(hi - _PSYCH_4X2[name][2]) > 0.1, name  # not psych's df-collapsed limit

@@ -1,6 +1,6 @@
-"""Issue 13: a consensus whose sources changed after it was completed is marked stale
-everywhere a manager looks: the planner's assignment list, the reliability dashboard, the
-``assignments list`` command and the export's Consensus sheet (tested in tests/export)."""
+"""Issue 13: a consensus whose sources changed after it was completed is marked stale on the
+command line too (``assignments list``); the planner and the dashboard are tested in
+tests/manager_ui/test_stale_consensus_pages.py, the export in tests/export."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ import io
 import json
 
 import pytest
-from PySide6.QtCore import QThreadPool
-from pytestqt.qtbot import QtBot
 
 from observer_app.cli import main
-from observer_app.ui.manager.dashboard import ReliabilityPage
-from observer_app.ui.manager.planner import PlannerPage
 from tests.reliability.lab import Lab
 
 
@@ -35,38 +31,6 @@ def _stale_consensus(lab: Lab) -> tuple[int, int]:
     assert mia.assignments.complete(recon.assignment_a) == []
     mia.close()
     return recon.consensus_id, recon.assignment_a
-
-
-def test_the_planner_marks_a_stale_consensus(lab: Lab, qtbot: QtBot) -> None:
-    cid, source = _stale_consensus(lab)
-    study = lab.manager()
-    page = PlannerPage(study)
-    qtbot.addWidget(page)
-    model = page.assignment_model
-    row = next(k for k, a in enumerate(model.rows()) if a.id == cid)
-    status = model.index(row, 4)
-    assert model.data(status) == "complete, stale"
-    tip = model.data(status, 3)  # Qt.ToolTipRole
-    assert f"assignment #{source}: 1 event(s) added" in tip
-    fresh = next(k for k, a in enumerate(model.rows()) if a.id == source)
-    assert model.data(model.index(fresh, 4)) == "complete"
-    study.close()
-
-
-def test_the_dashboard_names_the_stale_consensus_and_what_changed(lab: Lab, qtbot: QtBot) -> None:
-    study = lab.manager()
-    pool = QThreadPool()
-    pool.setMaxThreadCount(1)
-    page = ReliabilityPage(study, pool)
-    qtbot.addWidget(page)
-    assert page.stale_note.isHidden()
-    cid, source = _stale_consensus(lab)
-    page.refresh()
-    assert not page.stale_note.isHidden()
-    text = page.stale_note.text()
-    assert f"consensus #{cid}" in text and f"assignment #{source} reopened" in text
-    assert "not used as analysis data" in text
-    study.close()
 
 
 def test_assignments_list_says_which_consensus_is_stale(

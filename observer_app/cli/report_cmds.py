@@ -15,6 +15,7 @@ from observer_app.coding.agreement import AgreementResult
 from observer_app.coding.errors import InputError
 from observer_app.services.reliability import (
     ICC_FORM_NAMES,
+    SUBJECT_MODES,
     ReliabilityReport,
     ReliabilityRequest,
 )
@@ -77,6 +78,13 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="auto: the form that matches the design (named with the reason)",
     )
     p.add_argument(
+        "--subjects",
+        choices=SUBJECT_MODES,
+        default=None,
+        help="match events within subject (default, or the study setting "
+        "reliability_subjects) or across subjects (subject ignored)",
+    )
+    p.add_argument(
         "--include-incomplete",
         action="store_true",
         help="count assignments that are not complete in reliability",
@@ -92,6 +100,7 @@ def _export(args: argparse.Namespace) -> int:
         icc_form=args.icc_form,
         completed_only=not args.include_incomplete,
         csv_bom=not args.no_bom,
+        subjects=args.subjects,
     )
     if args.encrypt is not None:
         return _export_encrypted(args, options)
@@ -169,6 +178,7 @@ def _reliability(args: argparse.Namespace) -> int:
                     icc_form=args.icc_form,
                     master_coder_id=master,
                     completed_only=not args.include_incomplete,
+                    subjects=args.subjects,
                 )
             )
             for vid in svc.versions_with_data()
@@ -214,8 +224,12 @@ def _print_report(rep: ReliabilityReport) -> None:
         ]
         print_table(rows, list(rows[0]))
     if rep.events is not None:
-        print(f"event agreement (tolerance {rep.request.tolerance_ms} ms):")
-        for r in rep.events.statistics:
+        print(
+            f"event agreement (tolerance {rep.request.tolerance_ms} ms, "
+            f"matched {rep.subjects} subjects):"
+        )
+        stats = (*rep.events.statistics, *[rep.subject_agreement] * bool(rep.subject_agreement))
+        for r in stats:
             print(f"  {r.name}: {_f(r.value) or 'undefined'} {_ci(r)} {r.label or ''}".rstrip())
     if rep.codes:
         rows = [

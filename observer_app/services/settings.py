@@ -1,7 +1,8 @@
 """Study-level settings (``study.settings`` JSON): read by anyone, changed by managers, audited.
 
 Known settings are checked here: ``reliability_min_units`` (the minimum-units rule of the
-reliability report: an integer, never below 5).
+reliability report: an integer, never below 5) and ``reliability_subjects`` (event matching
+"within" or "across" subjects).
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from typing import Any
 from observer_app.coding.errors import InputError
 from observer_app.services.access import require_manager
 from observer_app.services.context import ServiceContext, get_or_raise
-from observer_app.services.reliability.request import MIN_UNITS_FLOOR, MIN_UNITS_SETTING
+from observer_app.services.reliability.request import (
+    MIN_UNITS_FLOOR,
+    MIN_UNITS_SETTING,
+    SUBJECT_MODES,
+    SUBJECTS_SETTING,
+)
 from observer_app.store.models import Study
 
 
@@ -20,6 +26,8 @@ def _check(key: str, value: Any) -> None:
         not isinstance(value, int) or isinstance(value, bool) or value < MIN_UNITS_FLOOR
     ):
         raise InputError(f"{key} must be a whole number, {MIN_UNITS_FLOOR} or more; got {value!r}")
+    if key == SUBJECTS_SETTING and value not in SUBJECT_MODES:
+        raise InputError(f"{key} must be one of {', '.join(SUBJECT_MODES)}; got {value!r}")
 
 
 class SettingsService:

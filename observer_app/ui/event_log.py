@@ -36,6 +36,15 @@ from observer_app.ui.models import EVENT_ROLE, CategoryFilterModel, EventTableMo
 
 Index = QModelIndex | QPersistentModelIndex
 _LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+# looked up once: the delegate paints every visible cell after each key press
+_SELECTED = QStyle.StateFlag.State_Selected
+_TEXT = QPalette.ColorRole.Text
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_CODE, _END = EventTableModel.CODE, EventTableModel.END
+
+
+#: Elided texts kept by the log's delegate before the cache starts again.
+_ELIDED_MAX = 20_000
 
 
 class EventDelegate(QStyledItemDelegate):
@@ -47,39 +56,58 @@ class EventDelegate(QStyledItemDelegate):
         super().__init__(log)
         self._log = log
         self._red = QColor("#c0392b")
+        #: (text, width) -> the text elided to that width: a key press repaints every visible
+        #: cell, and eliding is the costliest part of a cell (texts never change under a key)
+        self._elided: dict[tuple[str, int], str] = {}
+
+    def _elide(self, painter: QPainter, text: str, width: int) -> str:
+        key = (text, width)
+        out = self._elided.get(key)
+        if out is None:
+            if len(self._elided) > _ELIDED_MAX:
+                self._elided.clear()
+            out = painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+            self._elided[key] = out
+        return out
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         log = self._log
-        source = log.proxy.mapToSource(index)
-        if not source.isValid():
-            return
+        proxy = log.proxy
+        if proxy.filtering:
+            source = proxy.mapToSource(index)
+            if not source.isValid():
+                return
+            row = source.row()
+        else:  # nothing filtered: the proxy's rows are the model's
+            row = index.row()
         model = log.model
-        e = model.event_at(source.row())
+        e = model.event_at(row)
         col = index.column()
         rect = option.rect
         palette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = bool(option.state & _SELECTED)
         if selected:
             painter.fillRect(rect, palette.highlight())
         x = rect.x() + 4
-        if col == EventTableModel.CODE:
+        if col == _CODE:
             painter.fillRect(QRect(x, rect.center().y() - 5, 11, 11), model.colour(e.code))
             x += 17
-        painter.save()
-        if col == EventTableModel.END and e.is_open:
+        text_rect = QRect(x, rect.y(), rect.right() - x - 2, rect.height())
+        if col == _END and e.is_open:
+            painter.save()
             font = painter.font()
             font.setBold(True)
             painter.setFont(font)
             painter.setPen(palette.highlightedText().color() if selected else self._red)
-        else:
-            role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-            painter.setPen(palette.color(role))
-        text_rect = QRect(x, rect.y(), rect.right() - x - 2, rect.height())
-        text = painter.fontMetrics().elidedText(
-            model.shown(e)[col], Qt.TextElideMode.ElideRight, text_rect.width()
-        )
+            text = painter.fontMetrics().elidedText(
+                model.shown(e)[col], Qt.TextElideMode.ElideRight, text_rect.width()
+            )
+            painter.drawText(text_rect, _LEFT_MIDDLE, text)
+            painter.restore()
+            return
+        painter.setPen(palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT))
+        text = self._elide(painter, model.shown(e)[col], text_rect.width())
         painter.drawText(text_rect, _LEFT_MIDDLE, text)
-        painter.restore()
 
     def createEditor(
         self, parent: QWidget, option: QStyleOptionViewItem, index: Index

@@ -359,6 +359,11 @@ class CategoryFilterModel(QSortFilterProxyModel):
         super().__init__(parent)
         self._categories: frozenset[str] = frozenset()
 
+    @property
+    def filtering(self) -> bool:
+        """True when some rows are hidden (proxy rows then differ from the model's)."""
+        return bool(self._categories)
+
     def set_categories(self, categories: Iterable[str]) -> None:
         self.beginFilterChange()
         self._categories = frozenset(categories)

@@ -163,3 +163,28 @@ def test_choosing_nobody_is_refused_not_taken_as_everyone(lab: Lab, qtbot: QtBot
     page.compute()
     assert not page.tasks.busy
     assert page.status.text() == "Check at least one coder."
+
+
+def test_subject_matching_choice_and_subject_kappa(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.reliability.subject_lab import TOLERANCE_MS, build_subject_lab
+
+    lab = build_subject_lab(str(tmp_path / "subjects.db"), tmp_path)
+    with lab.manager() as mia:
+        page = ReliabilityPage(mia, _pool())
+        qtbot.addWidget(page)
+        page.definition.setCurrentIndex(page.definition.findData(lab.scheme_id))
+        page.tolerance.setValue(TOLERANCE_MS / 1000)
+        shown = {}
+        for mode in ("within", "across"):
+            page.subjects.setCurrentIndex(page.subjects.findData(mode))
+            _compute(page, qtbot)
+            report = page.report_data
+            assert report is not None and report.subjects == mode
+            assert report.to_dict() == mia.reliability.compute(page.request()).to_dict()
+            shown[mode] = page.summary.text()
+        assert "within subject: percent agreement 0.50" in shown["within"]
+        assert "across subjects: percent agreement 1.00" in shown["across"]
+        for text in shown.values():
+            assert "subject of matched events (matched across subjects): kappa 0.40" in text
+        page.resize(1200, 700)
+        page.grab().save(str(tmp_path / "dashboard-subjects.png"))

@@ -125,7 +125,7 @@ def test_event_agreement_equals_agree_events_on_pooled_lists(
         )
         evs = {
             n: [
-                (e.code, e.onset_ms, e.offset_ms)
+                (e.code, e.onset_ms, e.offset_ms, e.subject)
                 for e in mia.events.for_assignment(crossed.assignments[(rec, n)])
             ]
             for n in names
@@ -138,7 +138,7 @@ def test_event_agreement_equals_agree_events_on_pooled_lists(
         with path.open("w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["code", "onset_ms", "offset_ms"])
-            w.writerows(["" if v is None else v for v in e] for e in evs_)
+            w.writerows(["" if v is None else v for v in e[:3]] for e in evs_)
         files.append(str(path))
     cli = _cli_json(capsys, "agree-events", *files, "--tolerance", "2s", "--json")
     mine = report.events.to_dict()

@@ -79,3 +79,82 @@ def test_marks_are_labelled_when_readable_and_tooltips_give_label_and_times(qtbo
     canvas.set_events(crowded)
     canvas.zoom(1e9)
     assert not canvas._labelled(lane)
+
+
+def test_waveform_is_drawn_under_the_lanes(qtbot: Any) -> None:
+    """A real ``media.waveform.Envelope``: loud for the first 60 s, silent after. The plot area
+    is inked around the lanes' middle where the audio is loud, plain where it is silent, and an
+    event drawn over the wave keeps its own colour."""
+    import numpy as np
+    from PySide6.QtGui import QColor, QPalette
+
+    from observer_app.media.waveform import Envelope
+    from observer_app.ui.timeline import LABEL_W
+
+    canvas = TimelineCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 200)
+    canvas.set_scheme(SCHEME)
+    canvas.set_duration(120_000)
+    canvas.zoom(1e9)  # the whole recording in view
+    canvas.show()
+    plain = render(canvas)
+    peaks = np.r_[np.full(3000, 0.8), np.zeros(3000)].astype(np.float32)  # 20 ms buckets
+    canvas.set_envelope(Envelope(peaks, 20.0, 120_000))
+    canvas.set_events([record(1, "nod", 30_000, None, False)])
+    waved = render(canvas)
+    mid_y = canvas._ruler_h + (canvas.height() - canvas._ruler_h) // 2
+    x_loud, x_quiet = round(canvas._x(20_000)), round(canvas._x(100_000))
+    base = canvas.palette().color(QPalette.ColorRole.Base)
+    assert waved.pixelColor(x_quiet, mid_y) == plain.pixelColor(x_quiet, mid_y)
+    assert waved.pixelColor(x_loud, mid_y) != plain.pixelColor(x_loud, mid_y)
+    # the band spans 80 % of the lane area about its middle: the top lane's upper edge stays plain
+    top_y = canvas._ruler_h + 2
+    assert waved.pixelColor(x_loud, top_y) == plain.pixelColor(x_loud, top_y)
+    assert waved.pixelColor(x_loud, mid_y).lightness() != base.lightness()
+    # the mark is painted over the wave in its own colour
+    lane = canvas._lane_of["markers"]
+    mark_y = round(canvas._ruler_h + (lane + 0.5) * canvas._lane_h())
+    assert waved.pixelColor(round(canvas._x(30_000)), mark_y) == QColor("#1f77b4")
+    # nothing is drawn in the label column
+    assert waved.copy(0, 0, LABEL_W - 2, 200) == plain.copy(0, 0, LABEL_W - 2, 200)
+    canvas.set_envelope(None)
+    canvas.set_events([])
+    assert render(canvas) == plain
+
+
+def test_event_log_paints_the_filtered_rows(qtbot: Any) -> None:
+    """The log's delegate maps rows through the category filter only when one is set: a log
+    filtered to one category paints exactly what a log holding only that category paints."""
+    from observer_app.ui.event_log import EventLog
+    from observer_app.ui.models import EventTableModel
+
+    events = [
+        record(
+            i,
+            "nod" if i % 3 else "talk",
+            1_000 * i,
+            1_000 * i + 500 if i % 3 == 0 else None,
+            i % 3 == 0,
+        )
+        for i in range(1, 40)
+    ]
+    markers = [e for e in events if e.code == "nod"]
+
+    def log_of(rows: list[EventRecord]) -> EventLog:
+        model = EventTableModel(SCHEME)
+        log = EventLog(model, SCHEME)
+        qtbot.addWidget(log)
+        model.set_events(rows)
+        log.resize(700, 400)
+        log.show()
+        return log
+
+    filtered, only = log_of(events), log_of(markers)
+    unfiltered = filtered.view.viewport().grab().toImage()
+    filtered.filter.setCurrentIndex(filtered.filter.findData("markers"))
+    assert filtered.proxy.filtering and not only.proxy.filtering
+    assert filtered.proxy.rowCount() == len(markers)
+    shown = filtered.view.viewport().grab().toImage()
+    assert shown == only.view.viewport().grab().toImage()
+    assert shown != unfiltered

@@ -22,7 +22,9 @@ Public API:
 - ``gwet_ac(ratings, weights=..., categories=...)`` (AC1, or AC2 when weighted),
   ``brennan_prediger(...)``, ``percent_agreement(...)``, ``within_one(...)``, ``pabak(...)``
 - ``point_event_agreement(events_a, events_b, tolerance_ms=2000, across_codes=True)``,
-  ``match_point_events(...)`` -> :class:`EventAgreement`
+  ``match_point_events(...)`` -> :class:`EventAgreement`; ``subjects="within"|"across"``
+  (events ``(code, onset, offset, subject)``); ``subject_agreement(a, b, pairs)`` (kappa over
+  the subjects of matched events)
 - ``interval_event_agreement(events_a, events_b, threshold=0.60)`` (Holle & Rein 2015, ELAN),
   ``match_interval_events(...)``
 - ``time_based_agreement(events_a, events_b, slice_ms=1000, tolerance_slices=0)``
@@ -44,6 +46,7 @@ from observer_app.coding.agreement.events import (
     match_interval_events,
     match_point_events,
     point_event_agreement,
+    subject_agreement,
     time_based_agreement,
 )
 from observer_app.coding.agreement.gwet import (
@@ -103,6 +106,7 @@ __all__ = [
     "point_event_agreement",
     "segment_agreement",
     "segment_counts",
+    "subject_agreement",
     "time_based_agreement",
     "within_one",
 ]

@@ -1,8 +1,9 @@
 """Event input for event agreement: the Event type, validation of coders' events into columns.
 
-Events are ``(code, onset_ms, offset_ms)`` tuples (``offset_ms`` ``None`` for a point event), or
-objects with those attributes. Times are integer milliseconds. Internal to the event-agreement
-modules; the public names are re-exported by :mod:`observer_app.coding.agreement.events`.
+Events are ``(code, onset_ms, offset_ms[, subject])`` tuples (``offset_ms`` ``None`` for a point
+event, ``subject`` the actor the event is about, or ``None``), or objects with those attributes.
+Times are integer milliseconds. Internal to the event-agreement modules; the public names are
+re-exported by :mod:`observer_app.coding.agreement.events`.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ def as_events(events: Iterable[Any], who: str = "coder") -> list[Event]:
             code, on, off = e.code, e.onset_ms, getattr(e, "offset_ms", None)
         else:
             t = tuple(e)
-            if len(t) not in (2, 3):
+            if len(t) not in (2, 3, 4):
                 raise InputError(f"{who} event {i + 1}: expected (code, onset_ms[, offset_ms])")
-            code, on, off = t[0], t[1], t[2] if len(t) == 3 else None
+            code, on, off = t[0], t[1], t[2] if len(t) >= 3 else None
         ev = Event(str(code), _whole_ms(on, who, i, "onset"), _opt_ms(off, who, i))
         if ev.offset_ms is not None and ev.offset_ms < ev.onset_ms:
             raise InputError(
@@ -104,7 +105,7 @@ def read_track(events: Iterable[Any], who: str) -> Track:
         empty = np.zeros(0, dtype=np.int64)
         return Track(np.zeros(0, dtype=str), empty, empty, np.zeros(0, dtype=bool))
     cols: list[tuple[Any, ...]] = []
-    if isinstance(evs[0], tuple | list) and len(evs[0]) in (2, 3):
+    if isinstance(evs[0], tuple | list) and len(evs[0]) in (2, 3, 4):
         try:  # transposing checks that every event has the same length (strict)
             cols = list(zip(*evs, strict=True))
         except (TypeError, ValueError):
@@ -118,7 +119,7 @@ def read_track(events: Iterable[Any], who: str) -> Track:
         ]
     codes = np.asarray(cols[0]).astype(str)
     onset = _int_column(cols[1], who, "onset")
-    raw_off = cols[2] if len(cols) == 3 else None
+    raw_off = cols[2] if len(cols) >= 3 else None
     if raw_off is None or all(v is None for v in raw_off):
         offset, is_point = onset.copy(), np.ones(len(onset), dtype=bool)
     else:
@@ -130,6 +131,15 @@ def read_track(events: Iterable[Any], who: str) -> Track:
         k = int(np.flatnonzero(before)[0])
         raise InputError(f"{who} event {k + 1}: offset {offset[k]} is before onset {onset[k]}")
     return Track(codes, onset, offset, is_point)
+
+
+def subject_of(event: Any) -> str | None:
+    """The subject an event is about: the fourth item of a ``(code, onset, offset, subject)``
+    tuple, or a ``subject`` attribute; ``None`` (or empty) when it has none."""
+    if isinstance(event, tuple | list):
+        return str(event[3]) if len(event) > 3 and event[3] else None
+    value = getattr(event, "subject", None)
+    return str(value) if value else None
 
 
 def code_index(a: Track, b: Track) -> tuple[list[str], IntArray, IntArray]:

@@ -28,6 +28,7 @@ Methods*, 41, 137-147.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ from observer_app.coding.agreement._event_input import (
     canonical_order,
     code_index,
     read_track,
+    subject_of,
 )
 from observer_app.coding.agreement._event_tables import (
     kappa_stat,
@@ -54,7 +56,13 @@ from observer_app.coding.agreement.interval_events import (
     interval_event_agreement,
     match_interval_events,
 )
-from observer_app.coding.agreement.results import EventAgreement, Param
+from observer_app.coding.agreement.kappa import cohen_kappa
+from observer_app.coding.agreement.results import (
+    AgreementResult,
+    EventAgreement,
+    Param,
+    undefined,
+)
 from observer_app.coding.agreement.time_based import time_based_agreement
 from observer_app.coding.errors import InputError
 
@@ -67,6 +75,7 @@ __all__ = [
     "match_interval_events",
     "match_point_events",
     "point_event_agreement",
+    "subject_agreement",
     "time_based_agreement",
 ]
 
@@ -114,8 +123,8 @@ def subject_groups(
         raise InputError(f"subjects must be 'within' or 'across', not {subjects!r}")
     if subjects == "across":
         return None
-    sa = [getattr(e, "subject", None) or "" for e in events_a]
-    sb = [getattr(e, "subject", None) or "" for e in events_b]
+    sa = [subject_of(e) or "" for e in events_a]
+    sb = [subject_of(e) or "" for e in events_b]
     if not any(sa) and not any(sb):
         return None
     labels = sorted(set(sa) | set(sb))
@@ -221,3 +230,33 @@ def point_event_agreement(
         kappa_stat(table[:q, :q], "kappa (matched only)", params, label_scheme),
     )
     return paired_result("point", codes, table, per, statistics=stats_, params=params, pairs=pairs)
+
+
+def subject_agreement(
+    events_a: Sequence[Any],
+    events_b: Sequence[Any],
+    pairs: Sequence[tuple[int, int]],
+    *,
+    label_scheme: str = "landis_koch",
+) -> AgreementResult:
+    """Agreement on the subject of matched events: Cohen's (1960) kappa over the subjects of
+    the two events of each pair, kappa = (p_o - p_e) / (1 - p_e), with p_o the share of pairs
+    about the same subject and p_e the chance agreement from each coder's subject margins.
+
+    ``pairs`` are ``(index in A, index in B)``, normally from a matching that ignores subjects
+    (``match_point_events(..., subjects="across")``): matching within subject would make every
+    pair agree. An event without a subject counts as the category ``(none)``.
+
+    Reference: Cohen, J. (1960). A coefficient of agreement for nominal scales. *Educational
+    and Psychological Measurement*, 20, 37-46.
+    """
+    name = "subject kappa (matched events)"
+    if not pairs:
+        return undefined(name, "there are no matched events", n_raters=2)
+    rows = [
+        [subject_of(events_a[i]) or NONE_CODE, subject_of(events_b[j]) or NONE_CODE]
+        for i, j in pairs
+    ]
+    cats = sorted({s for row in rows for s in row})
+    res = cohen_kappa(np.array(rows, dtype=object), categories=cats, label_scheme=label_scheme)
+    return replace(res, name=name)

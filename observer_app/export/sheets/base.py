@@ -29,6 +29,8 @@ class ExportOptions:
     icc_threshold: float = 0.75
     kappa_threshold: float = 0.60
     completed_only: bool = True
+    #: Event matching "within" or "across" subjects; None: the study setting (default within).
+    subjects: str | None = None
     #: Fewer units than this flag a statistic ``few_units`` (Koo & Li 2016 advise at least 30
     #: heterogeneous units for an ICC).
     min_units: int = 30

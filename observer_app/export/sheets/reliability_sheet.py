@@ -25,7 +25,7 @@ RELIABILITY_COLUMNS = (
         "key",
         11,
         label="what the statistic is about",
-        allowed="item, subscale, composite, total, all_codes, code",
+        allowed="item, subscale, composite, total, all_codes, subjects, code",
     ),
     Column("target_id", "key", 12, label="item, score or code id"),
     Column("target_label", "text", 26, label="its label"),
@@ -63,6 +63,13 @@ DESIGN_COLUMNS = (
     Column("n_coders", "int", 9, label="coders", unit="coders"),
     Column("n_recordings", "int", 12, label="recordings compared", unit="recordings"),
     Column("tolerance_s", "seconds", 11, label="event matching tolerance", unit="seconds"),
+    Column(
+        "subject_matching",
+        "key",
+        12,
+        label="events matched within subject or across subjects (schemes)",
+        allowed="within, across",
+    ),
     Column("notes", "text", 50, label="notes on the design"),
 )
 CONFUSION_COLUMNS = (
@@ -117,6 +124,7 @@ def reliability_reports(
             icc_threshold=o.icc_threshold,
             kappa_threshold=o.kappa_threshold,
             completed_only=o.completed_only,
+            subjects=o.subjects,
         )
         reports.append(svc.compute(request, progress=step, cancel=cancel))
     return reports
@@ -164,6 +172,7 @@ def reliability_design(data: StudyData, reports: Sequence[ReliabilityReport]) ->
                 len(rep.coders),
                 len(rep.recording_ids),
                 rep.request.tolerance_ms / 1000 if rep.kind == "scheme" else None,
+                rep.subjects if rep.kind == "scheme" else None,
                 "; ".join(rep.notes) or None,
             )
 
@@ -255,7 +264,10 @@ def _event_rows(rep: ReliabilityReport, head: Head, few: int) -> list[Row]:
     """The pooled event agreement's statistics (its confusion matrix: the Confusion sheet)."""
     if rep.events is None:
         return []
-    return [_stat_row(head, ("all_codes", None, None), r, few) for r in rep.events.statistics]
+    rows = [_stat_row(head, ("all_codes", None, None), r, few) for r in rep.events.statistics]
+    if rep.subject_agreement is not None:  # kappa over the subject of matched events
+        rows.append(_stat_row(head, ("subjects", None, None), rep.subject_agreement, few))
+    return rows
 
 
 def _code_rows(rep: ReliabilityReport, head: Head, few: int) -> list[Row]:

@@ -68,11 +68,12 @@ def scheme_drift(
     names: Mapping[int, str],
     tolerance_ms: int,
     ticker: Ticker,
+    subjects: str = "within",
 ) -> tuple[DriftPoint, ...]:
     points = []
     for w, m in master_pairs(work, master):
         result = ag.point_event_agreement(
-            events[w.assignment_id], events[m.assignment_id], tolerance_ms
+            events[w.assignment_id], events[m.assignment_id], tolerance_ms, subjects=subjects
         )
         kappa = result.statistic("kappa (with unmatched)")
         pa = result.statistic("percent agreement")

@@ -126,15 +126,16 @@ def load_forms(
 
 
 def load_events(ctx: ServiceContext, assignment_ids: Sequence[int]) -> dict[int, list[EventTuple]]:
+    """Live events per assignment as ``(code, onset, offset, subject)``, in time order."""
     out: dict[int, list[EventTuple]] = {a: [] for a in assignment_ids}
     wanted = set(assignment_ids)
     with ctx.read() as s:
         q = (
-            select(Event.assignment_id, Event.code, Event.onset_ms, Event.offset_ms)
+            select(Event.assignment_id, Event.code, Event.onset_ms, Event.offset_ms, Event.subject)
             .where(Event.deleted.is_(False))
             .order_by(Event.assignment_id, Event.onset_ms, Event.id)
         )
-        for aid, code, onset, offset in s.execute(q):
+        for aid, code, onset, offset, subject in s.execute(q):
             if aid in wanted:
-                out[aid].append((code, onset, offset))
+                out[aid].append((code, onset, offset, subject))
     return out

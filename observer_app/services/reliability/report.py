@@ -124,6 +124,10 @@ class ReliabilityReport:
     icc_reason: str = ""
     counts: str = ""
     min_units: int = 10
+    #: Event matching "within" or "across" subjects (schemes), and the agreement on the
+    #: subject of matched events (kappa over subject; None when the scheme has no subjects).
+    subjects: str = "within"
+    subject_agreement: ag.AgreementResult | None = None
 
     @property
     def flagged(self) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ def report_dict(rep: ReliabilityReport) -> dict[str, Any]:
             "kappa_threshold": req.kappa_threshold,
             "segment_ms": rep.segment_ms,
             "completed_only": req.completed_only,
+            "subjects": rep.subjects,
         },
         "scores": [
             {
@@ -58,6 +59,7 @@ def report_dict(rep: ReliabilityReport) -> dict[str, Any]:
             for s in rep.scores
         ],
         "events": None if rep.events is None else rep.events.to_dict(),
+        "subject_agreement": _result(rep.subject_agreement),
         "codes": [
             {
                 "code": c.code,

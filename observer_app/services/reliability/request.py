@@ -10,9 +10,9 @@ from observer_app.coding import agreement as ag
 from observer_app.coding.errors import InputError, ObserverError
 
 Progress = Callable[[int, int], None]
-#: An event as the engine accepts it: (code, onset_ms, offset_ms or None). Plain tuples: a
-#: study's million events cost far less memory and time than objects.
-EventTuple = tuple[str, int, int | None]
+#: An event as the engine accepts it: (code, onset_ms, offset_ms or None, subject or None).
+#: Plain tuples: a study's million events cost far less memory and time than objects.
+EventTuple = tuple[str, int, int | None, str | None]
 
 #: Which assignment of a coder counts when one coder has several on a recording.
 PURPOSE_PRIORITY: tuple[str, ...] = ("primary", "reliability", "calibration")
@@ -23,6 +23,12 @@ LAYOUTS = ("auto", "coders", "slots")
 MIN_UNITS_SETTING = "reliability_min_units"
 MIN_UNITS_DEFAULT = 10
 MIN_UNITS_FLOOR = 5
+#: Event matching within subject (an event pairs only with the other coder's event about the
+#: same subject) or across subjects (subject ignored): study setting ``reliability_subjects``,
+#: default "within".
+SUBJECT_MODES: tuple[str, ...] = ("within", "across")
+SUBJECTS_SETTING = "reliability_subjects"
+SUBJECTS_DEFAULT = "within"
 
 
 class Cancelled(ObserverError):
@@ -63,6 +69,9 @@ class ReliabilityRequest:
     #: Fewer units than this and a statistic is "not enough units (n)": never labelled or
     #: flagged. None: the study setting ``reliability_min_units`` (default 10); never below 5.
     min_units: int | None = None
+    #: "within" or "across" (see ``SUBJECT_MODES``); None: the study setting
+    #: ``reliability_subjects``, default "within". Only schemes that declare subjects differ.
+    subjects: str | None = None
 
     def check(self) -> None:
         if self.icc_form != "auto" and self.icc_form not in ICC_FORM_NAMES:
@@ -79,5 +88,7 @@ class ReliabilityRequest:
             raise InputError("the number of bootstrap resamples must be 0 or more")
         if self.min_units is not None and self.min_units < MIN_UNITS_FLOOR:
             raise InputError(f"the minimum number of units is {MIN_UNITS_FLOOR} or more")
+        if self.subjects is not None and self.subjects not in SUBJECT_MODES:
+            raise InputError(f"subjects {self.subjects!r} is not one of {', '.join(SUBJECT_MODES)}")
         if self.layout not in LAYOUTS:
             raise InputError(f"layout {self.layout!r} is not one of {', '.join(LAYOUTS)}")

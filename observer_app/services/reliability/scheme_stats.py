@@ -39,8 +39,9 @@ def pool_event_blocks(
         last = 0
         for src, dst in ((events_a, out_a), (events_b, out_b)):
             for e in src:
-                code, onset, offset = e
-                dst.append((code, onset + start, None if offset is None else offset + start))
+                code, onset, offset, subject = e
+                shifted = None if offset is None else offset + start
+                dst.append((code, onset + start, shifted, subject))
                 last = max(last, onset, offset or 0)
         start += last + tolerance_ms + 1
     return out_a, out_b

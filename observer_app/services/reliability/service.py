@@ -46,7 +46,11 @@ from observer_app.services.reliability.request import (
     MIN_UNITS_DEFAULT,
     MIN_UNITS_FLOOR,
     MIN_UNITS_SETTING,
+    SUBJECT_MODES,
+    SUBJECTS_DEFAULT,
+    SUBJECTS_SETTING,
     CancelFlag,
+    EventTuple,
     Progress,
     ReliabilityRequest,
 )
@@ -102,15 +106,26 @@ class ReliabilityService:
             return self._scheme_report(request, ticker)
         return self._instrument_report(request, ticker)
 
+    def _setting(self, key: str) -> Any:
+        with self._ctx.read() as s:
+            study = s.get(Study, self._ctx.study_id)
+            return (study.settings or {}).get(key) if study else None
+
     def _min_units(self, request: ReliabilityRequest) -> int:
         """The minimum-units rule: the request's, else the study setting, default 10, >= 5."""
         if request.min_units is not None:
             return request.min_units
-        with self._ctx.read() as s:
-            study = s.get(Study, self._ctx.study_id)
-            raw = (study.settings or {}).get(MIN_UNITS_SETTING) if study else None
+        raw = self._setting(MIN_UNITS_SETTING)
         value = raw if isinstance(raw, int) and not isinstance(raw, bool) else MIN_UNITS_DEFAULT
         return max(value, MIN_UNITS_FLOOR)
+
+    def _subjects(self, request: ReliabilityRequest) -> str:
+        """Event matching within or across subjects: the request's, else the study setting
+        ``reliability_subjects``, default "within"."""
+        if request.subjects is not None:
+            return request.subjects
+        raw = self._setting(SUBJECTS_SETTING)
+        return raw if raw in SUBJECT_MODES else SUBJECTS_DEFAULT
 
     # -- instruments -------------------------------------------------------------------------
     def _instrument_report(self, request: ReliabilityRequest, ticker: Ticker) -> ReliabilityReport:
@@ -208,8 +223,19 @@ class ReliabilityService:
         pooled_a, pooled_b = pool_event_blocks(
             [(events[a], events[b]) for a, b in blocks], request.tolerance_ms
         )
+        subjects = self._subjects(request)
         agreement = (
-            ag.point_event_agreement(pooled_a, pooled_b, request.tolerance_ms) if blocks else None
+            ag.point_event_agreement(pooled_a, pooled_b, request.tolerance_ms, subjects=subjects)
+            if blocks
+            else None
+        )
+        subject_kappa = _subject_kappa(
+            scheme,
+            pooled_a=pooled_a,
+            pooled_b=pooled_b,
+            request=request,
+            agreement=agreement,
+            subjects=subjects,
         )
         ticker.step()
         per_code = {c.code: c for c in agreement.per_code} if agreement else {}
@@ -237,6 +263,7 @@ class ReliabilityService:
             names=names,
             tolerance_ms=request.tolerance_ms,
             ticker=ticker,
+            subjects=subjects,
         )
         return ReliabilityReport(
             kind="scheme",
@@ -251,12 +278,34 @@ class ReliabilityService:
             recording_ids=tuple(sorted({w.recording_id for w in all_work})),
             request=request,
             events=agreement,
+            subjects=subjects,
+            subject_agreement=subject_kappa,
             **_design_fields(design, min_units),
             codes=tuple(codes),
             segment_ms=seg_ms,
             master_coder=None if master is None else CoderRef(master, names.get(master, "?")),
             drift=drift,
         )
+
+
+def _subject_kappa(
+    scheme: Scheme,
+    *,
+    pooled_a: list[EventTuple],
+    pooled_b: list[EventTuple],
+    request: ReliabilityRequest,
+    agreement: ag.EventAgreement | None,
+    subjects: str,
+) -> ag.AgreementResult | None:
+    """Kappa over the subject of matched events, the events matched across subjects (within
+    subject every pair would agree); None when the scheme declares no subjects."""
+    if not scheme.subjects:
+        return None
+    if agreement is not None and subjects == "across":
+        pairs: list[tuple[int, int]] = list(agreement.pairs)
+    else:
+        pairs = ag.match_point_events(pooled_a, pooled_b, request.tolerance_ms, subjects="across")
+    return ag.subject_agreement(pooled_a, pooled_b, pairs)
 
 
 def _design_fields(design: Design, min_units: int) -> dict[str, Any]:

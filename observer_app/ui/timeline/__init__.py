@@ -1,7 +1,8 @@
 """The timeline: the whole recording, one lane per category, events as markers or bars.
 
 Point events are ticks, state events bars (open ones run to the playhead, drawn live); segment
-boundaries are dashed lines; the playhead is a red line. Wheel scrolls, Ctrl+wheel zooms around
+boundaries are dashed lines; the playhead is a red line. With ``set_envelope`` (a
+``media.waveform.Envelope``) the recording's waveform is drawn faintly under the lanes. Wheel scrolls, Ctrl+wheel zooms around
 the mouse; a click seeks; dragging an event retimes it (the edit goes through the session, so it
 is undoable).
 

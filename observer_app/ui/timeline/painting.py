@@ -15,6 +15,44 @@ from observer_app.ui.timeline.view import LABEL_W, TimelineView
 
 #: Lanes with more events than this in view show no labels (unreadable, and costly).
 MAX_LABELS = 400
+#: The waveform under the lanes: this share of the text colour over the base colour.
+WAVE_ALPHA = 0.22
+
+
+def wave_columns(
+    peaks: np.ndarray, bucket_ms: float, t0: int, ms_per_px: float, n: int
+) -> np.ndarray:
+    """The envelope's peak (0..1) over each of ``n`` pixel columns starting at ``t0`` ms, each
+    ``ms_per_px`` wide (the largest bucket it covers; 0 past the end of the audio)."""
+    out = np.zeros(n, np.float32)
+    if not len(peaks) or n <= 0 or bucket_ms <= 0:
+        return out
+    size = len(peaks)
+    edges = (t0 + np.arange(n + 1) * ms_per_px) / bucket_ms
+    first = np.clip(np.floor(edges[:-1]).astype(np.int64), 0, size)
+    last = np.clip(np.ceil(edges[1:]).astype(np.int64), 0, size)
+    inside = first < size
+    if inside.any():
+        starts = first[inside]
+        ends = np.maximum(last[inside], starts + 1)
+        # reduceat over (start, end) pairs: every other result is the maximum over [start, end)
+        padded = np.append(np.asarray(peaks, np.float32), np.float32(0))
+        pairs = np.column_stack((starts, ends)).ravel()
+        out[inside] = np.maximum.reduceat(padded, pairs)[::2]
+    return out
+    edges = (t0 + np.arange(n + 1) * ms_per_px) / bucket_ms
+    first = np.clip(np.floor(edges[:-1]).astype(np.int64), 0, len(peaks))
+    last = np.clip(np.ceil(edges[1:]).astype(np.int64), 0, len(peaks))
+    inside = first < len(peaks)
+    if inside.any():
+        starts = first[inside]
+        # maximum over [first, max(last, first + 1)) per column: reduceat over the start points
+        maxima = np.maximum.reduceat(peaks.astype(np.float32), starts)
+        ends = np.maximum(last[inside], starts + 1)
+        single = ends - starts == 1
+        maxima[single] = peaks[starts[single]]
+        out[inside] = maxima
+    return out
 
 
 class TimelinePainter(TimelineView):
@@ -66,11 +104,13 @@ class TimelinePainter(TimelineView):
         buf = np.full((h, w), pal.color(QPalette.ColorRole.Base).rgba(), np.uint32)
         lane_h = self._lane_h()
         alt = pal.color(QPalette.ColorRole.AlternateBase).rgba()
+        for i in range(1, len(self._lanes), 2):
+            top = round((self._ruler_h + i * lane_h) * dpr)
+            buf[top : min(h, round((self._ruler_h + (i + 1) * lane_h) * dpr)), :] = alt
+        self._render_wave(buf, dpr, pal)
         for i, lane in enumerate(self._lanes):
             top = round((self._ruler_h + i * lane_h) * dpr)
             bottom = min(h, round((self._ruler_h + (i + 1) * lane_h) * dpr))
-            if i % 2:
-                buf[top:bottom, :] = alt
             pad = round(3 * dpr)
             self._render_lane(buf, lane, (top + pad, max(top + pad + 1, bottom - pad)), dpr)
         image = QImage(buf.data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
@@ -89,6 +129,40 @@ class TimelinePainter(TimelineView):
         self._paint_labels(p, pal)
         p.end()
         return image
+
+    def _render_wave(self, buf: np.ndarray, dpr: float, pal: QPalette) -> None:
+        """The audio envelope, mirrored about the middle of the lane area, as a faint band
+        under every lane (the events are drawn over it)."""
+        env = self.envelope
+        if env is None or not len(getattr(env, "peaks", ())):
+            return
+        h, w = buf.shape
+        top = round(self._ruler_h * dpr)
+        left = round(LABEL_W * dpr)
+        if h - top < 2 or w - left < 1:
+            return
+        ms_per_px = self.view_ms / max(1e-9, self._plot_w() * dpr)
+        amp = wave_columns(
+            np.asarray(env.peaks), float(env.bucket_ms), self.view_start, ms_per_px, w - left
+        )
+        half = (h - top) / 2
+        centre = top + half
+        rows = np.abs(np.arange(top, h, dtype=np.float32) + 0.5 - centre)[:, np.newaxis]
+        mask = rows < np.maximum(amp * half, 0.5 * (amp > 0))[np.newaxis, :]
+        base = QColor.fromRgba(int(buf[top, left]))
+        ink = pal.color(QPalette.ColorRole.Text)
+        mixed = QColor.fromRgbF(
+            *(
+                b + (i - b) * WAVE_ALPHA
+                for b, i in zip(
+                    (base.redF(), base.greenF(), base.blueF()),
+                    (ink.redF(), ink.greenF(), ink.blueF()),
+                    strict=True,
+                )
+            )
+        )
+        region = buf[top:h, left:w]
+        region[mask] = np.uint32(mixed.rgba())
 
     def _paint_labels(self, p: QPainter, pal: QPalette) -> None:
         """Each mark's short label (its code id, with the subject's initial when the scheme has

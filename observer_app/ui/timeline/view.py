@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QResizeEvent
 from PySide6.QtWidgets import QWidget
@@ -47,6 +49,15 @@ class TimelineView(QWidget):
         self._layer_key: tuple[object, ...] = ()
         self._version = 0
         self.read_only = False
+        #: The recording's audio envelope (``media.waveform.Envelope``: ``peaks`` 0..1 per
+        #: ``bucket_ms``), drawn under the lanes; None until it is set.
+        self.envelope: Any = None
+
+    def set_envelope(self, envelope: Any) -> None:
+        """Draw ``envelope`` (anything with ``peaks`` and ``bucket_ms``, e.g. the
+        ``WaveformJob``'s result) under the lanes; None removes it."""
+        self.envelope = envelope
+        self._changed()
 
     def _changed(self) -> None:
         self._version += 1

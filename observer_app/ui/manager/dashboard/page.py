@@ -177,6 +177,18 @@ class ReliabilityPage(Page):
         self.kappa_threshold.setRange(-1.0, 1.0)
         self.kappa_threshold.setSingleStep(0.05)
         self.kappa_threshold.setValue(0.60)
+        self.subjects = QComboBox()
+        self.subjects.setToolTip(
+            "Within subject: an event matches only the other coder's event about the same "
+            "subject. Across: the subject is ignored. The study setting reliability_subjects "
+            "gives the default (within)."
+        )
+        for text, mode in (
+            ("study setting", None),
+            ("within subject", "within"),
+            ("across subjects", "across"),
+        ):
+            self.subjects.addItem(text, mode)
         self.completed_only = QCheckBox("completed assignments only")
         self.completed_only.setChecked(True)
         self.compute_button = QPushButton("Compute")
@@ -186,6 +198,7 @@ class ReliabilityPage(Page):
         form.addRow("Coders", self._with_all_none(self.coders))
         form.addRow("Recordings", self._with_all_none(self.recordings))
         form.addRow("Event tolerance", self.tolerance)
+        form.addRow("Match events", self.subjects)
         form.addRow("ICC form", self.icc_form)
         form.addRow("Flag ICC below", self.icc_threshold)
         form.addRow("Flag agreement below", self.kappa_threshold)
@@ -282,6 +295,7 @@ class ReliabilityPage(Page):
             icc_threshold=self.icc_threshold.value(),
             kappa_threshold=self.kappa_threshold.value(),
             completed_only=self.completed_only.isChecked(),
+            subjects=self.subjects.currentData(),
         )
 
     # -- computing -----------------------------------------------------------------------------
@@ -368,7 +382,16 @@ class ReliabilityPage(Page):
         if report.events is not None:
             stats = "; ".join(f"{s.name} {fmt(s.value)}" for s in report.events.statistics[:4])
             tol = report.request.tolerance_ms / 1000
-            parts.append(f"Events matched within ±{tol:g} s: {stats}.")
+            how = "within subject" if report.subjects == "within" else "across subjects"
+            where = f", {how}" if report.subject_agreement is not None else ""
+            parts.append(f"Events matched within ±{tol:g} s{where}: {stats}.")
+        if report.subject_agreement is not None:
+            sa = report.subject_agreement
+            why = f" ({sa.undefined_reason})" if sa.value is None else ""
+            parts.append(
+                f"Agreement on the subject of matched events (matched across subjects): "
+                f"kappa {fmt(sa.value)}{why}, {sa.n_units} pair(s)."
+            )
         low = [
             f"{s.label} ({s.id})" if s.label != s.id else s.id for s in report.scores if s.flagged
         ]

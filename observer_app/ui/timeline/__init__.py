@@ -2,9 +2,9 @@
 
 Point events are ticks, state events bars (open ones run to the playhead, drawn live); segment
 boundaries are dashed lines; the playhead is a red line. With ``set_envelope`` (a
-``media.waveform.Envelope``) the recording's waveform is drawn faintly under the lanes. Wheel scrolls, Ctrl+wheel zooms around
-the mouse; a click seeks; dragging an event retimes it (the edit goes through the session, so it
-is undoable).
+``media.waveform.Envelope``) the recording's waveform is drawn faintly under the lanes.
+Wheel scrolls, Ctrl+wheel zooms around the mouse; a click seeks; dragging an event retimes it
+(the edit goes through the session, so it is undoable).
 
 Painting stays cheap with 10,000 events: everything but the playhead and the open states is
 rendered into a cached image, rebuilt only when the events, the view or the size change; the

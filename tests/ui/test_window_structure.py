@@ -83,3 +83,35 @@ def test_forms_controller_alone_asks_to_seek_to_a_chosen_segment(
         with qtbot.waitSignal(forms.seekRequested, timeout=1000) as seek:
             assert forms.choose_segment(1, None)
         assert seek.args == [60_000]
+
+
+class RecordingSurface(QWidget):
+    """A picture surface that records the span it is told to show (as the waveform does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: list[tuple[int, int]] = []
+
+    def set_view(self, start_ms: int, view_ms: int) -> None:
+        self.views.append((start_ms, view_ms))
+
+
+def test_the_window_pushes_the_timeline_zoom_into_playback(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: Any
+) -> None:
+    surfaces: list[RecordingSurface] = []
+
+    def factory(_player: Any, _video: bool, _path: str) -> QWidget:
+        surfaces.append(RecordingSurface())
+        return surfaces[-1]
+
+    study = lab.open_as("Ana Alves")
+    window = CodingWindow(study, fake_player, settings=settings, surface_factory=factory)
+    qtbot.addWidget(window)
+    window.open_assignment(lab.mine)
+    canvas = window.timeline.canvas
+    window.seek(30_000)
+    canvas.zoom(0.25)
+    window._tick()
+    assert canvas.view_ms < DURATION_MS
+    assert surfaces[-1].views[-1] == (canvas.view_start, canvas.view_ms)

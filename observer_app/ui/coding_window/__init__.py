@@ -5,10 +5,13 @@ The window only wires things: actions come from ``ui/actions.py``; every change 
 :class:`~observer_app.ui.session.CodingSession` (reversible edits over the services); what a key
 press means is decided in ``coding/state_logic.py``.
 
-Modules: ``window`` (building and wiring the widgets), ``keys`` (preferences and keymap),
-``assignment`` (opening an assignment), ``playback`` (the player), ``coding`` (key presses and
-edits), ``forms`` (ratings and segments), ``completion`` (completing, problems, read-only),
-``banner`` (the strips over the player), ``base`` (what the parts share).
+Modules: ``window`` (builds the controllers, docks their widgets, wires them once) and one
+controller each, a QObject owning its widgets with ``attach(session)``: ``keys``
+(``KeymapController``: preferences, keymap, actions), ``assignment`` (``AssignmentController``:
+opens the session, ``sessionChanged``), ``playback`` (``PlaybackController``: the player panel,
+the tick), ``coding`` (``CodingController``: pad, log, picker, timeline), ``forms``
+(``FormsController``: segments and instrument forms), ``completion`` (``CompletionController``:
+problems, the complete banner), ``save_banner`` (``SaveBanner``); ``banner`` (the strips).
 """
 
 from observer_app.ui.coding_window.banner import Banner

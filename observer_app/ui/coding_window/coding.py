@@ -1,40 +1,128 @@
-"""Coding in the window: key presses, modifiers, edits from the log and the timeline, undo."""
+"""The coding window's coding controller: the pad, the event model and log, the modifier
+picker, the timeline and the focal-subject label; key presses, edits, undo."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QLabel, QWidget
 
 from observer_app.coding.errors import ObserverError
 from observer_app.coding.state_logic import format_ms
-from observer_app.ui.coding_window.base import CodingWindowBase
+from observer_app.media.protocol import MediaPlayer
+from observer_app.ui.coding_pad import CodingPad
 from observer_app.ui.coding_window.playback import is_playing
-from observer_app.ui.modifier_picker import SUBJECT_FIELD
-from observer_app.ui.session import asks_modifiers, event_time
+from observer_app.ui.event_log import EventLog
+from observer_app.ui.models import EventTableModel
+from observer_app.ui.modifier_picker import SUBJECT_FIELD, ModifierPicker
+from observer_app.ui.preferences import Preferences
+from observer_app.ui.session import CodingSession, asks_modifiers, event_time
+from observer_app.ui.timeline import Timeline
 
 
-class CodingPart(CodingWindowBase):
-    """Turns key presses and edits into session calls and shows their outcome."""
+class CodingController(QObject):
+    """Turns key presses and edits into session calls and shows their outcome.
 
+    ``padReplaced()`` when a new pad and log are built (the window docks them);
+    ``seekRequested(ms)``; ``message(text, ms)`` and ``error(text)`` for the status bar.
+    ``ask_time`` asks the coder for an event time when no media plays (or returns None)."""
+
+    padReplaced = Signal()
+    seekRequested = Signal(int)
+    message = Signal(str, int)
+    error = Signal(str)
+
+    def __init__(
+        self,
+        player: MediaPlayer,
+        host: QWidget,
+        ask_time: Callable[[], int | None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.player = player
+        self.session: CodingSession | None = None
+        self.prefs = Preferences()
+        self.frame_ms = 40.0
+        self._ask_time = ask_time
+        self._code_keys: dict[str, str] = {}
+        self.pad = CodingPad(None)
+        self.event_model = EventTableModel(None, None, self)
+        self.event_log = EventLog(self.event_model, None)
+        self.picker = ModifierPicker(host)
+        self.picker.accepted.connect(self._modifiers_chosen)
+        self.picker.cancelled.connect(self._modifiers_cancelled)
+        self.picker.edited.connect(self._modifiers_edited)
+        self.timeline = Timeline()
+        self.timeline.canvas.seekRequested.connect(self.seekRequested)
+        self.timeline.canvas.retimeRequested.connect(self._retime)
+        self.subject_label = QLabel()
+        self.subject_label.setObjectName("subjectLabel")
+        self.subject_label.hide()
+
+    # -- the session -----------------------------------------------------------------------
+    def attach(self, session: CodingSession | None) -> None:
+        self.session = session
+        if session is None:
+            return
+        session.eventChanged.connect(self._event_changed)
+        self.show_subject()
+        self._build_views(session)
+
+    def _build_views(self, session: CodingSession) -> None:
+        scheme = session.scheme
+        self.event_model.deleteLater()
+        self.event_model = EventTableModel(scheme, self._edit_from_log, self)
+        self.event_model.editRefused.connect(self.error)
+        self.event_model.frame_ms = self.frame_ms
+        self.event_model.position = lambda: int(self.player.position_ms())
+        self.event_model.set_events(session.events.values())
+        self.event_log = EventLog(self.event_model, scheme)
+        self.event_log.seekRequested.connect(self.seekRequested)
+        self.event_log.modifiersRequested.connect(self.edit_modifiers)
+        self.pad = CodingPad(scheme)
+        self.pad.codeClicked.connect(self.code_key)
+        self.pad.set_keys(self._code_keys)
+        canvas = self.timeline.canvas
+        canvas.set_scheme(scheme)
+        canvas.set_duration(session.duration_ms)
+        canvas.set_events(session.events.values())
+        self.timeline.set_segments(session.segment_bounds())
+        self.padReplaced.emit()
+        self.show_open()
+
+    def set_media(self, duration_ms: int, frame_ms: float) -> None:
+        """The loaded recording's length and frame duration."""
+        if duration_ms and duration_ms != self.timeline.canvas.duration_ms:
+            self.timeline.canvas.set_duration(duration_ms)
+        self.frame_ms = frame_ms
+        self.event_model.frame_ms = frame_ms
+
+    def set_code_keys(self, keys: dict[str, str]) -> None:
+        """The shortcut of each code (code id -> key), shown on the pad."""
+        self._code_keys = {
+            code: QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+            for code, key in keys.items()
+        }
+        self.pad.set_keys(self._code_keys)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.pad.set_read_only(read_only)
+        self.event_model.read_only = read_only
+        self.timeline.canvas.read_only = read_only
+
+    # -- key presses -----------------------------------------------------------------------
     def press_time(self) -> int:
         """The event time of a key pressed now: the frame on screen minus the reaction lag
         (without media: a time the coder enters; see ``session.event_time``)."""
         session = self.session
         clock = session is not None and session.media_clock
-        entered = None if clock else self._ask_event_time()
+        entered = None if clock else self._ask_time()
         position = int(self.player.position_ms())
         return event_time(clock, position, self.prefs.reaction_lag_ms, entered)
-
-    def _ask_event_time(self) -> int | None:
-        from PySide6.QtWidgets import QInputDialog
-
-        from observer_app.coding.state_logic import parse_time
-
-        text, ok = QInputDialog.getText(
-            self,
-            "No media: enter the time",
-            "The recording is not playing. Time of this event (hh:mm:ss.mmm), or Cancel:",
-        )
-        return parse_time(text) if ok and text.strip() else None
 
     def code_key(self, code_id: str) -> None:
         session = self.session
@@ -43,23 +131,23 @@ class CodingPart(CodingWindowBase):
         try:
             time_ms = self.press_time()
         except ObserverError as exc:
-            self.show_error(str(exc))
+            self.error.emit(str(exc))
             return
         if session.read_only:
-            self.show_error("this assignment is complete and read-only")
+            self.error.emit("this assignment is complete and read-only")
             return
         ask_subject = session.asks_subject
         try:
             plan = session.plan(code_id, time_ms, session.focal_subject)
         except ObserverError as exc:
-            self.show_error(str(exc))
-            self._show_open()
+            self.error.emit(str(exc))
+            self.show_open()
             return
         code = session.scheme.code(code_id)
         if ask_subject or (plan.logs is not None and asks_modifiers(code)):
             if self.picker.active:
                 pending = self.picker.code.label if self.picker.code else ""
-                self.show_error(
+                self.error.emit(
                     f"choose the modifiers of {pending} first (Enter logs, Esc cancels)"
                 )
                 return
@@ -70,7 +158,7 @@ class CodingPart(CodingWindowBase):
             return
         self._commit_press(code_id, time_ms, None)
 
-    def _show_open(self) -> None:
+    def show_open(self) -> None:
         """The pad marks the codes open for the focal subject (all, without subjects)."""
         session = self.session
         if session is None:
@@ -79,15 +167,31 @@ class CodingPart(CodingWindowBase):
         states = session.open_states(focal, all_subjects=focal is None)
         self.pad.set_open(e.code for e in states)
 
+    def show_subject(self) -> None:
+        """The focal subject in the status bar (hidden when the scheme declares none)."""
+        session = self.session
+        scheme = session.scheme if session is not None else None
+        if session is None or scheme is None or not scheme.subjects:
+            self.subject_label.hide()
+            return
+        if session.asks_subject:
+            self.subject_label.setText("Subject: <b>asked at each key</b>")
+        elif session.focal_subject is not None:
+            keys = ", ".join(f"{s.key or '—'} {s.label}" for s in scheme.subjects)
+            label = scheme.subject(session.focal_subject).label
+            self.subject_label.setText(f"Subject: <b>{label}</b>")
+            self.subject_label.setToolTip(f"Keys: {keys}")
+        self.subject_label.show()
+
     def set_focal_subject(self, subject_id: str) -> None:
         """The subject the next key presses are about (a subject key, "focal" mode)."""
         session = self.session
         if session is None or session.scheme is None:
             return
         session.focal_subject = subject_id
-        self._show_subject()
-        self.statusBar().showMessage(f"Coding {session.scheme.subject(subject_id).label}", 2000)
-        self._show_open()
+        self.show_subject()
+        self.message.emit(f"Coding {session.scheme.subject(subject_id).label}", 2000)
+        self.show_open()
 
     def _commit_press(
         self,
@@ -104,10 +208,10 @@ class CodingPart(CodingWindowBase):
             text, new_id = session.last_edit()
             if new_id is not None:
                 self.event_log.show_event(new_id)
-            self.statusBar().showMessage(
+            self.message.emit(
                 f"{text if text is not None else code_id} at {format_ms(time_ms)}", 3000
             )
-        self._show_open()
+        self.show_open()
 
     def _modifiers_chosen(self, code_id: str, time_ms: int, values: dict[str, Any]) -> None:
         values = dict(values)
@@ -121,15 +225,15 @@ class CodingPart(CodingWindowBase):
         if session is None or session.scheme is None or record is None:
             return
         if session.read_only:
-            self.show_error("this assignment is complete and read-only")
+            self.error.emit("this assignment is complete and read-only")
             return
         try:
             code = session.scheme.code(record.code)
         except KeyError:
-            self.show_error(f"{record.code} is not a code of this scheme")
+            self.error.emit(f"{record.code} is not a code of this scheme")
             return
         if not code.modifiers:
-            self.show_error(f"{code.label} has no modifiers")
+            self.error.emit(f"{code.label} has no modifiers")
             return
         if self.picker.active:
             self.picker.cancel()
@@ -142,22 +246,15 @@ class CodingPart(CodingWindowBase):
         self.event_log.view.setFocus()
 
     def _modifiers_cancelled(self, code_id: str, time_ms: int) -> None:
-        self.statusBar().showMessage(f"{code_id} at {format_ms(time_ms)}: cancelled", 3000)
+        self.message.emit(f"{code_id} at {format_ms(time_ms)}: cancelled", 3000)
 
+    # -- edits -----------------------------------------------------------------------------
     def _event_changed(self, record: Any) -> None:
         selected = self.event_log.selected_event_id()
         self.event_model.upsert(record)
         self.timeline.canvas.upsert(record)
         if selected == record.id and not record.deleted:  # a moved row stays selected
             self.event_log.show_event(record.id)
-
-    def _rating_changed(self, key: Any, record: Any) -> None:
-        self._refresh_forms()
-        self._refresh_segments()
-
-    def _saved(self, when: Any) -> None:
-        if when is not None:
-            self.saved_label.setText(f"Saved {when:%H:%M:%S}")
 
     def _edit_from_log(self, event_id: int, changes: dict[str, Any]) -> bool:
         if self.session is None:
@@ -169,15 +266,18 @@ class CodingPart(CodingWindowBase):
             return
         self.session.retime_event(event_id, onset, offset)
 
+    def show_event(self, event_id: int) -> None:
+        self.event_log.show_event(event_id)
+
     def delete_selected(self) -> None:
         if self.session is None:
             return
         event_id = self.event_log.selected_event_id()
         if event_id is None:
-            self.statusBar().showMessage("Select an event in the log to delete it", 3000)
+            self.message.emit("Select an event in the log to delete it", 3000)
             return
         self.session.delete_event(event_id)
-        self._show_open()
+        self.show_open()
 
     def set_selected_to_now(self, field: str) -> None:
         """Set the selected event's start (``onset_ms``) or end (``offset_ms``) to the frame on
@@ -188,23 +288,23 @@ class CodingPart(CodingWindowBase):
         event_id = self.event_log.selected_event_id()
         record = session.events.get(event_id) if event_id is not None else None
         if record is None:
-            self.statusBar().showMessage("Select an event in the log first", 3000)
+            self.message.emit("Select an event in the log first", 3000)
             return
         if field == "offset_ms" and not record.is_state:
-            self.show_error(f"{record.code} is a point event: it has no end")
+            self.error.emit(f"{record.code} is a point event: it has no end")
             return
         now = int(self.player.position_ms())
         which = "start" if field == "onset_ms" else "end"
         if session.update_event(record.id, f"set {which} to {format_ms(now)}", **{field: now}):
-            self.statusBar().showMessage(f"{record.code}: {which} set to {format_ms(now)}", 3000)
-        self._show_open()
+            self.message.emit(f"{record.code}: {which} set to {format_ms(now)}", 3000)
+        self.show_open()
 
     def undo(self) -> None:
         if self.session is not None and not self.session.read_only:
             self.session.undo_stack.undo()
-            self._show_open()
+            self.show_open()
 
     def redo(self) -> None:
         if self.session is not None and not self.session.read_only:
             self.session.undo_stack.redo()
-            self._show_open()
+            self.show_open()

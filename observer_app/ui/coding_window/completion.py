@@ -1,52 +1,77 @@
-"""Completing an assignment in the coding window: problems, navigation to them, read-only."""
+"""The coding window's completion controller: completing, the Problems list (model and view),
+going to a problem (through signals the window routes), and the "complete" banner."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QListView
 
 from observer_app.coding.state_logic import format_ms
 from observer_app.services.records import Problem
-from observer_app.ui.actions import CODE_PREFIX
-from observer_app.ui.coding_window.base import CodingWindowBase
+from observer_app.ui.coding_window.banner import Banner
+from observer_app.ui.models import ProblemModel
+from observer_app.ui.session import CodingSession
 
 
-class CompletionPart(CodingWindowBase):
-    """Completion and the Problems list; the window turns read-only once complete."""
+class CompletionController(QObject):
+    """Completion and the Problems list. Going to a problem emits ``showEvent(id)``,
+    ``seekRequested(ms)``, ``chooseSegment(index, item)``, ``showSessionItem(version, item)``;
+    ``problemsShown(bool)`` asks for the Problems dock (True) or hides it; ``aboutToComplete()``
+    lets the position be remembered; ``completed()`` after completion. ``confirm(question)``
+    asks the coder before completing."""
+
+    showEvent = Signal(int)
+    seekRequested = Signal(int)
+    chooseSegment = Signal(int, object)
+    showSessionItem = Signal(int, object)
+    problemsShown = Signal(bool)
+    aboutToComplete = Signal()
+    completed = Signal()
+    message = Signal(str, int)
+    error = Signal(str)
+
+    def __init__(self, confirm: Callable[[str], bool], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session: CodingSession | None = None
+        self._confirm = confirm
+        self.complete_banner = Banner("#b9e4c9")
+        self.complete_banner.setObjectName("completeBanner")
+        self.problem_model = ProblemModel(self)
+        self.problem_model.describe = self.describe_problem
+        self.problem_view = QListView()
+        self.problem_view.setModel(self.problem_model)
+        self.problem_view.activated.connect(lambda index: self.go_to_problem(index.row()))
+        self.problem_view.clicked.connect(lambda index: self.go_to_problem(index.row()))
+
+    def attach(self, session: CodingSession | None) -> None:
+        self.session = session
+        self.problem_model.set_problems([])
 
     def complete(self) -> None:
         session = self.session
         if session is None:
             return
         if session.read_only:
-            self.statusBar().showMessage("Already complete", 3000)
+            self.message.emit("Already complete", 3000)
             return
-        self.remember_position()
+        self.aboutToComplete.emit()
         problems = session.problems()
-        if not problems and not self.confirm_completion(
+        if not problems and not self._confirm(
             "Mark this assignment complete? It becomes read-only until a manager reopens it."
         ):
-            self.statusBar().showMessage("Not completed", 3000)
+            self.message.emit("Not completed", 3000)
             return
         problems = session.complete()
         if problems:
-            self._show_problem_list(problems)
-            self.show_error(f"Not complete yet: {len(problems)} problem(s) — see the Problems list")
+            self.show_problem_list(problems)
+            self.error.emit(f"Not complete yet: {len(problems)} problem(s) — see the Problems list")
             return
         self.problem_model.set_problems([])
-        self.problem_dock.hide()
-        self._update_read_only()
-        self.statusBar().showMessage("Assignment complete. It is read-only now.", 8000)
-
-    def confirm_completion(self, question: str) -> bool:
-        """Ask before completing (tests and scripts replace this with their answer)."""
-        answer = QMessageBox.question(
-            self,
-            "Complete the assignment",
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        self.problemsShown.emit(False)
+        self.completed.emit()
+        self.message.emit("Assignment complete. It is read-only now.", 8000)
 
     def describe_problem(self, problem: Problem) -> str:
         """A problem in the coder's words: an open state by its code's label and time."""
@@ -66,12 +91,11 @@ class CompletionPart(CodingWindowBase):
 
     def show_problems(self) -> None:
         if self.session is not None:
-            self._show_problem_list(self.session.problems())
+            self.show_problem_list(self.session.problems())
 
-    def _show_problem_list(self, problems: list[Problem]) -> None:
+    def show_problem_list(self, problems: list[Problem]) -> None:
         self.problem_model.set_problems(problems)
-        self.problem_dock.show()
-        self.problem_dock.raise_()
+        self.problemsShown.emit(True)
         if problems:
             self.problem_view.setCurrentIndex(self.problem_model.index(0))
         self.problem_view.setFocus()
@@ -82,43 +106,17 @@ class CompletionPart(CodingWindowBase):
             return
         p = self.problem_model.problem(row)
         if p.event_id is not None:
-            self.log_dock.show()
-            self.log_dock.raise_()
-            self.event_log.show_event(p.event_id)
+            self.showEvent.emit(p.event_id)
         if p.position_ms is not None:
-            self.seek(p.position_ms)
-        if p.unit_kind == "segment" and self.segments is not None and p.unit_index is not None:
-            self.segment_dock.show()
-            self.segment_dock.raise_()
-            self.segments.choose(p.unit_index)
-            if self.segment_form is not None and p.item_id:
-                self.segment_form.go_to_item(p.item_id)
+            self.seekRequested.emit(p.position_ms)
+        if p.unit_kind == "segment" and p.unit_index is not None:
+            self.chooseSegment.emit(p.unit_index, p.item_id)
         elif p.unit_kind == "session" and p.instrument_version_id is not None:
-            self.forms_dock.show()
-            self.forms_dock.raise_()
-            for i, form in enumerate(self.session_forms.forms):
-                if form.version_id == p.instrument_version_id:
-                    self.session_forms.tabs.setCurrentIndex(i)
-                    if p.item_id:
-                        form.go_to_item(p.item_id)
+            self.showSessionItem.emit(p.instrument_version_id, p.item_id)
 
-    def _update_read_only(self) -> None:
+    def set_read_only(self, read_only: bool) -> None:
         session = self.session
-        ro = bool(session and session.read_only)
-        for action_id, action in self.actions_by_id.items():
-            if action_id.startswith(CODE_PREFIX) or action_id in ("delete_event", "complete"):
-                action.setEnabled(not ro)
-        if ro:
-            self.actions_by_id["undo"].setEnabled(False)
-            self.actions_by_id["redo"].setEnabled(False)
-        self.pad.set_read_only(ro)
-        self.event_model.read_only = ro
-        self.timeline.canvas.read_only = ro
-        if self.segment_form is not None:
-            self.segment_form.set_read_only(ro)
-        for form in self.session_forms.forms:
-            form.set_read_only(ro)
-        if ro and session is not None:
+        if read_only and session is not None:
             when = session.info.completed_at
             stamp = f" on {when.astimezone():%Y-%m-%d %H:%M}" if when else ""
             self.complete_banner.show_text(

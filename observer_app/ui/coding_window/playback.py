@@ -1,10 +1,13 @@
-"""The coding window's playback: loading the recording, seeking, rate, the tick, relinking."""
+"""The coding window's playback controller: the player panel, the media banner, the tick timer,
+the frame duration and the remembered position; loading, seeking, rate and relinking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from observer_app.coding.errors import ObserverError
 from observer_app.media.protocol import MediaPlayer
@@ -12,13 +15,18 @@ from observer_app.media.synced import main_player
 from observer_app.media.types import PlaybackState
 from observer_app.media.vlc_player import VlcPlayer
 from observer_app.media.working_copy import cache_dir_for, needs_working_copy
+from observer_app.services.study import Study
 from observer_app.ui.actions import RATES
-from observer_app.ui.coding_window.base import CodingWindowBase
+from observer_app.ui.coding_window.banner import Banner
 from observer_app.ui.media_prep import WorkingCopyTask, existing_copy
+from observer_app.ui.player_panel import PlayerPanel
+from observer_app.ui.session import CodingSession
 from observer_app.ui.workers import run_in_background
 
 TICK_MS = 33
 REMEMBER_EVERY_MS = 10_000
+
+SurfaceFactory = Callable[[MediaPlayer, bool, str], QWidget]
 
 
 def is_playing(player: MediaPlayer) -> bool:
@@ -34,10 +42,60 @@ def next_rate(current: float, direction: int) -> float:
     return next((r for r in reversed(RATES) if r < current - 1e-9), RATES[0])
 
 
-class PlaybackPart(CodingWindowBase):
-    """The player under the window: the recording, position, rate, and finding moved media."""
+class PlaybackController(QObject):
+    """The player under the window: the recording, position, rate, and finding moved media.
 
-    def _load_media(self) -> None:
+    ``positionChanged(ms)`` on every tick; ``mediaLoaded(duration_ms, frame_ms)`` once a
+    recording is loaded; ``message(text, ms)`` and ``error(text)`` for the status bar."""
+
+    positionChanged = Signal(int)
+    mediaLoaded = Signal(int, float)
+    message = Signal(str, int)
+    error = Signal(str)
+
+    def __init__(
+        self,
+        study: Study,
+        player: MediaPlayer,
+        surface_factory: SurfaceFactory | None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.study = study
+        self.player = player
+        self.session: CodingSession | None = None
+        self._surface_factory = surface_factory
+        self.frame_ms = 40.0
+        self.remembered = -1
+        self._since_remember = 0
+        self._surface_position: Callable[[int], None] | None = None
+        self._last_tick_pos = -1
+        self._view: tuple[int, int] = (0, 60_000)
+        self.media_banner = Banner("#ffe08a", "Locate file…")
+        assert self.media_banner.button is not None
+        self.media_banner.button.clicked.connect(self.locate_media)
+        self.media_banner.setObjectName("mediaBanner")
+        self.panel = PlayerPanel(player)
+        self.panel.seekRequested.connect(self.seek)
+        self.panel.rateRequested.connect(self.set_rate)
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    def attach(self, session: CodingSession | None) -> None:
+        self.session = session
+        if session is not None:
+            self.load_media()
+
+    def set_view(self, start_ms: int, view_ms: int) -> None:
+        """The timeline's visible span, which a waveform surface follows (issue 11)."""
+        self._view = (int(start_ms), int(view_ms))
+        follow_zoom = getattr(self.panel.surface, "set_view", None)
+        if follow_zoom is not None:
+            follow_zoom(*self._view)
+
+    def load_media(self) -> None:
         session = self.session
         assert session is not None
         self.media_banner.hide()
@@ -48,7 +106,7 @@ class PlaybackPart(CodingWindowBase):
         session.media_clock = False
         play_path = path
         if not path.exists():
-            self._close_player()
+            self.player.close()
             self.media_banner.show_text(
                 f"<b>Media file not found:</b> {path}<br>"
                 "Coding continues without playback; use <b>Locate file…</b> to find it "
@@ -73,25 +131,26 @@ class PlaybackPart(CodingWindowBase):
                     and needs_working_copy(info)
                 ):
                     self._make_working_copy(path)
+        self._set_surface(has_video, str(play_path))
+        self.panel.set_media(duration, fps)
+        self.frame_ms = 1000.0 / fps if fps else 40.0
+        self.mediaLoaded.emit(int(duration or 0), self.frame_ms)
+
+    def _set_surface(self, has_video: bool, path: str) -> None:
         if self._surface_factory is not None:
-            surface = self._surface_factory(self.player, has_video, str(play_path))
+            surface = self._surface_factory(self.player, has_video, path)
             seek = getattr(surface, "seekRequested", None)
             if seek is not None:
                 seek.connect(self.seek)
             self.panel.set_surface(surface)
         self._surface_position = getattr(self.panel.surface, "set_position", None)
-        self.panel.set_media(duration, fps)
-        if duration and duration != self.timeline.canvas.duration_ms:
-            self.timeline.canvas.set_duration(duration)
-        self.frame_ms = 1000.0 / fps if fps else 40.0
-        self.event_model.frame_ms = self.frame_ms
 
     def _copies_dir(self) -> Path:
         return cache_dir_for(self.study.study_file)
 
     def _make_working_copy(self, original: Path) -> None:
         """Decode an inexactly seekable recording once, then play the copy from here on."""
-        task = WorkingCopyTask(original, self._copies_dir(), self)
+        task = WorkingCopyTask(original, self._copies_dir(), self.panel)
         task.finished.connect(lambda _copy: self._relinked("Playing the exact working copy"))
         task.failed.connect(lambda m: self.media_banner.show_text(f"<b>No working copy:</b> {m}"))
         task.cancelled.connect(
@@ -102,50 +161,47 @@ class PlaybackPart(CodingWindowBase):
         )
         task.start()
 
-    def _close_player(self) -> None:
-        self.player.close()
-
     def seek(self, ms: int) -> None:
         self.player.seek(int(ms))
-        self._tick()
+        self.tick()
 
-    def _set_rate(self, rate: float) -> None:
+    def set_rate(self, rate: float) -> None:
         self.player.set_rate(rate)
         current = self.player.rate()
         self.panel.show_rate(current)
-        self.statusBar().showMessage(f"Rate {current:g}×", 1500)
+        self.message.emit(f"Rate {current:g}×", 1500)
 
-    def _step_rate(self, direction: int) -> None:
-        self._set_rate(next_rate(self.player.rate(), direction))
+    def step_rate(self, direction: int) -> None:
+        self.set_rate(next_rate(self.player.rate(), direction))
 
-    def _tick(self) -> None:
+    def jump(self, ms: int) -> None:
+        self.player.jump(ms)
+
+    def tick(self) -> None:
         pos = int(self.player.position_ms())
-        playing = is_playing(self.player)
-        self.panel.show_position(pos, playing)
+        self.panel.show_position(pos, is_playing(self.player))
         if self._surface_position is not None and pos != self._last_tick_pos:
             self._surface_position(pos)
         follow_zoom = getattr(self.panel.surface, "set_view", None)  # the waveform (issue 11)
         if follow_zoom is not None:
-            follow_zoom(self.timeline.canvas.view_start, self.timeline.canvas.view_ms)
+            follow_zoom(*self._view)
         self._last_tick_pos = pos
-        self.timeline.canvas.set_playhead(pos)
-        if self.segments is not None and self.session is not None:
-            self.segments.follow(pos)
+        self.positionChanged.emit(pos)
         self._since_remember += TICK_MS
         if self._since_remember >= REMEMBER_EVERY_MS:
             self._since_remember = 0
-            if abs(pos - self._remembered) >= 1000:
+            if abs(pos - self.remembered) >= 1000:
                 self.remember_position()
 
     def remember_position(self) -> None:
         if self.session is None or self.session.read_only:
             return
         pos = int(self.player.position_ms())
-        if pos != self._remembered:
+        if pos != self.remembered:
             self.session.remember_position(pos)
-            self._remembered = pos
+            self.remembered = pos
 
-    def _player_error(self, message: str) -> None:
+    def player_error(self, message: str) -> None:
         self.media_banner.show_text(f"<b>Playback problem:</b> {message}")
 
     def locate_media(self) -> None:
@@ -154,7 +210,7 @@ class PlaybackPart(CodingWindowBase):
             return
         start = str(session.media_path.parent) if session.media_path.parent.exists() else ""
         name, _ = QFileDialog.getOpenFileName(
-            self, f"Locate {session.media_path.name}", start, "Recordings (*)"
+            self.panel, f"Locate {session.media_path.name}", start, "Recordings (*)"
         )
         if name:
             self.relink(Path(name))
@@ -164,9 +220,9 @@ class PlaybackPart(CodingWindowBase):
         session = self.session
         if session is None:
             return
-        self.statusBar().showMessage(f"Checking {path.name}…")
+        self.message.emit(f"Checking {path.name}…", 0)
         run_in_background(
-            lambda: session.relink(path), lambda _info: self._relinked(), self._relink_failed, self
+            lambda: session.relink(path), lambda _info: self._relinked(), self.error.emit, self
         )
 
     def _relinked(self, message: str = "Recording relinked") -> None:
@@ -174,11 +230,8 @@ class PlaybackPart(CodingWindowBase):
             return
         pos = int(self.player.position_ms())
         playing = is_playing(self.player)
-        self._load_media()
+        self.load_media()
         self.seek(pos)
         if playing:
             self.player.play()
-        self.statusBar().showMessage(message, 5000)
-
-    def _relink_failed(self, message: str) -> None:
-        self.show_error(message)
+        self.message.emit(message, 5000)

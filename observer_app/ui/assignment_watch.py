@@ -81,10 +81,13 @@ class AssignmentWatch(QObject):
             status = self._study.assignments.get(session.assignment_id).status
         except ObserverError:  # no longer readable by this coder, or the storage is away
             status = "gone"
-        if status == session.status:
+        # an assignment this coder can no longer read counts as cancelled (once: the next
+        # check reads "gone" again, which must not re-announce it)
+        seen = "cancelled" if status == "gone" else status
+        if seen == session.status:
             return
         was_read_only = session.status in READ_ONLY
-        session.status_changed_elsewhere("cancelled" if status == "gone" else status)
+        session.status_changed_elsewhere(seen)
         message = _MESSAGES.get(status, f"A manager changed this assignment to {status}.")
         self.banner.show_text(message)
         self.changedElsewhere.emit(status, message)

@@ -81,3 +81,39 @@ def test_coding_window_follows_a_managers_complete_reopen_and_cancel(
     )
     assert "cancelled or reassigned" in banner.label.text()
     window.close()
+
+
+def test_work_deleted_elsewhere_is_announced_once(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: Any
+) -> None:
+    """Deleted by a manager: the window goes read-only and says so once; a dismissed banner
+    does not come back on the next checks."""
+    window = open_window(qtbot, lab, fake_player, settings)
+    watch = window.assignment_watch
+    mia = lab.open_as("Mia Manager")
+    mia.assignments.delete(lab.mine)
+    announced: list[str] = []
+    watch.changedElsewhere.connect(lambda status, _msg: announced.append(status))
+    watch.check()
+    assert window.session is not None and window.session.read_only
+    assert len(announced) == 1 and watch.banner.isVisible()
+    watch.banner.hide()  # the coder dismisses it
+    watch.check()
+    watch.check()
+    assert len(announced) == 1 and not watch.banner.isVisible()
+    window.close()
+
+
+def test_undo_comes_back_when_a_manager_reopens_the_work(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: Any
+) -> None:
+    window = open_window(qtbot, lab, fake_player, settings)
+    session = window.session
+    assert session is not None
+    window.keys.set_read_only(False)
+    assert window.actions_by_id["undo"].isEnabled() == session.undo_stack.canUndo()
+    window.keys.set_read_only(True)
+    assert not window.actions_by_id["undo"].isEnabled()
+    window.keys.set_read_only(False)
+    assert window.actions_by_id["undo"].isEnabled() == session.undo_stack.canUndo()
+    window.close()

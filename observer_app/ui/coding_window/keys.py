@@ -139,9 +139,10 @@ class KeymapController(QObject):
         for action_id, action in self.actions_by_id.items():
             if action_id.startswith(CODE_PREFIX) or action_id in ("delete_event", "complete"):
                 action.setEnabled(not read_only)
-        if read_only:
-            self.actions_by_id["undo"].setEnabled(False)
-            self.actions_by_id["redo"].setEnabled(False)
+        stack = self.session.undo_stack if self.session is not None else None
+        # editable again (reopened elsewhere): undo/redo follow the stack, as after opening
+        self.actions_by_id["undo"].setEnabled(not read_only and bool(stack and stack.canUndo()))
+        self.actions_by_id["redo"].setEnabled(not read_only and bool(stack and stack.canRedo()))
 
     def edit_preferences(self) -> None:
         scheme = self.session.scheme if self.session else None

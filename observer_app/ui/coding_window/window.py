@@ -97,7 +97,8 @@ class CodingWindow(QMainWindow):
         self.shortcut_context = ShortcutContext.install(self, home=self.panel)
         self.keys.apply_keymap()
         self.coding.picker.anchor = self.pad_dock
-        player.errorOccurred.connect(self.playback.player_error)  # type: ignore[attr-defined]
+        # the synced player forwards the main player's errors and adds its further sources'
+        self.player.errorOccurred.connect(self.playback.player_error)  # type: ignore[attr-defined]
         self._restore_layout()
 
     # -- the controllers' widgets, read-only -----------------------------------------------

@@ -50,6 +50,17 @@ def read_password_line() -> str:
     return line.rstrip("\r\n")
 
 
+def _piped_or_kept(account: str) -> tuple[str | None, bool]:
+    """A secret from the next line of piped standard input, else the keyring's entry for
+    ``account``; and whether it came from the keyring. (None, False) when neither has one."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if line:
+            return line.rstrip("\r\n"), False
+    kept = credentials.get_secret(account)
+    return kept, kept is not None
+
+
 class ArchivePassword:
     """The password of an encrypted export archive: the next line on standard input (after the
     profile's own, when it has one), else the keyring's entry (``login --archive``), else a
@@ -59,13 +70,9 @@ class ArchivePassword:
         self.account = credentials.archive_account(location)
 
     def __call__(self) -> str:
-        if not sys.stdin.isatty():
-            line = sys.stdin.readline()
-            if line:
-                return line.rstrip("\r\n")
-        kept = credentials.get_secret(self.account)
-        if kept is not None:
-            return kept
+        given, _ = _piped_or_kept(self.account)
+        if given is not None:
+            return given
         if not sys.stdin.isatty():
             raise InputError(
                 "--encrypt: give the archive's password on standard input (the line after your "
@@ -91,14 +98,9 @@ class ProfilePassword:
         self.from_keyring = False
 
     def __call__(self) -> str:
-        if not sys.stdin.isatty():
-            line = sys.stdin.readline()
-            if line:
-                return line.rstrip("\r\n")
-        kept = credentials.get_secret(self.account)
-        if kept is not None:
-            self.from_keyring = True
-            return kept
+        given, self.from_keyring = _piped_or_kept(self.account)
+        if given is not None:
+            return given
         if sys.stdin.isatty():
             return getpass.getpass(f"Password for {self.profile}: ")
         hint = credentials.no_backend_reason() or (

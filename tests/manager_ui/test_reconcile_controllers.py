@@ -227,3 +227,32 @@ def test_the_page_wires_events_to_playback_and_completion_to_the_choice(
     assert page.complete_button.isEnabled()
     assert page.status.text().startswith("neither at ")
     study.close()
+
+
+def test_opening_another_pair_moves_every_part_to_the_new_session(lab: Lab, qtbot: QtBot) -> None:
+    study, _coded = _manager(lab)
+    player = _player(study)
+    page = ReconcilePage(study, lambda: player)
+    qtbot.addWidget(page)
+    page.select_recording(lab.recordings[0])
+    first = page.open_selected()
+    assert first is not None and page.next_disagreement() is not None
+    assert page.decide("neither")
+    old = page.session
+    page.select_recording(lab.recordings[1])
+    second = page.open_selected()
+    assert second is not None and page.session is not old
+    qtbot.wait(20)  # the old session is deleted by the event loop
+    assert page.current is None and page.aligned.rows() == list(second.items)
+    assert page.timeline.names == ("A: Ana Alves", "B: Ben Brook")
+    assert not page.complete_button.isEnabled()  # the second pair has no consensus yet
+    assert player.info() is not None
+    assert player.info().path == study.recordings.get(lab.recordings[1]).media_path
+    item = page.next_disagreement()
+    assert item is not None and page.decide("neither")
+    assert page.rec is not None and page.rec.recording_id == lab.recordings[1]
+    consensus = study.assignments.get(page.rec.consensus_id)
+    assert consensus.recording_id == lab.recordings[1]
+    assert page.complete_button.isEnabled()
+    assert f"consensus #{page.rec.consensus_id}" in page.summary.text()
+    study.close()

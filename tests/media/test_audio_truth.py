@@ -39,12 +39,15 @@ FORMATS = [
     "m4a_aac",
     "flac",
 ]
-#: Tolerance of clock against decoder. Measured (``python -m benchmarks media``): the clock leads
-#: the samples libvlc schedules by a near-constant 40-75 ms even for PCM WAV (libvlc 3's input
-#: clock, which the player anchors on, runs ahead of its audio output; not yet corrected), plus
-#: pacing jitter (tens of ms on a machine shared by many test runs). A seek landing elsewhere
-#: (Ogg without a copy: seconds off) fails it.
-CLOCK_TOLERANCE_MS = 150
+#: Bounds of clock minus decoder (``python -m benchmarks media``): the median of the signed
+#: errors of one run (a steady lead or lag: libvlc 3's clock runs one demux block, 50 ms, ahead
+#: of the samples it plays, which the player corrects) and the largest |error| (pacing jitter
+#: on a machine shared by many test runs included). A seek landing elsewhere (Ogg without a
+#: copy: seconds off) or a copy shifted against the original fails them.
+CLOCK_BIAS_MS = 15
+CLOCK_TOLERANCE_MS = 40
+#: Where playing to the end stops, against the duration.
+END_TOLERANCE_MS = 150
 #: Tolerance of the decoded duration against the tune's length (encoder padding, Vorbis and
 #: Opus pre-skip, MP3 frames of 1152 samples).
 DURATION_TOLERANCE_MS = 120
@@ -86,8 +89,8 @@ def tapped(qtbot: QtBot, gen: ModuleType) -> Iterator[tuple[VlcPlayer, object]]:
 def clock_error(player: VlcPlayer, tap: object, qtbot: QtBot) -> float:
     """Player position minus what the decoder plays, read together (waits for sound)."""
     for _ in range(40):
+        pos = player.position_ms()  # first: heard_ms() answers for the instant it is called
         heard = tap.heard_ms()  # type: ignore[attr-defined]
-        pos = player.position_ms()
         if heard is not None:
             return pos - heard
         qtbot.wait(25)
@@ -120,8 +123,10 @@ def test_clock_follows_the_decoder_after_seeks_and_to_the_end(
     player.load(path)
     qtbot.waitUntil(lambda: not player.seeking(), timeout=5000)
     player.play()
-    qtbot.wait(400)
-    measured = [clock_error(player, tap, qtbot)]
+    measured = []
+    for _ in range(3):  # while playing from the start
+        qtbot.wait(300)
+        measured.append(clock_error(player, tap, qtbot))
     rng = random.Random(name)
     for target in [rng.randrange(500, duration - 2500) for _ in range(3)]:
         player.seek(target)
@@ -133,10 +138,14 @@ def test_clock_follows_the_decoder_after_seeks_and_to_the_end(
     player.play()
     qtbot.wait(350)
     measured.append(clock_error(player, tap, qtbot))
-    assert np.max(np.abs(measured)) <= CLOCK_TOLERANCE_MS, f"{name}: {measured}"
+    qtbot.wait(300)
+    measured.append(clock_error(player, tap, qtbot))  # and further on
+    shown = [round(e) for e in measured]
+    assert abs(float(np.median(measured))) <= CLOCK_BIAS_MS, f"{name}: {shown}"
+    assert np.max(np.abs(measured)) <= CLOCK_TOLERANCE_MS, f"{name}: {shown}"
     player.seek(duration - 1200)
     qtbot.waitUntil(lambda: player.state() is PlaybackState.ENDED, timeout=4000)
-    assert abs(player.position_ms() - duration) <= CLOCK_TOLERANCE_MS
+    assert abs(player.position_ms() - duration) <= END_TOLERANCE_MS
     assert errors == []
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from observer_app.media import _libvlc, transport
 from observer_app.media.types import MediaInfo, PlaybackState
+from observer_app.media.vlc_player._clock import libvlc_lead_ms
 from observer_app.media.vlc_player._frames import _DisplayCb, _LockCb, _UnlockCb
 from observer_app.media.vlc_player._state import _Mixin, _Phase, _Step
 
@@ -50,6 +51,9 @@ class _EventMixin(_Mixin):
 
     def _new_media(self) -> Any:
         assert self._info is not None
+        lead = libvlc_lead_ms(self._info)
+        with self._lock:
+            self._lead_ms = lead
         media = _libvlc.instance(self._audio).media_new_path(self._info.path)
         media.add_option(":start-paused")  # opens, shows the first picture, pauses
         return media
@@ -62,11 +66,12 @@ class _EventMixin(_Mixin):
                 if self._verify_audio_locked(value, now):
                     return
                 if self._phase is _Phase.PLAYING and self._info is not None:
-                    ahead = self._estimate(now) - value
+                    heard = self._heard_ms(value)
+                    ahead = self._estimate(now) - heard
                     # Events reach us a few ms late (the GIL, a busy machine), which makes
                     # them look behind: pull the clock back only beyond that.
                     if -1000 < ahead < 0 or _EVENT_LATENCY_S * 1000 * self._vlc_rate < ahead < 1000:
-                        self._reanchor(value, now)
+                        self._reanchor(heard, now)
             return
         if name == "buffering":
             if event.u.new_cache >= 100:

@@ -1,4 +1,5 @@
-"""The playback clock of a ``VlcPlayer``: anchoring, extrapolation, position and rate."""
+"""The playback clock of a ``VlcPlayer``: anchoring, extrapolation, position and rate, and the
+correction of libvlc's clock of audio-only WAV files to the sound (``WAV_LEAD_MS``)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ Reports, with references measured in the same run:
   median of the signed error and p50/p95/max of |error| in ms; for the original file (libvlc's
   own seek, our re-anchoring on libvlc's clock) and for the app's PCM WAV working copy; seeks
   after which the original played nothing (libvlc ended) are counted separately;
-- the time to make a working copy per hour of audio (a 10-minute Ogg Vorbis file) and to make an
+- the time to make a working copy per hour of audio (a 10-minute Ogg Vorbis file; FFmpeg through
+  PyAV, against libvlc's transcoder in the same run) and to make an
   all-intra H.264 proxy per hour of 1080p video (libvlc's x264), both single-threaded wall time
   on this machine;
 - exact-seek latency on 1080p H.264 (paused seeks to random times, until the target frame is
@@ -170,6 +171,13 @@ def main(argv: list[str]) -> None:
         gen.make_position_audio(long_ogg, gen.AUDIO_FORMATS["ogg_vorbis"][1], seconds=600.0)
     audio_s = _timed(lambda: make_working_copy(long_ogg, copies))
     print(f"working copy of audio: {audio_s:.1f} s for 10 min of Ogg -> {audio_s * 6:.0f} s/hour")
+    from observer_app.media.waveform import _transcode
+
+    vlc_s = _timed(lambda: _transcode(long_ogg, copies / "by_libvlc.wav", None, None, audio=""))
+    print(
+        f"  (libvlc's transcoder, the copies' decoder before: {vlc_s:.1f} s; "
+        f"PyAV / libvlc time {audio_s / max(1e-9, vlc_s):.2f})"
+    )
     hd = args.media_dir / "index25_1080p.mp4"
     if not hd.exists():
         gen.make_index_video_1080p(hd)

@@ -15,6 +15,10 @@ from observer_app.media.vlc_player._state import _Mixin, _Phase, _Step
 
 _SEEK_END_S = 5.0  # an end this soon after an audio seek is libvlc's seek failing, not the file
 _EVENT_LATENCY_S = 0.015  # time events can reach us this late without being wrong
+#: libvlc 3 reports the end of an audio file (and flushes its output) about 100 ms before its
+#: last samples are due (measured with ``scripts/audio_tap.py`` on PCM WAV: 99.7 ms): an end
+#: this close to the duration is the end of the recording, not a stop before it.
+_AUDIO_END_SLACK_MS = 500
 
 
 def _shutdown(player: Any) -> None:
@@ -118,6 +122,9 @@ class _EventMixin(_Mixin):
         missing = info.duration_ms - reached
         if self._seek_broke_audio(info, missing):
             return
+        if not info.has_video and missing <= _AUDIO_END_SLACK_MS:
+            with self._lock:
+                self._still_ms = transport.last_position(info)
         if missing > max(2000, info.duration_ms // 20) and self._reopened_for >= 0:
             self.errorOccurred.emit(
                 f"{info.path}: libvlc stopped at {reached / 1000:.1f} s of "

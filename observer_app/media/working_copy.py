@@ -170,7 +170,7 @@ def _decode_to_wav(
             if not container.streams.audio:
                 raise MediaError(f"{source}: has no audio track")
             _decode_stream(container, wav, progress, cancel)
-    except av.FFmpegError as exc:
+    except (av.FFmpegError, ValueError) as exc:  # ValueError: the format changes midway
         raise MediaError(f"{source}: the audio could not be decoded ({exc})") from exc
     if progress is not None:
         progress(1.0)
@@ -182,25 +182,37 @@ def _decode_stream(
     progress: Callable[[float], None] | None,
     cancel: threading.Event | None,
 ) -> None:
+    """Decoded frames are gathered into blocks of a second and converted per block (per frame
+    the conversion costs 4x the decoding)."""
     import av
 
     stream = container.streams.audio[0]
     ctx = stream.codec_context
     total_s = float(container.duration or 0) / av.time_base
     to_s16 = av.AudioResampler(format="s16", layout=ctx.layout, rate=ctx.sample_rate)
+    fifo = av.AudioFifo()
     with wave.open(str(wav), "wb") as out:
         out.setnchannels(ctx.layout.nb_channels)
         out.setsampwidth(2)
         out.setframerate(ctx.sample_rate)
+
+        def write(block: Any) -> None:
+            for converted in to_s16.resample(block):
+                out.writeframes(converted.to_ndarray().tobytes())
+
         for frame in container.decode(stream):
             if cancel is not None and cancel.is_set():
                 raise Cancelled
-            for block in to_s16.resample(frame):
-                out.writeframes(block.to_ndarray().tobytes())
-            if progress is not None and total_s > 0 and frame.time is not None:
-                progress(max(0.0, min(1.0, frame.time / total_s)))
-        for block in to_s16.resample(None):
-            out.writeframes(block.to_ndarray().tobytes())
+            at_s = frame.time
+            frame.pts = None  # the samples follow each other (the FIFO checks pts otherwise)
+            fifo.write(frame)
+            if fifo.samples >= ctx.sample_rate:
+                write(fifo.read())
+                if progress is not None and total_s > 0 and at_s is not None:
+                    progress(max(0.0, min(1.0, at_s / total_s)))
+        if fifo.samples:
+            write(fifo.read())
+        write(None)
 
 
 def _describe(source: Path, wav: Path) -> WorkingCopy:

@@ -27,8 +27,11 @@ def libvlc_lead_ms(info: MediaInfo) -> float:
     PCM WAV (every audio-only recording the app plays, through its working copy), else 0.
 
     Originals in other containers (played only until their copy is made) are not corrected;
-    their leads were measured (ms, median while playing): FLAC 96, MP3 44.1 kHz 52, 22.05 kHz
-    78, 16 kHz 108, Ogg Vorbis 0, Opus -74, M4A/AAC 0 (depend on the encoder's block sizes).
+    their leads were measured (ms, median while playing from the start): FLAC 96, Ogg Vorbis
+    0, Opus -74, M4A/AAC 0, MP3 108 (16 kHz), 78 (22.05 kHz), 52 (44.1 kHz) = LAME's encoder
+    delay (576 + 529 samples, which libvlc's decoder removes but its clock keeps) plus one
+    frame (576 samples at 16/22.05 kHz, 1152 at 44.1 kHz). After a seek in them libvlc lands
+    off by a further -60..+60 ms (MP3), so no constant would make them exact: the copy does.
     Video is timed by its frames (0).
     """
     if info.has_video:

@@ -3,9 +3,10 @@
 Each file holds the same never-repeating tune (``make_test_media.position_signal``); an
 :class:`AudioTap` in place of the sound card tells which sample libvlc's decoder is playing at
 each instant. Audio-only recordings other than PCM WAV are played from their working copy, as
-the app does. The checks: the decoded duration is the tune's length, the clock matches the
-decoder after seeks to random targets (playing and paused) and while playing, and playing to
-the end ends at the duration.
+the app does. The checks: the decoded duration is the tune's length, each sample of a working
+copy sits at its time in the original, the clock matches the decoder (no steady lead or lag,
+small jitter) after seeks to random targets (playing and paused) and while playing, and playing
+to the end ends at the last position.
 """
 
 from __future__ import annotations

@@ -8,11 +8,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QTextCursor
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from observer_app.coding.definitions.scheme import Scheme
 from observer_app.services.records import EventRecord
+from observer_app.ui.contrast import readable
 from observer_app.ui.models import EVENT_ROLE, CategoryFilterModel, EventTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,7 +57,7 @@ class EventDelegate(QStyledItemDelegate):
     def __init__(self, log: EventLog) -> None:
         super().__init__(log)
         self._log = log
-        self._red = QColor("#c0392b")
+        self._red = readable("#c0392b")  # an open state's end, in both palettes
         #: (text, width) -> the text elided to that width: a key press repaints every visible
         #: cell, and eliding is the costliest part of a cell (texts never change under a key)
         self._elided: dict[tuple[str, int], str] = {}
@@ -162,6 +164,11 @@ class EventDelegate(QStyledItemDelegate):
         if isinstance(editor, QPlainTextEdit):  # room for a few lines of comment
             rect.setHeight(max(rect.height(), editor.fontMetrics().height() * 4 + 10))
             rect.setWidth(max(rect.width(), 320))
+            area = editor.parentWidget()  # the view's viewport: keep every typed word in it
+            if area is not None:
+                rect.moveRight(min(rect.right(), area.width() - 1))
+                rect.moveBottom(min(rect.bottom(), area.height() - 1))
+                rect.moveTopLeft(QPoint(max(rect.left(), 0), max(rect.top(), 0)))
         editor.setGeometry(rect)
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
@@ -205,18 +212,26 @@ class EventDelegate(QStyledItemDelegate):
 
 
 class _LogView(QTableView):
-    """The log's table: Enter (like F2) edits the focused cell."""
+    """The log's table: Enter (like F2) edits the focused cell; on a cell that cannot be edited
+    (a point's end, the category) it says why (``refused``) instead of doing nothing."""
+
+    refused = Signal(int, int)  # proxy row and column of the cell
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        current = self.currentIndex()
         if (
-            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
             and plain
             and self.state() != QAbstractItemView.State.EditingState
-            and self.currentIndex().isValid()
+            and current.isValid()
         ):
-            self.edit(self.currentIndex())
-            return
+            if not current.flags() & Qt.ItemFlag.ItemIsEditable:
+                self.refused.emit(current.row(), current.column())
+                return
+            if event.key() != Qt.Key.Key_F2:
+                self.edit(current)
+                return
         super().keyPressEvent(event)
 
 
@@ -278,6 +293,7 @@ class EventLog(QWidget):
         self.view.setColumnHidden(EventTableModel.SUBJECT, not has_subjects)
         self.view.setItemDelegate(EventDelegate(self))
         self.view.clicked.connect(self._clicked)
+        self.view.refused.connect(self._refused)
         layout.addWidget(self.view)
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._count)
@@ -296,6 +312,13 @@ class EventLog(QWidget):
         source = self.proxy.mapToSource(index)
         if source.isValid():
             self.seekRequested.emit(self.model.event_at(source.row()).onset_ms)
+
+    def _refused(self, row: int, col: int) -> None:
+        source = self.proxy.mapToSource(self.proxy.index(row, col))
+        if source.isValid():
+            reason = self.model.why_not_editable(source.row(), source.column())
+            if reason:
+                self.model.editRefused.emit(reason)
 
     def record_at(self, index: Index) -> EventRecord | None:
         source = self.proxy.mapToSource(index)

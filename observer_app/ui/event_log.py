@@ -8,12 +8,11 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QPoint,
     QRect,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QTextCursor
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -57,7 +56,7 @@ class EventDelegate(QStyledItemDelegate):
     def __init__(self, log: EventLog) -> None:
         super().__init__(log)
         self._log = log
-        self._red = readable("#c0392b")  # an open state's end, in both palettes
+        self._red = readable(QColor("#c0392b"))  # an open state's end, in both palettes
         #: (text, width) -> the text elided to that width: a key press repaints every visible
         #: cell, and eliding is the costliest part of a cell (texts never change under a key)
         self._elided: dict[tuple[str, int], str] = {}
@@ -168,7 +167,8 @@ class EventDelegate(QStyledItemDelegate):
             if area is not None:
                 rect.moveRight(min(rect.right(), area.width() - 1))
                 rect.moveBottom(min(rect.bottom(), area.height() - 1))
-                rect.moveTopLeft(QPoint(max(rect.left(), 0), max(rect.top(), 0)))
+                rect.moveLeft(max(rect.left(), 0))
+                rect.moveTop(max(rect.top(), 0))
         editor.setGeometry(rect)
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
@@ -212,26 +212,18 @@ class EventDelegate(QStyledItemDelegate):
 
 
 class _LogView(QTableView):
-    """The log's table: Enter (like F2) edits the focused cell; on a cell that cannot be edited
-    (a point's end, the category) it says why (``refused``) instead of doing nothing."""
-
-    refused = Signal(int, int)  # proxy row and column of the cell
+    """The log's table: Enter (like F2) edits the focused cell."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        current = self.currentIndex()
         if (
-            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and plain
             and self.state() != QAbstractItemView.State.EditingState
-            and current.isValid()
+            and self.currentIndex().isValid()
         ):
-            if not current.flags() & Qt.ItemFlag.ItemIsEditable:
-                self.refused.emit(current.row(), current.column())
-                return
-            if event.key() != Qt.Key.Key_F2:
-                self.edit(current)
-                return
+            self.edit(self.currentIndex())
+            return
         super().keyPressEvent(event)
 
 
@@ -293,7 +285,7 @@ class EventLog(QWidget):
         self.view.setColumnHidden(EventTableModel.SUBJECT, not has_subjects)
         self.view.setItemDelegate(EventDelegate(self))
         self.view.clicked.connect(self._clicked)
-        self.view.refused.connect(self._refused)
+        self.view.installEventFilter(self)  # F2 on a cell that cannot be edited says why
         layout.addWidget(self.view)
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._count)
@@ -313,12 +305,26 @@ class EventLog(QWidget):
         if source.isValid():
             self.seekRequested.emit(self.model.event_at(source.row()).onset_ms)
 
-    def _refused(self, row: int, col: int) -> None:
-        source = self.proxy.mapToSource(self.proxy.index(row, col))
-        if source.isValid():
-            reason = self.model.why_not_editable(source.row(), source.column())
-            if reason:
-                self.model.editRefused.emit(reason)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """F2 or Enter on a cell that cannot be edited (a point's end, the category) says why
+        in the status bar (``editRefused``) instead of doing nothing."""
+        view = self.view
+        if (
+            watched is view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and view.state() != QAbstractItemView.State.EditingState
+        ):
+            current = view.currentIndex()
+            source = self.proxy.mapToSource(current)
+            if source.isValid() and not current.flags() & Qt.ItemFlag.ItemIsEditable:
+                reason = self.model.why_not_editable(source.row(), source.column())
+                if reason:
+                    self.model.editRefused.emit(reason)
+                return True
+        return super().eventFilter(watched, event)
 
     def record_at(self, index: Index) -> EventRecord | None:
         source = self.proxy.mapToSource(index)

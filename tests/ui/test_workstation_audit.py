@@ -254,3 +254,23 @@ def test_f2_on_a_cell_that_cannot_be_edited_says_why(
         assert reason in window.statusBar().currentMessage()
     [event] = saved_events(lab, lab.mine)
     assert event.offset_ms is None
+
+
+def test_setting_an_end_to_now_speaks_the_codes_label(
+    qtbot: QtBot, window: CodingWindow, lab: Any, fake_player: Any
+) -> None:
+    fake_player.seek(10_000)
+    key(qtbot, window, Qt.Key.Key_A)  # talk opens
+    [event] = saved_events(lab, lab.mine)
+    window.event_log.show_event(event.id)
+    fake_player.seek(14_200)
+    window.panel.setFocus()
+    key(qtbot, window, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Talk: end set to 00:00:14.200"
+    fake_player.seek(20_000)
+    key(qtbot, window, Qt.Key.Key_N)  # a point: it has no end to set
+    [_, nod] = saved_events(lab, lab.mine)
+    window.event_log.show_event(nod.id)
+    window.panel.setFocus()
+    key(qtbot, window, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+    assert "Nod is a point event: it has no end" in window.statusBar().currentMessage()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from observer_app.coding.definitions.scheme import Scheme
 from observer_app.services.records import EventRecord
+from observer_app.ui.contrast import readable
 from observer_app.ui.models import EVENT_ROLE, CategoryFilterModel, EventTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,7 +56,7 @@ class EventDelegate(QStyledItemDelegate):
     def __init__(self, log: EventLog) -> None:
         super().__init__(log)
         self._log = log
-        self._red = QColor("#c0392b")
+        self._red = readable(QColor("#c0392b"))  # an open state's end, in both palettes
         #: (text, width) -> the text elided to that width: a key press repaints every visible
         #: cell, and eliding is the costliest part of a cell (texts never change under a key)
         self._elided: dict[tuple[str, int], str] = {}
@@ -162,6 +163,12 @@ class EventDelegate(QStyledItemDelegate):
         if isinstance(editor, QPlainTextEdit):  # room for a few lines of comment
             rect.setHeight(max(rect.height(), editor.fontMetrics().height() * 4 + 10))
             rect.setWidth(max(rect.width(), 320))
+            area = editor.parentWidget()  # the view's viewport: keep every typed word in it
+            if area is not None:
+                rect.moveRight(min(rect.right(), area.width() - 1))
+                rect.moveBottom(min(rect.bottom(), area.height() - 1))
+                rect.moveLeft(max(rect.left(), 0))
+                rect.moveTop(max(rect.top(), 0))
         editor.setGeometry(rect)
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
@@ -278,6 +285,7 @@ class EventLog(QWidget):
         self.view.setColumnHidden(EventTableModel.SUBJECT, not has_subjects)
         self.view.setItemDelegate(EventDelegate(self))
         self.view.clicked.connect(self._clicked)
+        self.view.installEventFilter(self)  # F2 on a cell that cannot be edited says why
         layout.addWidget(self.view)
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._count)
@@ -296,6 +304,27 @@ class EventLog(QWidget):
         source = self.proxy.mapToSource(index)
         if source.isValid():
             self.seekRequested.emit(self.model.event_at(source.row()).onset_ms)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """F2 or Enter on a cell that cannot be edited (a point's end, the category) says why
+        in the status bar (``editRefused``) instead of doing nothing."""
+        view = self.view
+        if (
+            watched is view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and view.state() != QAbstractItemView.State.EditingState
+        ):
+            current = view.currentIndex()
+            source = self.proxy.mapToSource(current)
+            if source.isValid() and not current.flags() & Qt.ItemFlag.ItemIsEditable:
+                reason = self.model.why_not_editable(source.row(), source.column())
+                if reason:
+                    self.model.editRefused.emit(reason)
+                return True
+        return super().eventFilter(watched, event)
 
     def record_at(self, index: Index) -> EventRecord | None:
         source = self.proxy.mapToSource(index)

@@ -34,6 +34,7 @@ from observer_app.ui.actions import (
     normal,
     ordered_ids,
 )
+from observer_app.ui.contrast import css
 
 
 @dataclass
@@ -137,7 +138,7 @@ class PreferencesDialog(QDialog):
         kl.addWidget(self.table)
         self.conflict_label = QLabel()
         self.conflict_label.setWordWrap(True)
-        self.conflict_label.setStyleSheet("color: #c0392b")
+        self.conflict_label.setStyleSheet(f"color: {css('#c0392b')}")
         kl.addWidget(self.conflict_label)
         reset = QPushButton("Restore default keys")
         reset.clicked.connect(self._reset)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from observer_app.coding.errors import ObserverError
 from observer_app.services.records import CoderInfo
 from observer_app.services.study import Study
+from observer_app.ui.contrast import css
 from observer_app.ui.live import POLL_MS, LiveUpdates
 from observer_app.ui.models import QueueModel
 
@@ -56,7 +57,7 @@ class LoginDialog(QDialog):
         form.addRow("Password", self.password)
         layout.addLayout(form)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b")
+        self.error.setStyleSheet(f"color: {css('#c0392b')}")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(

@@ -1,0 +1,84 @@
+"""The event log's one-pass paint: the same pixels as Qt's per-cell paint, one call a repaint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QImage
+
+from observer_app.coding.definitions import parse_scheme
+from observer_app.services.records import EventRecord
+from observer_app.ui.event_log import EventLog
+from observer_app.ui.models import EventTableModel
+
+SCHEME = parse_scheme((Path(__file__).parent / "scheme.toml").read_text(), "scheme.toml")
+
+
+def record(ev_id: int, code: str, onset: int, offset: int | None, state: bool) -> EventRecord:
+    return EventRecord(ev_id, 1, code, onset, offset, state, {}, "a comment", False, {})
+
+
+def events() -> list[EventRecord]:
+    rows = [
+        record(i, "talk" if i % 3 == 0 else "nod", 1_000 * i, None, i % 3 == 0)
+        for i in range(1, 60)
+    ]
+    rows[5] = record(6, "talk", 6_000, 7_500, True)  # a closed state among open ones
+    return rows
+
+
+def make_log(qtbot: Any, rows: list[EventRecord]) -> EventLog:
+    model = EventTableModel(SCHEME, lambda _id, _changes: True)
+    log = EventLog(model, SCHEME)
+    qtbot.addWidget(log)
+    model.set_events(rows)
+    log.resize(700, 400)
+    log.show()
+    qtbot.waitExposed(log)
+    return log
+
+
+def by_qt(log: EventLog) -> QImage:
+    """The viewport as Qt's table paints it: cell by cell through the delegate."""
+    cells = log.view.cells
+    log.view.cells = None
+    try:
+        return log.view.viewport().grab().toImage()
+    finally:
+        log.view.cells = cells
+
+
+def test_one_pass_paint_matches_qt_cell_by_cell(qtbot: Any) -> None:
+    log = make_log(qtbot, events())
+    log.show_event(7)  # a selected row
+    one_pass = log.view.viewport().grab().toImage()
+    assert one_pass == by_qt(log)
+    log.filter.setCurrentIndex(log.filter.findData("markers"))  # filtered rows map to the model
+    assert log.proxy.filtering
+    assert log.view.viewport().grab().toImage() == by_qt(log)
+    log.view.horizontalScrollBar().setValue(40)  # scrolled sideways: columns cut at the edge
+    log.view.verticalScrollBar().setValue(3)
+    assert log.view.viewport().grab().toImage() == by_qt(log)
+
+
+def test_a_logged_event_is_painted_in_one_call_per_repaint(qtbot: Any) -> None:
+    """Inserting a row repaints the viewport (the rows below it move) with one Python call
+    for all its rows, not one call per cell."""
+    log = make_log(qtbot, events())
+    rows: list[int] = []
+    paint_row = log.delegate.paint_row
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        rows.append(kwargs["row"])
+        paint_row(*args, **kwargs)
+
+    log.delegate.paint_row = counting  # type: ignore[method-assign]
+    cells: list[int] = []
+    paint = log.delegate.paint
+    log.delegate.paint = lambda *a: (cells.append(1), paint(*a))  # type: ignore[method-assign]
+    log.model.upsert(record(500, "nod", 2_500, None, False))
+    log.view.viewport().grab()
+    visible = {log.view.rowAt(y) for y in range(log.view.viewport().height())} - {-1}
+    assert sorted(set(rows)) == sorted(log._source_row(r) for r in visible)
+    assert not cells  # Qt's per-cell delegate path was not taken

@@ -1,16 +1,20 @@
-"""The event log's one-pass paint: the same pixels as Qt's per-cell paint, one call a repaint."""
+"""What a logged event repaints: the event log in one pass (the same pixels as Qt's per-cell
+paint, one Python call a repaint), the timeline only where the new mark is."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from observer_app.coding.definitions import parse_scheme
 from observer_app.services.records import EventRecord
 from observer_app.ui.event_log import EventLog
 from observer_app.ui.models import EventTableModel
+from observer_app.ui.timeline import TimelineCanvas
 
 SCHEME = parse_scheme((Path(__file__).parent / "scheme.toml").read_text(), "scheme.toml")
 
@@ -82,3 +86,42 @@ def test_a_logged_event_is_painted_in_one_call_per_repaint(qtbot: Any) -> None:
     visible = {log.view.rowAt(y) for y in range(log.view.viewport().height())} - {-1}
     assert sorted(set(rows)) == sorted(log._source_row(r) for r in visible)
     assert not cells  # Qt's per-cell delegate path was not taken
+
+
+class PaintedAreas(QObject):
+    """The rectangles of the regions of the paint events a widget receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.rects += list(event.region())  # type: ignore[attr-defined]
+        return False
+
+
+def test_a_logged_event_repaints_only_its_mark_on_the_timeline(qtbot: Any) -> None:
+    canvas = TimelineCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 160)
+    canvas.set_scheme(SCHEME)
+    canvas.set_duration(150_000)
+    # more marks in view than are labelled: a new one is patched into the cached layer
+    points = [record(k, "nod", 200 * k, None, False) for k in range(1, 500)]
+    states = [record(1000 + k, "talk", 200 * k, 200 * k + 90, True) for k in range(1, 500)]
+    canvas.set_events(points + states)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    canvas.grab()  # the cached layer
+    QApplication.processEvents()  # the first paint
+    painted = PaintedAreas()
+    canvas.installEventFilter(painted)
+    canvas.upsert(record(900, "nod", 70_000, None, False))  # a point
+    canvas.upsert(record(901, "talk", 80_000, None, True))  # an open state
+    QApplication.processEvents()
+    assert painted.rects
+    x_point, x_state = canvas._x(70_000), canvas._x(80_000)
+    for rect in painted.rects:
+        assert rect.width() <= 12 and rect.height() < canvas.height()
+        assert any(rect.left() <= x <= rect.right() for x in (x_point, x_state))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -373,7 +374,10 @@ class EventLog(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
-        header.setHighlightSections(False)  # selecting a row would repaint the header too
+        # a selection of its own: the selected row (a new event's) would repaint the header at
+        # every key press, highlighted or not
+        header.setHighlightSections(False)
+        header.setSelectionModel(QItemSelectionModel(self.proxy, header))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         # widths from the font, so every column shows in a dock a third of 1280 px wide: a time

@@ -125,3 +125,19 @@ def test_a_logged_event_repaints_only_its_mark_on_the_timeline(qtbot: Any) -> No
     for rect in painted.rects:
         assert rect.width() <= 12 and rect.height() < canvas.height()
         assert any(rect.left() <= x <= rect.right() for x in (x_point, x_state))
+
+
+def test_selecting_a_new_event_leaves_the_log_header_alone(qtbot: Any) -> None:
+    """The log selects each new event; the header (one row's cells selected) is not repainted."""
+    log = make_log(qtbot, events())
+    QApplication.processEvents()
+    painted = PaintedAreas()
+    log.view.horizontalHeader().viewport().installEventFilter(painted)
+    viewport = PaintedAreas()
+    log.view.viewport().installEventFilter(viewport)
+    log.model.upsert(record(500, "nod", 2_500, None, False))
+    log.show_event(500)
+    QApplication.processEvents()
+    assert log.selected_event_id() == 500
+    assert viewport.rects  # the rows were repainted
+    assert not painted.rects

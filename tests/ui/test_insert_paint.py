@@ -102,8 +102,13 @@ class PaintedAreas(QObject):
 
 
 def test_a_logged_event_repaints_only_its_mark_on_the_timeline(qtbot: Any) -> None:
-    canvas = TimelineCanvas()
-    qtbot.addWidget(canvas)
+    """Only the new marks' rectangles, and nothing under the canvas (it paints opaquely)."""
+    from PySide6.QtWidgets import QWidget
+
+    dock = QWidget()
+    qtbot.addWidget(dock)
+    dock.resize(900, 160)
+    canvas = TimelineCanvas(dock)
     canvas.resize(900, 160)
     canvas.set_scheme(SCHEME)
     canvas.set_duration(150_000)
@@ -111,16 +116,17 @@ def test_a_logged_event_repaints_only_its_mark_on_the_timeline(qtbot: Any) -> No
     points = [record(k, "nod", 200 * k, None, False) for k in range(1, 500)]
     states = [record(1000 + k, "talk", 200 * k, 200 * k + 90, True) for k in range(1, 500)]
     canvas.set_events(points + states)
-    canvas.show()
-    qtbot.waitExposed(canvas)
+    dock.show()
+    qtbot.waitExposed(dock)
     canvas.grab()  # the cached layer
     QApplication.processEvents()  # the first paint
-    painted = PaintedAreas()
+    painted, under = PaintedAreas(), PaintedAreas()
     canvas.installEventFilter(painted)
+    dock.installEventFilter(under)
     canvas.upsert(record(900, "nod", 70_000, None, False))  # a point
     canvas.upsert(record(901, "talk", 80_000, None, True))  # an open state
     QApplication.processEvents()
-    assert painted.rects
+    assert painted.rects and not under.rects
     x_point, x_state = canvas._x(70_000), canvas._x(80_000)
     for rect in painted.rects:
         assert rect.width() <= 12 and rect.height() < canvas.height()

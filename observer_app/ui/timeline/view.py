@@ -36,6 +36,9 @@ class TimelineView(QWidget):
         self.setMinimumHeight(80)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # every paint covers its whole rect with the cached layer: the dock under the canvas
+        # need not be painted first (a logged mark repaints a few pixels, not the dock)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.duration_ms = 0
         self.view_start = 0
         self.view_ms = 60_000

@@ -94,6 +94,11 @@ class CodingController(QObject):
         self.padReplaced.emit()
         self.show_open()
 
+    def set_prefs(self, prefs: Preferences) -> None:
+        """The coder's preferences: the reaction lag, the picker's pause, the timeline's lanes."""
+        self.prefs = prefs
+        self.timeline.canvas.set_subject_lanes(prefs.subject_lanes)
+
     def set_media(self, duration_ms: int, frame_ms: float) -> None:
         """The loaded recording's length and frame duration."""
         if duration_ms and duration_ms != self.timeline.canvas.duration_ms:

@@ -73,7 +73,7 @@ class CodingWindow(QMainWindow):
         self.save_banner = SaveBanner(parent=self)  # issue 17: the unsaved-change banner
         # issue 17: the open assignment completed/reopened/cancelled on another workstation
         self.assignment_watch = AssignmentWatch(study, self)
-        self.coding.prefs = self.keys.prefs
+        self.coding.set_prefs(self.keys.prefs)
         self.setWindowTitle(f"observer-app — {study.actor.name} — {study.name}")
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
@@ -204,7 +204,7 @@ class CodingWindow(QMainWindow):
         self.keys.codeKeysChanged.connect(c.set_code_keys)
         self.keys.codeKey.connect(c.code_key)
         self.keys.subjectKey.connect(c.set_focal_subject)
-        self.keys.prefsChanged.connect(lambda prefs: setattr(c, "prefs", prefs))
+        self.keys.prefsChanged.connect(c.set_prefs)
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         p, c, f, canvas = self.playback, self.coding, self.forms, self.coding.timeline.canvas
@@ -237,6 +237,7 @@ class CodingWindow(QMainWindow):
             "zoom_in": lambda: canvas.zoom(0.5),
             "zoom_out": lambda: canvas.zoom(2.0),
             "zoom_all": lambda: canvas.zoom(1e9),
+            "subject_lanes": self.keys.toggle_subject_lanes,
             "reset_layout": self.reset_layout,
             "keys_help": self.keys.show_keys,
         }

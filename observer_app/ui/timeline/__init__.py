@@ -1,5 +1,9 @@
 """The timeline: the whole recording, one lane per category, events as markers or bars.
 
+With ``set_subject_lanes(True)`` (the View menu's "Timeline lanes per subject", kept in the
+coder's preferences) a scheme's subjects split each category into one lane per subject
+("Withdrawal · Patient"); the category's name is then written once over its subjects' lanes.
+
 Point events are ticks, state events bars (open ones run to the playhead, drawn live); segment
 boundaries are dashed lines; the playhead is a red line. With ``set_envelope`` (a
 ``media.waveform.Envelope``) the recording's waveform is drawn faintly under the lanes.
@@ -10,6 +14,8 @@ Painting stays cheap with 10,000 events: everything but the playhead and the ope
 rendered into a cached image, rebuilt only when the events, the view or the size change; the
 rebuild places the markers of the events in view with numpy (one column per pixel), so its cost
 depends on the width of the widget rather than on the number of events.
+A newly logged point or state onset is drawn into the cached layer and repaints only its own
+rectangle (a key press does not repaint the timeline).
 
 Modules: ``canvas`` (events and mouse), ``painting`` (rendering), ``view`` (view state and
 geometry), ``lanes`` (the per-category store), ``widget`` (canvas and scroll bar).

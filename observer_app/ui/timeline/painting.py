@@ -117,14 +117,7 @@ class TimelinePainter(TimelineView):
         image.setDevicePixelRatio(dpr)
         p = QPainter(image)
         self._paint_ruler(p, pal)
-        for i, lane in enumerate(self._lanes):
-            label_top = self._ruler_h + i * lane_h
-            p.setPen(pal.color(QPalette.ColorRole.Text))
-            p.drawText(  # wrapped over two lines when it is long (elided only past that)
-                QRectF(4, label_top, LABEL_W - 8, lane_h),
-                int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap),
-                self._lane_text(lane.label, lane_h),
-            )
+        self._paint_lane_labels(p, pal)
         self._paint_segments(p, pal)
         self._paint_labels(p, pal)
         p.end()
@@ -197,14 +190,48 @@ class TimelinePainter(TimelineView):
                 p.drawText(QPointF(x + 3, top + row * line_h + fm.ascent()), text)
                 free_x[row] = x + 3 + fm.horizontalAdvance(text) + 4
 
-    def _lane_text(self, label: str, lane_h: float) -> str:
-        """A lane's label as it fits the label column: whole when it wraps into the lines the
-        lane has room for, else its last line elided."""
+    def _paint_lane_labels(self, p: QPainter, pal: QPalette) -> None:
+        """Each lane's label in the label column, wrapped over the lines it has room for.
+        Per-subject lanes of one category share its name, written once over all of them
+        (wrapped there), with each lane's subject right-aligned beside it."""
+        lane_h = self._lane_h()
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        wrap = int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)
+        right = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
         fm = self.fontMetrics()
-        width = LABEL_W - 8
+        i = 0
+        while i < len(self._lanes):
+            lane = self._lanes[i]
+            top = self._ruler_h + i * lane_h
+            if not lane.heading:
+                text = self._lane_text(lane.label, lane_h)
+                p.drawText(QRectF(4, top, LABEL_W - 8, lane_h), wrap, text)
+                i += 1
+                continue
+            group = [lane]
+            while i + len(group) < len(self._lanes) and (
+                self._lanes[i + len(group)].heading == lane.heading
+            ):
+                group.append(self._lanes[i + len(group)])
+            sub_w = min(LABEL_W // 2, max(fm.horizontalAdvance(g.subject) for g in group) + 4)
+            for k, member in enumerate(group):
+                text = fm.elidedText(member.subject, Qt.TextElideMode.ElideRight, sub_w)
+                p.drawText(
+                    QRectF(LABEL_W - 4 - sub_w, top + k * lane_h, sub_w, lane_h), right, text
+                )
+            head_w = LABEL_W - 12 - sub_w
+            height = lane_h * len(group)
+            text = self._lane_text(lane.heading, height, head_w)
+            p.drawText(QRectF(4, top, head_w, height), wrap, text)
+            i += len(group)
+
+    def _lane_text(self, label: str, lane_h: float, width: int = LABEL_W - 8) -> str:
+        """A label as it fits ``width`` and ``lane_h``: whole when it wraps into the lines
+        there is room for, else its last line elided."""
+        fm = self.fontMetrics()
         lines = max(1, int(lane_h // fm.height()))
         needed = fm.boundingRect(0, 0, width, 10_000, int(Qt.TextFlag.TextWordWrap), label)
-        if needed.height() <= lines * fm.height():
+        if needed.height() <= lines * fm.height() and needed.width() <= width:
             return label
         words, out, line = label.split(), [], ""
         for word in words:
@@ -217,13 +244,16 @@ class TimelinePainter(TimelineView):
         out.append(line)
         head = out[: lines - 1]
         tail = " ".join(out[lines - 1 :])
-        return "\n".join([*head, fm.elidedText(tail, Qt.TextElideMode.ElideRight, width)])
+        elide = Qt.TextElideMode.ElideRight  # a word wider than the column is elided too
+        return "\n".join(fm.elidedText(t, elide, width) for t in [*head, tail])
 
     def _labelled(self, index: int) -> bool:
         return False  # the canvas decides (it knows its lanes' events)
 
     def _short_label(self, record: EventRecord) -> str:
-        subject = getattr(record, "subject", None)
+        """The code id, after the subject's initial ("P·W1") unless the lanes are per subject
+        (the lane says whose it is)."""
+        subject = None if self.subject_lanes else record.subject
         prefix = f"{subject[:1].upper()}·" if subject else ""
         return prefix + record.code
 
@@ -294,7 +324,7 @@ class TimelinePainter(TimelineView):
     def _paint_bar(
         self, p: QPainter, e: EventRecord, lane_h: float, span: tuple[float, float], hatch: bool
     ) -> None:
-        lane = self._lane_of.get(self._code_cat.get(e.code, ""))
+        lane = self._lane_index(e)
         if lane is None:
             return
         top = self._ruler_h + lane * lane_h + 3

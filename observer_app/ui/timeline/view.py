@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
+from observer_app.coding.definitions.scheme import Scheme
 from observer_app.services.records import EventRecord
 from observer_app.ui.timeline.lanes import Style, _bar_colour, _Lane
 
@@ -15,6 +16,14 @@ LABEL_W = 150
 MIN_LANE_H = 18  # at the default font; grows with the text
 HIT_PX = 4
 MIN_VIEW_MS = 500
+#: Between a lane's category and its subject in a lane key (``"withdrawal·patient"``).
+LANE_SEP = "\N{MIDDLE DOT}"
+
+
+def lane_key(category: str, subject: str | None) -> str:
+    """The key of the lane of ``category`` for ``subject``: the category alone when the lanes
+    are not split by subject (or the event has none)."""
+    return f"{category}{LANE_SEP}{subject}" if subject else category
 
 
 class TimelineView(QWidget):
@@ -27,14 +36,22 @@ class TimelineView(QWidget):
         self.setMinimumHeight(80)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # every paint covers its whole rect with the cached layer: the dock under the canvas
+        # need not be painted first (a logged mark repaints a few pixels, not the dock)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.duration_ms = 0
         self.view_start = 0
         self.view_ms = 60_000
         self.playhead_ms = 0
         self.segments: tuple[tuple[int, int], ...] = ()
         self._lanes: list[_Lane] = []
-        self._lane_of: dict[str, int] = {}
+        self._lane_of: dict[str, int] = {}  # lane key (see ``lane_key``) -> lane index
         self._code_cat: dict[str, str] = {}
+        #: One lane per category and subject ("Ruptures · Patient"), when the scheme has
+        #: subjects; else one per category (``set_subject_lanes``).
+        self.subject_lanes = False
+        self._scheme: Scheme | None = None
+        self._subject_labels: dict[str, str] = {}
         self._colours: dict[str, QColor] = {}
         self._rgba: dict[str, Style] = {}
         self._events: dict[int, EventRecord] = {}
@@ -62,6 +79,14 @@ class TimelineView(QWidget):
     def _changed(self) -> None:
         self._version += 1
         self.update()
+
+    def _key_of(self, e: EventRecord) -> str:
+        """The key of the lane ``e`` is drawn in."""
+        split = self.subject_lanes and bool(self._subject_labels)
+        return lane_key(self._code_cat.get(e.code, ""), e.subject if split else None)
+
+    def _lane_index(self, e: EventRecord) -> int | None:
+        return self._lane_of.get(self._key_of(e))
 
     def _colour_pair(self, code: str) -> Style:
         if code not in self._rgba:

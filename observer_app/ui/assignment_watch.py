@@ -2,7 +2,8 @@
 
 When a manager completes, reopens, reassigns or cancels the assignment a coder has open, the
 coding window must say so and become read-only or editable again. ``AssignmentWatch`` uses the
-study's one live mechanism (``ui/live.py``: LISTEN/NOTIFY on PostgreSQL, polling on SQLite):
+study's one live mechanism (``ui/live.py``: LISTEN/NOTIFY on PostgreSQL, polling on SQLite;
+the window's ``LiveUpdates``, shared with its other parts):
 on each change it re-reads the watched assignment's status through the services (blinding
 applies) and, when it differs from what the window has, tells the session
 (``CodingSession.status_changed_elsewhere``) and shows a banner that stays until the coder
@@ -55,7 +56,12 @@ class AssignmentWatch(QObject):
     readOnlyChanged = Signal(bool)
 
     def __init__(
-        self, study: Study, parent: QObject | None = None, interval_ms: int = POLL_MS
+        self,
+        study: Study,
+        parent: QObject | None = None,
+        interval_ms: int = POLL_MS,
+        *,
+        live: LiveUpdates | None = None,
     ) -> None:
         super().__init__(parent)
         self._study = study
@@ -64,8 +70,9 @@ class AssignmentWatch(QObject):
         self.banner.setObjectName("assignmentWatchBanner")
         assert self.banner.button is not None
         self.banner.button.clicked.connect(self.banner.hide)
-        self.live = LiveUpdates(study, self, interval_ms)
-        self.live.changed.connect(self.check)
+        # the window's live updates (``live``), else the watch's own
+        self.live = live if live is not None else LiveUpdates(study, self, interval_ms)
+        self._unsubscribe = self.live.subscribe(self.check)
 
     def attach(self, session: WatchedSession | None) -> None:
         """Watch this session's assignment (None: nothing open); the banner goes."""
@@ -95,4 +102,4 @@ class AssignmentWatch(QObject):
             self.readOnlyChanged.emit(session.status in READ_ONLY)
 
     def stop(self) -> None:
-        self.live.stop()
+        self._unsubscribe()

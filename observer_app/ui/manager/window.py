@@ -29,6 +29,7 @@ class ManagerWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         player_factory: Callable[[], Any] | None = None,
+        live: LiveUpdates | None = None,
     ) -> None:
         super().__init__(parent)
         self.study = study
@@ -68,8 +69,9 @@ class ManagerWindow(QMainWindow):
             app.aboutToQuit.connect(self.cancel_tasks)
         # Live progress from other workstations (issue 17): pages that can reload without
         # losing the manager's choices (``live_refresh``) do so; the status bar says when.
-        self.live = LiveUpdates(study, self)
-        self.live.changed.connect(self._changed_elsewhere)
+        # The coding window's live updates (``live``) when it opened this one, else its own.
+        self.live = live if live is not None else LiveUpdates(study, self)
+        self._unsubscribe = self.live.subscribe(self._changed_elsewhere)
 
     def _changed_elsewhere(self) -> None:
         page = self.tabs.currentWidget()
@@ -115,7 +117,7 @@ class ManagerWindow(QMainWindow):
                 bar.cancel()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.live.stop()
+        self._unsubscribe()
         self.cancel_tasks()
         self.pool.waitForDone(10_000)
         player = getattr(getattr(self, "reconcile", None), "player", None)

@@ -52,6 +52,7 @@ class ManagerWindow(QMainWindow):
         self.audit = AuditPage(study)
         self.tabs.addTab(self.audit, "Audit")
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.definitions.definitionsChanged.connect(self._study_changed)
         self.setCentralWidget(self.tabs)
         # typing in a field never plays or decides (the reconciliation's Space and keys)
         self.shortcut_context = ShortcutContext.install(self, home=self.tabs)
@@ -73,7 +74,14 @@ class ManagerWindow(QMainWindow):
         self.live = live if live is not None else LiveUpdates(study, self)
         self._unsubscribe = self.live.subscribe(self._changed_elsewhere)
 
+    def _study_changed(self) -> None:
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if isinstance(page, Page):
+                page.study_changed()
+
     def _changed_elsewhere(self) -> None:
+        self._study_changed()
         page = self.tabs.currentWidget()
         if getattr(page, "live_refresh", False) and isinstance(page, Page):
             page.refresh()

@@ -17,6 +17,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from observer_app.coding.errors import ObserverError
+from observer_app.services.records import AssignmentInfo
 from observer_app.services.study import Study
 from observer_app.ui.coding_window.banner import Banner
 from observer_app.ui.live import POLL_MS, LiveUpdates
@@ -46,7 +47,7 @@ class WatchedSession(Protocol):
     @property
     def status(self) -> str: ...
 
-    def status_changed_elsewhere(self, status: str) -> None: ...
+    def status_changed_elsewhere(self, status: str, info: AssignmentInfo | None = None) -> None: ...
 
 
 class AssignmentWatch(QObject):
@@ -84,17 +85,19 @@ class AssignmentWatch(QObject):
         session = self._session
         if session is None:
             return
+        info: AssignmentInfo | None
         try:
-            status = self._study.assignments.get(session.assignment_id).status
+            info = self._study.assignments.get(session.assignment_id)
         except ObserverError:  # no longer readable by this coder, or the storage is away
-            status = "gone"
+            info = None
+        status = "gone" if info is None else info.status
         # an assignment this coder can no longer read counts as cancelled (once: the next
         # check reads "gone" again, which must not re-announce it)
         seen = "cancelled" if status == "gone" else status
         if seen == session.status:
             return
         was_read_only = session.status in READ_ONLY
-        session.status_changed_elsewhere(seen)
+        session.status_changed_elsewhere(seen, info)
         message = _MESSAGES.get(status, f"A manager changed this assignment to {status}.")
         self.banner.show_text(message)
         self.changedElsewhere.emit(status, message)

@@ -83,6 +83,69 @@ def test_coding_window_follows_a_managers_complete_reopen_and_cancel(
     window.close()
 
 
+def _complete_elsewhere(mia: Any, assignment: int) -> None:
+    """The manager answers what is required (one named per form at a time), then completes."""
+    for _ in range(20):
+        problems = mia.assignments.complete(assignment)
+        if not problems:
+            return
+        for p in problems:
+            assert p.item_id is not None and p.instrument_version_id is not None
+            mia.ratings.set(
+                assignment,
+                p.instrument_version_id,
+                p.item_id,
+                3,
+                unit_kind=p.unit_kind or "session",
+                unit_index=p.unit_index or 0,
+            )
+    raise AssertionError("could not complete")
+
+
+def test_the_banner_and_the_actions_follow_every_status_set_elsewhere(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: Any
+) -> None:
+    """Cancelled, reopened, completed, reopened, reassigned on the manager's workstation: the
+    window's banner names what happened (not "Complete" for cancelled work), shows when it was
+    completed (the assignment is read again, not only its status), and the editing actions,
+    the pad and the forms follow."""
+    window = open_window(qtbot, lab, fake_player, settings)
+    watch, banner = window.assignment_watch, window.complete_banner
+    mia = lab.open_as("Mia Manager")
+    editing = ("complete", "delete_event", "code:nod")
+
+    def state() -> tuple[bool, list[bool], bool, bool]:
+        session = window.session
+        assert session is not None
+        enabled = [window.actions_by_id[a].isEnabled() for a in editing]
+        return session.read_only, enabled, window.event_model.read_only, banner.isVisible()
+
+    mia.assignments.cancel(lab.mine)
+    watch.check()
+    assert state() == (True, [False] * 3, True, True)
+    assert "Cancelled" in banner.label.text() and "Complete" not in banner.label.text()
+    mia.assignments.reopen(lab.mine)
+    watch.check()
+    assert state() == (False, [True] * 3, False, False)
+    _complete_elsewhere(mia, lab.mine)
+    watch.check()
+    assert state() == (True, [False] * 3, True, True)
+    completed = mia.assignments.get(lab.mine).completed_at
+    assert completed is not None and window.session.info.completed_at == completed  # type: ignore[union-attr]
+    assert f"<b>Complete</b> on {completed.astimezone():%Y-%m-%d %H:%M}" in banner.label.text()
+    mia.assignments.reopen(lab.mine)
+    watch.check()
+    assert state() == (False, [True] * 3, False, False)
+    assert window.session.info.completed_at is None  # type: ignore[union-attr]
+    cy = mia.coders.add("Cy Cole").id
+    mia.assignments.reassign(lab.mine, cy)
+    watch.check()
+    assert state() == (True, [False] * 3, True, True)
+    assert "Cancelled" in banner.label.text() and "reassigned" in banner.label.text()
+    window.close()
+    mia.close()
+
+
 def test_work_deleted_elsewhere_is_announced_once(
     qtbot: QtBot, lab: Any, fake_player: Any, settings: Any
 ) -> None:

@@ -261,8 +261,7 @@ class CodingWindow(QMainWindow):
         self.save_banner.attach(session)
         self.assignment_watch.attach(session)
         QTimer.singleShot(0, self._fit_pad)  # once the new pad is laid out
-        self.keys.apply_keymap()
-        self._update_read_only()
+        self._update_read_only()  # (the keymap was applied by ``keys.attach``)
         self.forms.refresh_segments()
         start = session.info.last_position_ms
         self.seek(start)

@@ -110,7 +110,12 @@ class QueueDialog(QDialog):
     """This coder's assignments; opening one returns its id (``chosen``)."""
 
     def __init__(
-        self, study: Study, parent: QWidget | None = None, interval_ms: int = POLL_MS
+        self,
+        study: Study,
+        parent: QWidget | None = None,
+        interval_ms: int = POLL_MS,
+        *,
+        live: LiveUpdates | None = None,
     ) -> None:
         super().__init__(parent)
         self.study = study
@@ -155,10 +160,10 @@ class QueueDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
-        # issue 17: new assignments appear, reassigned/cancelled ones go, without reopening
-        self.live = LiveUpdates(study, self, interval_ms)
-        self.live.changed.connect(self.reload)
-        self.finished.connect(self.live.stop)
+        # issue 17: new assignments appear, reassigned/cancelled ones go, without reopening;
+        # through the window's live updates (``live``), else the dialog's own
+        self.live = live if live is not None else LiveUpdates(study, self, interval_ms)
+        self.finished.connect(self.live.subscribe(self.reload))
 
     def reload(self) -> None:
         """Re-read the queue, keeping the selected assignment selected if it is still there."""

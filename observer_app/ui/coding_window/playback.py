@@ -89,8 +89,12 @@ class PlaybackController(QObject):
             self.load_media()
 
     def set_view(self, start_ms: int, view_ms: int) -> None:
-        """The timeline's visible span, which a waveform surface follows (issue 11)."""
+        """The timeline's visible span, which a waveform surface follows (issue 11): pushed
+        when it changes and to each new surface, never per tick."""
         self._view = (int(start_ms), int(view_ms))
+        self._push_view()
+
+    def _push_view(self) -> None:
         follow_zoom = getattr(self.panel.surface, "set_view", None)
         if follow_zoom is not None:
             follow_zoom(*self._view)
@@ -143,6 +147,7 @@ class PlaybackController(QObject):
             if seek is not None:
                 seek.connect(self.seek)
             self.panel.set_surface(surface)
+            self._push_view()  # a new surface starts at the timeline's span
         self._surface_position = getattr(self.panel.surface, "set_position", None)
 
     def _copies_dir(self) -> Path:
@@ -182,9 +187,6 @@ class PlaybackController(QObject):
         self.panel.show_position(pos, is_playing(self.player))
         if self._surface_position is not None and pos != self._last_tick_pos:
             self._surface_position(pos)
-        follow_zoom = getattr(self.panel.surface, "set_view", None)  # the waveform (issue 11)
-        if follow_zoom is not None:
-            follow_zoom(*self._view)
         self._last_tick_pos = pos
         self.positionChanged.emit(pos)
         self._since_remember += TICK_MS

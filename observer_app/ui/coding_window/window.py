@@ -36,6 +36,7 @@ from observer_app.ui.coding_window.forms import FormsController
 from observer_app.ui.coding_window.keys import KeymapController
 from observer_app.ui.coding_window.playback import PlaybackController
 from observer_app.ui.coding_window.save_banner import SaveBanner
+from observer_app.ui.live import LiveUpdates
 from observer_app.ui.player_panel import make_surface
 from observer_app.ui.preferences import Preferences
 from observer_app.ui.session import CodingSession
@@ -71,8 +72,11 @@ class CodingWindow(QMainWindow):
         self.completion = CompletionController(confirm, self)
         self.keys = KeymapController(study, self)
         self.save_banner = SaveBanner(parent=self)  # issue 17: the unsaved-change banner
+        # the window's one change feed (issue 17), shared by the watch, the queue dialog and
+        # the manager window (``ui/live.py``)
+        self.live = LiveUpdates(study, self)
         # issue 17: the open assignment completed/reopened/cancelled on another workstation
-        self.assignment_watch = AssignmentWatch(study, self)
+        self.assignment_watch = AssignmentWatch(study, self, live=self.live)
         self.coding.set_prefs(self.keys.prefs)
         self.setWindowTitle(f"observer-app — {study.actor.name} — {study.name}")
         self.setDockOptions(
@@ -258,8 +262,7 @@ class CodingWindow(QMainWindow):
         self.save_banner.attach(session)
         self.assignment_watch.attach(session)
         QTimer.singleShot(0, self._fit_pad)  # once the new pad is laid out
-        self.keys.apply_keymap()
-        self._update_read_only()
+        self._update_read_only()  # (the keymap was applied by ``keys.attach``)
         self.forms.refresh_segments()
         start = session.info.last_position_ms
         self.seek(start)
@@ -438,7 +441,7 @@ class CodingWindow(QMainWindow):
         if opener is None:
             self.show_error("the study manager is not available in this version")
             return
-        self._manager_window = opener(self.study, self)
+        self._manager_window = opener(self.study, self, live=self.live)
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(f"⚠ {message}", 8000)

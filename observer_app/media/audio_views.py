@@ -22,6 +22,7 @@ fingerprint and :data:`FORMAT_VERSION`, so opening the recording again reads it 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import math
 import os
@@ -97,12 +98,19 @@ class WavePyramid:
                     np.add.reduceat(n, starts),
                 )
             )
-        return cls(*(tuple(col) for col in zip(*levels, strict=True)), duration_ms=duration_ms)
+        return cls(
+            tuple(level[0] for level in levels),
+            tuple(level[1] for level in levels),
+            tuple(level[2] for level in levels),
+            tuple(level[3] for level in levels),
+            duration_ms,
+        )
 
     # compatibility with ``media.waveform.Envelope`` (the audio-only picture's widget)
-    @property
+    @functools.cached_property
     def peaks(self) -> np.ndarray:
-        return np.maximum(np.abs(self.mins[0]), np.abs(self.maxs[0]))
+        peaks: np.ndarray = np.maximum(np.abs(self.mins[0]), np.abs(self.maxs[0]))
+        return peaks
 
     @property
     def bucket_ms(self) -> float:
@@ -154,7 +162,7 @@ def _reduce(
         return out
     used = spans[inside]
     start, stop = int(used[:, 0].min()), int(used[:, 1].max())
-    window = values[start:stop].astype(dtype)
+    window: np.ndarray = values[start:stop].astype(dtype)
     padded = np.concatenate([window, window[-1:]], axis=0)  # every end index is valid
     out[inside] = op.reduceat(padded, (used - start).ravel(), axis=0)[::2]
     return out
@@ -205,7 +213,8 @@ class Spectrogram:
         sums = _reduce(np.add, frames, spans)
         sizes = (spans[:, 1] - spans[:, 0]).astype(np.float32)[:, np.newaxis]
         with np.errstate(invalid="ignore", divide="ignore"):
-            return sums / sizes
+            means: np.ndarray = sums / sizes
+        return means
 
     def db(self, byte: float) -> float:
         return DB_FLOOR * (1 - byte / 255)
@@ -237,7 +246,8 @@ def _spectra(padded: np.ndarray, frames: int, rate: int) -> np.ndarray:
     window = np.hanning(win + 2)[1:-1].astype(np.float32)  # no zero end points
     magnitude = np.abs(np.fft.rfft(view[::hop][:frames] * window, FFT_SIZE, axis=1))
     reference = window.sum() / 2  # a full-scale sine's peak
-    return (20 * np.log10(magnitude / reference + 1e-12)).astype(np.float32)
+    spectra: np.ndarray = (20 * np.log10(magnitude / reference + 1e-12)).astype(np.float32)
+    return spectra
 
 
 def to_bands(spectra_db: np.ndarray) -> np.ndarray:
@@ -246,7 +256,8 @@ def to_bands(spectra_db: np.ndarray) -> np.ndarray:
     per = (spectra_db.shape[1] - 1) // BANDS
     pooled = spectra_db[:, : per * BANDS].reshape(len(spectra_db), BANDS, per).max(axis=2)
     scaled = (pooled - DB_FLOOR) / -DB_FLOOR * 255
-    return np.clip(np.round(scaled), 0, 255).astype(np.uint8)
+    bands: np.ndarray = np.clip(np.round(scaled), 0, 255).astype(np.uint8)
+    return bands
 
 
 # -- one pass over the decoded audio ------------------------------------------------------------

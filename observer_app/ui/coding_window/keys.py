@@ -22,7 +22,14 @@ from observer_app.ui.actions import (
 from observer_app.ui.preferences import Preferences, PreferencesDialog
 from observer_app.ui.session import CodingSession
 
-_SEPARATED = ("quit", "preferences", "delete_event", "rate_normal", "loop_segment", "zoom_all")
+_SEPARATED = (
+    "quit",
+    "preferences",
+    "delete_event",
+    "rate_normal",
+    "loop_segment",
+    "spectrogram",
+)
 
 
 class KeymapController(QObject):
@@ -78,6 +85,7 @@ class KeymapController(QObject):
         for spec in ACTIONS:
             action = self._new_action(spec.id, spec.text, self.menus[spec.menu])
             action.setStatusTip(spec.tip)
+            action.setCheckable(spec.checkable)
             action.triggered.connect(lambda _=False, h=handlers[spec.id]: h())
             if spec.id in _SEPARATED:
                 self.menus[spec.menu].addSeparator()

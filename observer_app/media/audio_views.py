@@ -185,10 +185,13 @@ class Spectrogram:
         levels = [np.asarray(frames, np.uint8)]
         while len(levels[-1]) > SPECTRO_POOL:
             prev = levels[-1]
-            starts = np.arange(0, len(prev), SPECTRO_POOL)
-            sums = np.add.reduceat(prev.astype(np.uint32), starts, axis=0)
-            sizes = np.diff(np.append(starts, len(prev)))[:, np.newaxis]
-            levels.append(np.round(sums / sizes).astype(np.uint8))
+            whole = len(prev) // SPECTRO_POOL * SPECTRO_POOL
+            groups = prev[:whole].reshape(-1, SPECTRO_POOL, prev.shape[1]).astype(np.uint16)
+            pooled = [(groups.sum(axis=1) + SPECTRO_POOL // 2) // SPECTRO_POOL]
+            if whole < len(prev):  # the last, shorter group
+                rest = prev[whole:].astype(np.uint16)
+                pooled.append((rest.sum(axis=0, keepdims=True) + len(rest) // 2) // len(rest))
+            levels.append(np.concatenate(pooled).astype(np.uint8))
         return cls(tuple(levels), duration_ms)
 
     @property
@@ -210,11 +213,16 @@ class Spectrogram:
         level = self.level_for(ms_per_px)
         frames = self.levels[level]
         spans = column_spans(len(frames), self.base_ms * SPECTRO_POOL**level, t0, ms_per_px, n)
-        sums = _reduce(np.add, frames, spans)
-        sizes = (spans[:, 1] - spans[:, 0]).astype(np.float32)[:, np.newaxis]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means: np.ndarray = sums / sizes
-        return means
+        out = np.full((n, frames.shape[1]), np.nan, np.float32)
+        inside = spans[:, 1] > spans[:, 0]
+        if inside.any():
+            used = spans[inside]
+            start, stop = int(used[:, 0].min()), int(used[:, 1].max())
+            totals = np.zeros((stop - start + 1, frames.shape[1]), np.int64)
+            np.cumsum(frames[start:stop], axis=0, out=totals[1:])  # sums by differences
+            sums = totals[used[:, 1] - start] - totals[used[:, 0] - start]
+            out[inside] = sums / (used[:, 1] - used[:, 0])[:, np.newaxis]
+        return out
 
     def db(self, byte: float) -> float:
         return DB_FLOOR * (1 - byte / 255)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,15 @@ def _mix(base: QColor, ink: QColor, share: float) -> int:
     b = (base.redF(), base.greenF(), base.blueF())
     i = (ink.redF(), ink.greenF(), ink.blueF())
     return int(QColor.fromRgbF(*(x + (y - x) * share for x, y in zip(b, i, strict=True))).rgba())
+
+
+@functools.lru_cache(maxsize=8)
+def _spectro_lut(base: int, ink: int) -> np.ndarray:
+    """The spectrogram's 256 colours over ``base`` (RGB values): silence (below
+    ``SPECTRO_QUIET``) the base itself, louder bytes more of ``ink``, up to ``SPECTRO_ALPHA``."""
+    shares = np.clip((np.arange(256) - SPECTRO_QUIET) / (255 - SPECTRO_QUIET), 0, 1)
+    b, i = QColor.fromRgba(base), QColor.fromRgba(ink)
+    return np.array([_mix(b, i, SPECTRO_ALPHA * s) for s in shares], np.uint32)
 
 
 class TimelinePainter(TimelineView):
@@ -207,10 +217,7 @@ class TimelinePainter(TimelineView):
         frac = (h - np.arange(top, h) - 0.5) / (h - top)  # 0 at the bottom, 1 at the top
         rows = np.minimum(bands - 1, (frac * bands).astype(np.int64))
         levels = cols[:, rows].T  # (rows, columns)
-        base = QColor.fromRgba(int(buf[top, left]))
-        ink = pal.color(QPalette.ColorRole.Text)
-        shares = np.clip((np.arange(256) - SPECTRO_QUIET) / (255 - SPECTRO_QUIET), 0, 1)
-        lut = np.array([_mix(base, ink, SPECTRO_ALPHA * s) for s in shares], np.uint32)
+        lut = _spectro_lut(int(buf[top, left]), int(pal.color(QPalette.ColorRole.Text).rgba()))
         heard = ~np.isnan(levels)
         index = np.clip(np.nan_to_num(levels), 0, 255).astype(np.int64)
         region = buf[top:h, left:w]

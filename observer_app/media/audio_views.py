@@ -218,8 +218,8 @@ class Spectrogram:
         if inside.any():
             used = spans[inside]
             start, stop = int(used[:, 0].min()), int(used[:, 1].max())
-            totals = np.zeros((stop - start + 1, frames.shape[1]), np.int64)
-            np.cumsum(frames[start:stop], axis=0, out=totals[1:])  # sums by differences
+            totals = np.zeros((stop - start + 1, frames.shape[1]), np.int32)  # < 2**31 / 255
+            np.cumsum(frames[start:stop], axis=0, dtype=np.int32, out=totals[1:])
             sums = totals[used[:, 1] - start] - totals[used[:, 0] - start]
             out[inside] = sums / (used[:, 1] - used[:, 0])[:, np.newaxis]
         return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -178,3 +179,25 @@ def test_libvlc_decode_of_a_tone_and_the_cache(tmp_path: Path) -> None:
     np.testing.assert_array_equal(again.wave.maxs[0], views.wave.maxs[0])
     np.testing.assert_array_equal(again.spectrogram.levels[0], spec.levels[0])
     assert again.duration_ms == views.duration_ms
+
+
+@pytest.mark.media
+def test_cancelling_the_working_copy_task_reports_cancelled_not_a_failure(
+    qtbot: Any, media_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """The coding window's progress dialog Cancel: the task says ``cancelled`` (the banner
+    explains what that means), never ``failed`` with an "unexpected error"."""
+    from PySide6.QtWidgets import QWidget
+
+    from observer_app.ui.media_prep import WorkingCopyTask
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    task = WorkingCopyTask(media_files["pos_ogg_vorbis"], tmp_path, parent)
+    failures: list[str] = []
+    task.failed.connect(failures.append)
+    task.cancel()
+    with qtbot.waitSignal(task.cancelled, timeout=20_000):
+        task.start()
+    assert failures == []
+    assert not list(tmp_path.glob("*.wav"))

@@ -216,12 +216,16 @@ class TimelinePainter(TimelineView):
             return
         frac = (h - np.arange(top, h) - 0.5) / (h - top)  # 0 at the bottom, 1 at the top
         rows = np.minimum(bands - 1, (frac * bands).astype(np.int64))
-        levels = cols[:, rows].T  # (rows, columns)
+        heard = ~np.isnan(cols[:, 0])  # the columns within the audio
+        if not heard.any():
+            return
         lut = _spectro_lut(int(buf[top, left]), int(pal.color(QPalette.ColorRole.Text).rgba()))
-        heard = ~np.isnan(levels)
-        index = np.clip(np.nan_to_num(levels), 0, 255).astype(np.int64)
-        region = buf[top:h, left:w]
-        region[heard] = lut[index[heard]]
+        levels = np.clip(np.nan_to_num(cols[heard]), 0, 255).astype(np.uint8)  # (columns, bands)
+        at = np.flatnonzero(heard)
+        first, last = int(at[0]), int(at[-1]) + 1
+        contiguous = last - first == len(at)  # (the audio's columns are normally one run)
+        target = slice(left + first, left + last) if contiguous else left + at
+        buf[top:h, target] = lut[levels[:, rows].T]  # (rows, columns)
 
     def _paint_labels(self, p: QPainter, pal: QPalette) -> None:
         """Each mark's short label (its code id, with the subject's initial when the scheme has

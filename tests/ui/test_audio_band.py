@@ -147,3 +147,26 @@ def test_a_missing_recording_says_so_in_the_picture(
     qtbot.addWidget(window)
     window.open_assignment(lab.mine)
     assert not window.audio.busy() and window.timeline.canvas.envelope is None
+
+
+def test_leaving_the_recording_cancels_its_computation_and_drops_its_result(
+    qtbot: QtBot, tmp_path: Path, make_lab: Any, settings: QSettings
+) -> None:
+    from PySide6.QtCore import QThreadPool
+
+    from observer_app.media.probe import probe
+    from observer_app.media.vlc_player import VlcPlayer
+    from observer_app.ui.coding_window import CodingWindow
+
+    lab = make_lab(tmp_path, write_speech(tmp_path / "speech.wav", 120.0), probe)
+    study = Study.open(lab.path, as_coder="Ana Alves", backup=False, probe=probe)
+    window = CodingWindow(study, VlcPlayer(), settings=settings)
+    qtbot.addWidget(window)
+    window.open_assignment(lab.mine)
+    job = window.audio._job
+    assert job is not None and not job.cancelled
+    window.audio.attach(None)  # the session closes
+    assert job.cancelled and not window.audio.busy()
+    QThreadPool.globalInstance().waitForDone(30_000)
+    qtbot.wait(50)  # queued results, if any, arrive
+    assert window.timeline.canvas.envelope is None and window.audio.views is None

@@ -42,7 +42,7 @@ from observer_app.media.waveform import _transcode
 from observer_app.media.working_copy import file_fingerprint, find_working_copy
 
 #: Bump when the analysis changes, so older cached files are computed again.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 ANALYSIS_RATE = 16_000
 BASE_MS = 10.0
 WINDOW_MS = 25.0
@@ -172,7 +172,8 @@ def _reduce(
 @dataclass(frozen=True)
 class Spectrogram:
     """``levels[k]``: ``(frames, BANDS)`` uint8 log magnitudes, one frame per
-    ``BASE_MS * SPECTRO_POOL**k`` ms (level ``k + 1`` the mean of four frames of level ``k``);
+    ``BASE_MS * SPECTRO_POOL**k`` ms (level ``k + 1`` the mean power of four frames of level
+    ``k``);
     band ``j`` covers ``[j, j + 1) * band_hz`` Hz; byte ``q`` is ``DB_FLOOR * (1 - q / 255)`` dB."""
 
     levels: tuple[np.ndarray, ...]
@@ -186,14 +187,14 @@ class Spectrogram:
         while len(levels[-1]) > SPECTRO_POOL:
             prev = levels[-1]
             whole = len(prev) // SPECTRO_POOL * SPECTRO_POOL
-            total = prev[0:whole:SPECTRO_POOL].astype(np.uint16)
+            power = _POWER[prev]  # pooled as power, so a pause does not hide the speech by it
+            total = power[0:whole:SPECTRO_POOL].copy()
             for k in range(1, SPECTRO_POOL):  # contiguous row blocks: faster than sum(axis=1)
-                total += prev[k:whole:SPECTRO_POOL]
-            pooled = [(total + SPECTRO_POOL // 2) // SPECTRO_POOL]
+                total += power[k:whole:SPECTRO_POOL]
+            pooled = [total / SPECTRO_POOL]
             if whole < len(prev):  # the last, shorter group
-                rest = prev[whole:].astype(np.uint16)
-                pooled.append((rest.sum(axis=0, keepdims=True) + len(rest) // 2) // len(rest))
-            levels.append(np.concatenate(pooled).astype(np.uint8))
+                pooled.append(power[whole:].mean(axis=0, keepdims=True))
+            levels.append(_to_byte(np.concatenate(pooled)))
         return cls(tuple(levels), duration_ms)
 
     @property
@@ -228,6 +229,16 @@ class Spectrogram:
 
     def db(self, byte: float) -> float:
         return DB_FLOOR * (1 - byte / 255)
+
+
+#: The power (re a full-scale sine) of each byte level, and back.
+_POWER = (10 ** (DB_FLOOR * (1 - np.arange(256) / 255) / 10)).astype(np.float32)
+
+
+def _to_byte(power: np.ndarray) -> np.ndarray:
+    db = 10 * np.log10(np.maximum(power, 1e-30))
+    byte: np.ndarray = np.clip(np.round((db - DB_FLOOR) / -DB_FLOOR * 255), 0, 255).astype(np.uint8)
+    return byte
 
 
 def stft_db(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> np.ndarray:

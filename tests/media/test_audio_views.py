@@ -201,3 +201,28 @@ def test_cancelling_the_working_copy_task_reports_cancelled_not_a_failure(
         task.start()
     assert failures == []
     assert not list(tmp_path.glob("*.wav"))
+
+
+def test_coarse_spectrogram_levels_average_power_so_pauses_do_not_hide_speech() -> None:
+    """Four 10 ms frames, one at 0 dB and three silent, pool to their mean power: -6 dB
+    (10 log10 1/4), not the mean of the dB levels (-67.5 dB). Zoomed out over a whole
+    speech-like recording, every column still shows its syllables."""
+    from observer_app.media.audio_views import DB_FLOOR, Spectrogram
+
+    frames = np.zeros((8, 128), np.uint8)
+    frames[0, 10] = 255
+    spec = Spectrogram.from_base(frames, 80)
+    assert spec.db(spec.levels[1][0, 10]) == pytest.approx(10 * np.log10(0.25), abs=0.4)
+    assert spec.db(spec.levels[1][1, 10]) == pytest.approx(DB_FLOOR, abs=0.4)
+    t = np.arange(600 * RATE) / RATE
+    bursts = np.where(t % 0.5 < 0.2, 0.5, 0.0)  # 200 ms syllables, 300 ms pauses
+    noise = np.random.default_rng(4).uniform(-1, 1, t.size)
+    whole = build((bursts * noise).astype(np.float32)).spectrogram
+    cols = whole.columns(0, 600_000 / 900, 900)
+    assert whole.level_for(600_000 / 900) >= 2
+    loudest = np.array([whole.db(v) for v in cols.max(axis=1)])
+    fine = whole.columns(0, 10.0, 6_000)  # the first minute, one 10 ms frame a column
+    syllables = np.array([whole.db(v) for v in fine.max(axis=1)])
+    speaking = np.median(syllables[syllables > -70])
+    # within a few dB of a syllable's level (the mean of dB would sit tens of dB below)
+    assert loudest.min() > speaking - 12, (loudest.min(), speaking)

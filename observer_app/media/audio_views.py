@@ -116,6 +116,12 @@ class WavePyramid:
     def bucket_ms(self) -> float:
         return self.base_ms
 
+    def peak_at(self, ms: float) -> float:
+        """The peak absolute amplitude of the base bucket at ``ms`` (as ``Envelope.peak_at``)."""
+        peaks = self.peaks
+        i = min(len(peaks) - 1, max(0, int(ms / self.base_ms)))
+        return float(peaks[i]) if len(peaks) else 0.0
+
     def level_for(self, ms_per_px: float) -> int:
         """The coarsest level whose bucket is at most a quarter of a ``ms_per_px`` column."""
         level = 0

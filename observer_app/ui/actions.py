@@ -58,7 +58,7 @@ def scheme_key_to_sequence(key: str) -> str:
 
 
 def _action(
-    action_id: str, text: str, menu: str, tip: str = "", checkable: bool = False
+    action_id: str, text: str, menu: str, tip: str = "", *, checkable: bool = False
 ) -> ActionSpec:
     """A row of the table; its default key comes from the one list of window shortcuts
     (``WINDOW_SHORTCUTS``), which scheme validation checks code keys against."""
@@ -103,6 +103,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Timeline lanes per s&ubject",
         "View",
         "One timeline lane per category and subject (schemes with subjects)",
+        checkable=True,
+    ),
+    _action(
+        "spectrogram",
+        "&Spectrogram under the timeline",
+        "View",
+        "Show the spectrogram (0-8 kHz) under the lanes instead of the waveform",
         checkable=True,
     ),
     _action("reset_layout", "&Reset layout", "View"),

@@ -30,6 +30,7 @@ _SEPARATED = (
     "rate_normal",
     "loop_segment",
     "subject_lanes",
+    "spectrogram",
 )
 
 

@@ -10,10 +10,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from observer_app.coding.errors import ObserverError
+from observer_app.media.audio_views import AudioViews
 from observer_app.media.protocol import MediaPlayer
 from observer_app.media.synced import main_player
 from observer_app.media.types import PlaybackState
 from observer_app.media.vlc_player import VlcPlayer
+from observer_app.media.widgets import WaveformWidget
 from observer_app.media.working_copy import cache_dir_for, needs_working_copy
 from observer_app.services.study import Study
 from observer_app.ui.actions import RATES
@@ -149,6 +151,23 @@ class PlaybackController(QObject):
             self.panel.set_surface(surface)
             self._push_view()  # a new surface starts at the timeline's span
         self._surface_position = getattr(self.panel.surface, "set_position", None)
+
+    def _waveform(self) -> WaveformWidget | None:
+        """The audio-only picture (beside further sources, the main one), if it shows one."""
+        surface = self.panel.surface
+        main = getattr(surface, "main", surface)
+        return main if isinstance(main, WaveformWidget) else None
+
+    def show_audio(self, views: AudioViews | None) -> None:
+        """The recording's waveform (computed for the timeline) in the audio-only picture."""
+        wave = self._waveform()
+        if wave is not None and views is not None:
+            wave.set_envelope(views.wave)  # type: ignore[arg-type]  # an Envelope's fields
+
+    def show_audio_problem(self, text: str) -> None:
+        wave = self._waveform()
+        if wave is not None and wave.envelope() is None:
+            wave.show_message(text)
 
     def _copies_dir(self) -> Path:
         return cache_dir_for(self.study.study_file)

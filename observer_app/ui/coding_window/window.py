@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from observer_app.coding.state_logic import format_ms
 from observer_app.media.protocol import MediaPlayer
-from observer_app.media.synced import SyncedPlayer
+from observer_app.media.synced import SyncedPlayer, main_player
+from observer_app.media.vlc_player import VlcPlayer
 from observer_app.services.study import Study
 from observer_app.ui.actions import ShortcutContext
 from observer_app.ui.assignment_watch import AssignmentWatch
 from observer_app.ui.coding_window.assignment import AssignmentController
+from observer_app.ui.coding_window.audio import AudioController
 from observer_app.ui.coding_window.coding import CodingController
 from observer_app.ui.coding_window.completion import CompletionController
 from observer_app.ui.coding_window.forms import FormsController
@@ -37,7 +39,7 @@ from observer_app.ui.coding_window.keys import KeymapController
 from observer_app.ui.coding_window.playback import PlaybackController
 from observer_app.ui.coding_window.save_banner import SaveBanner
 from observer_app.ui.live import LiveUpdates
-from observer_app.ui.player_panel import make_surface
+from observer_app.ui.player_panel import make_coding_surface
 from observer_app.ui.preferences import Preferences
 from observer_app.ui.session import CodingSession
 from observer_app.ui.sources_view import session_sources
@@ -54,7 +56,7 @@ class CodingWindow(QMainWindow):
         player: MediaPlayer,
         *,
         settings: QSettings | None = None,
-        surface_factory: Callable[[MediaPlayer, bool, str], QWidget] | None = make_surface,
+        surface_factory: Callable[[MediaPlayer, bool, str], QWidget] | None = make_coding_surface,
         choose_assignment: Callable[[CodingWindow], int | None] | None = None,
     ) -> None:
         super().__init__()
@@ -64,6 +66,10 @@ class CodingWindow(QMainWindow):
         choose = None if choose_assignment is None else (lambda: choose_assignment(self))
         self.assignment = AssignmentController(study, choose, self)
         self.playback = PlaybackController(study, self.player, surface_factory, self)
+        # the waveform / spectrogram under the lanes, of real media (the FakePlayer has none)
+        self.audio = AudioController(
+            study, lambda: isinstance(main_player(self.player), VlcPlayer), self
+        )
         # late-bound: tests and scripts replace these two window methods with their answers
         ask_time = lambda: self._ask_event_time()  # noqa: E731, PLW0108
         confirm = lambda q: self.confirm_completion(q)  # noqa: E731, PLW0108
@@ -89,6 +95,7 @@ class CodingWindow(QMainWindow):
         self._build_status()
         self._wire()
         self.keys.build_actions(self._handlers())
+        self._restore_audio_view()
         for dock in (
             self.pad_dock,
             self.timeline_dock,
@@ -181,17 +188,23 @@ class CodingWindow(QMainWindow):
         """Every connection between the controllers, made once."""
         a, p, c, f, done = self.assignment, self.playback, self.coding, self.forms, self.completion
         a.aboutToLeave.connect(self._leave)
-        for attach in (self.keys.attach, c.attach, f.attach, done.attach, p.attach):
+        for attach in (self.keys.attach, c.attach, f.attach, done.attach, self.audio.attach):
             a.sessionChanged.connect(attach)
+        a.sessionChanged.connect(p.attach)  # loads the media: after the audio has the session
         a.sessionChanged.connect(self._opened)
         for part in (a, p, c, f, done, self.keys):
             part.error.connect(self.show_error)
-        for part in (p, c, f, done):
+        for part in (p, c, f, done, self.audio):
             part.message.connect(self.show_message)
         for part in (c, f, done):
             part.seekRequested.connect(p.seek)
         p.positionChanged.connect(self._position)
         p.mediaLoaded.connect(c.set_media)
+        p.mediaLoaded.connect(self.audio.media_loaded)
+        self.audio.viewsReady.connect(self._show_audio)
+        self.audio.viewsReady.connect(p.show_audio)
+        self.audio.unavailable.connect(p.show_audio_problem)
+        self.audio.viewChanged.connect(self._audio_view_changed)
         canvas = c.timeline.canvas
         canvas.viewChanged.connect(self._push_view)
         c.timeline.bar.valueChanged.connect(lambda _v: self._push_view())
@@ -242,6 +255,9 @@ class CodingWindow(QMainWindow):
             "zoom_out": lambda: canvas.zoom(2.0),
             "zoom_all": lambda: canvas.zoom(1e9),
             "subject_lanes": self.keys.toggle_subject_lanes,
+            "spectrogram": lambda: self.audio.show_spectrogram(
+                self.keys.actions_by_id["spectrogram"].isChecked()
+            ),
             "reset_layout": self.reset_layout,
             "keys_help": self.keys.show_keys,
         }
@@ -281,6 +297,21 @@ class CodingWindow(QMainWindow):
     def _position(self, ms: int) -> None:
         self.coding.timeline.canvas.set_playhead(ms)
         self.forms.follow(ms)
+
+    def _show_audio(self, views: Any) -> None:
+        """The recording's waveform and spectrogram (None: none yet) under the lanes."""
+        canvas = self.coding.timeline.canvas
+        canvas.set_envelope(None if views is None else views.wave)
+        canvas.set_spectrogram(None if views is None else views.spectrogram)
+
+    def _audio_view_changed(self, view: str) -> None:
+        self.coding.timeline.canvas.set_audio_view(view)
+        self.keys.actions_by_id["spectrogram"].setChecked(view == "spectrogram")
+        self.settings.setValue("coding/audio_view", view)
+
+    def _restore_audio_view(self) -> None:
+        view = self.settings.value("coding/audio_view")
+        self.audio.set_audio_view(view if view in ("waveform", "spectrogram") else "waveform")
 
     def _push_view(self) -> None:
         canvas = self.coding.timeline.canvas
@@ -481,6 +512,7 @@ class CodingWindow(QMainWindow):
         self.playback.remember_position()
         self.save_layout()
         self.playback.timer.stop()
+        self.audio.stop()
         self.assignment_watch.stop()
         if self.session is not None:
             self.session.undo_stack.clear()

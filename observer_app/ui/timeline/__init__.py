@@ -5,8 +5,10 @@ coder's preferences) a scheme's subjects split each category into one lane per s
 ("Withdrawal · Patient"); the category's name is then written once over its subjects' lanes.
 
 Point events are ticks, state events bars (open ones run to the playhead, drawn live); segment
-boundaries are dashed lines; the playhead is a red line. With ``set_envelope`` (a
-``media.waveform.Envelope``) the recording's waveform is drawn faintly under the lanes.
+boundaries are dashed lines; the playhead is a red line. Under the lanes, faintly, the
+recording's sound: ``set_envelope`` (a ``media.audio_views.WavePyramid``: each pixel column the
+min/max of its own span at any zoom, its RMS darker) and ``set_spectrogram`` (a
+``media.audio_views.Spectrogram``), ``set_audio_view("waveform" | "spectrogram")`` choosing.
 Wheel scrolls, Ctrl+wheel zooms around the mouse; a click seeks; dragging an event retimes it
 (the edit goes through the session, so it is undoable).
 

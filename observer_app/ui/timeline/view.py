@@ -66,15 +66,33 @@ class TimelineView(QWidget):
         self._layer_key: tuple[object, ...] = ()
         self._version = 0
         self.read_only = False
-        #: The recording's audio envelope (``media.waveform.Envelope``: ``peaks`` 0..1 per
-        #: ``bucket_ms``), drawn under the lanes; None until it is set.
+        #: What is drawn under the lanes (see :meth:`set_envelope`, :meth:`set_spectrogram`,
+        #: :meth:`set_audio_view`).
         self.envelope: Any = None
+        self.spectrogram: Any = None
+        self.audio_view = "waveform"
 
+    # -- the band under the lanes: the recording's sound ------------------------------------
     def set_envelope(self, envelope: Any) -> None:
-        """Draw ``envelope`` (anything with ``peaks`` and ``bucket_ms``, e.g. the
-        ``WaveformJob``'s result) under the lanes; None removes it."""
+        """Draw ``envelope`` under the lanes, following the zoom: a
+        ``media.audio_views.WavePyramid`` (each pixel column the min/max of its own span) or a
+        peak envelope (``peaks``, ``bucket_ms``: ``media.waveform.Envelope``); None removes it."""
         self.envelope = envelope
         self._changed()
+
+    def set_spectrogram(self, spectrogram: Any) -> None:
+        """The ``media.audio_views.Spectrogram`` drawn instead of the waveform while
+        ``audio_view`` is ``"spectrogram"``; None removes it."""
+        self.spectrogram = spectrogram
+        self._changed()
+
+    def set_audio_view(self, view: str) -> None:
+        """``"waveform"`` or ``"spectrogram"``: which of the two the band shows."""
+        if view not in ("waveform", "spectrogram"):
+            raise ValueError(f"unknown audio view {view!r}")
+        if view != self.audio_view:
+            self.audio_view = view
+            self._changed()
 
     def _changed(self) -> None:
         self._version += 1

@@ -69,6 +69,7 @@ WINDOW_SHORTCUTS: tuple[WindowShortcut, ...] = (
     WindowShortcut("zoom_in", "Zoom timeline in", "ctrl+="),
     WindowShortcut("zoom_out", "Zoom timeline out", "ctrl+-"),
     WindowShortcut("zoom_all", "Whole recording in the timeline", "ctrl+0"),
+    WindowShortcut("spectrogram", "Spectrogram under the timeline", "ctrl+shift+s"),
     WindowShortcut("keys_help", "Keyboard shortcuts", "f1"),
     # keys of the views rather than of menu actions
     WindowShortcut("edit_cell", "Edit the focused cell of the event log", "f2"),

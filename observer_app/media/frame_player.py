@@ -5,19 +5,21 @@ libvlc's own exact seek takes 0.4-0.8 s at 1080p (``python -m benchmarks media``
 a seek, jump or frame step here asks the :class:`~observer_app.media.frame_server.FrameServer`
 for the frame (decoded with PyAV from the video working copy if there is one, else from the
 original) and shows it as soon as it is decoded; the position is that frame's (the target, or the
-frame the server really delivered). libvlc is sought to the same target behind it once the
-requests pause for :data:`RESYNC_MS`, with its pictures hidden, so that playback can start from
-there; ``play()`` hands over to libvlc (seeking it first if it is not yet there) and the served
-frame and position stay until libvlc shows its first frame. Seeks while playing, audio-only
-recordings and files the server cannot open go to libvlc as before.
+frame the server really delivered). :data:`RESYNC_MS` after the last served frame libvlc is
+sought to it behind the scenes, its pictures hidden, so that playback can start there; ``play()``
+hands over to libvlc (seeking it first if it is not there yet), and the served frame and its
+position stay until libvlc's seek has landed. A pause serves the frame at the paused position,
+so that the picture is exactly the position's frame. Seeks while playing, audio-only recordings
+and files the server cannot decode go to libvlc as before.
 
-The served picture is the same frame libvlc would show (same index, decoded by FFmpeg instead of
-libvlc's copy of it; from the working copy: its MPEG-4 re-encoding).
+The served picture is the frame libvlc would show (the same index, decoded by FFmpeg; from the
+working copy: its MPEG-4 re-encoding, visually lossless).
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -27,10 +29,14 @@ from observer_app.media import transport
 from observer_app.media.frame_server import FrameServer
 from observer_app.media.transport import Loop
 from observer_app.media.types import MediaInfo, PlaybackState
+from observer_app.media.video_copy import needs_video_copy
 from observer_app.media.vlc_player import VlcPlayer
 
-#: libvlc is re-sought behind the served frame once no request came for this long.
-RESYNC_MS = 120
+#: libvlc is re-sought behind the served frame once no other was asked for this long (its
+#: 1080p seek takes the CPU for 0.4-0.8 s: not while a coder is stepping about).
+RESYNC_MS = 1000
+#: Served frames kept, so that stepping back and forth over them needs no decoding.
+CACHE_FRAMES = 8
 
 
 class FramePlayer(QObject):
@@ -60,6 +66,7 @@ class FramePlayer(QObject):
         self._target = 0  # position of the served (or requested) frame
         self._shown_ms = 0  # position of the served frame on screen
         self._image: QImage | None = None
+        self._cache: OrderedDict[int, QImage] = OrderedDict()
         self._vlc_at: int | None = None  # the target libvlc was last sought to behind us
         self._last_state = PlaybackState.EMPTY
         self._resync = QTimer(self)
@@ -76,19 +83,30 @@ class FramePlayer(QObject):
 
     # ----------------------------------------------------------------- loading
     def load(self, path: str | Path) -> MediaInfo:
+        """Open ``path`` (see ``VlcPlayer.load``). Paused frames of a small video are served
+        from the file itself; an HD one's only from its video working copy
+        (:meth:`use_frame_source`): from a camera file's long GOPs the server is slower than
+        libvlc (``python -m benchmarks media``)."""
         self._close_server()
         info = self.vlc.load(path)
-        if info.has_video:
+        if info.has_video and not needs_video_copy(info):
             self._open_server(Path(path))
         return info
 
     def use_frame_source(self, path: Path | None) -> None:
-        """Serve paused frames from ``path`` (the video working copy; None: the original)."""
+        """Serve paused frames from ``path`` (the video working copy; None: the original);
+        the frame on screen stays, a request under way is asked again of the new source."""
         info = self.vlc.info()
         if info is None or not info.has_video:
             return
-        self._close_server()
+        old = self._server
         self._open_server(path or Path(info.path))
+        if old is not None:
+            old.close()
+        with self._lock:
+            again = (self._target, self._token) if self._pending else None
+        if again is not None and self._server is not None:
+            self._server.request(transport.frame_index(again[0], info), again[1])
 
     def frame_source(self) -> Path | None:
         """The file paused frames are decoded from (None: libvlc serves them)."""
@@ -96,6 +114,7 @@ class FramePlayer(QObject):
 
     def _open_server(self, path: Path) -> None:
         self._source = path
+        self._cache.clear()
         self._server = FrameServer(path, self._served.emit)
 
     def _close_server(self) -> None:
@@ -103,6 +122,7 @@ class FramePlayer(QObject):
         if self._server is not None:
             self._server.close()
         self._server, self._source = None, None
+        self._cache.clear()
         with self._lock:
             self._token += 1
             self._pending = self._override = self._handover = False
@@ -162,21 +182,27 @@ class FramePlayer(QObject):
         self._serve(transport.clamp(ms, info), vlc_there=False)
 
     def _serve(self, target: int, *, vlc_there: bool) -> None:
-        """Ask the server for the frame at ``target`` (paused); ``vlc_there``: libvlc is
-        paused at it already (no re-seek behind)."""
+        """Show the frame at ``target`` (paused): at once if it was served recently, else when
+        the server has decoded it; ``vlc_there``: libvlc is paused at it already."""
         info = self.vlc.info()
         assert info is not None and self._server is not None
+        k = transport.frame_index(target, info)
+        cached = self._cache.get(k)
         with self._lock:
             if not self._override:
                 self._shown_ms = self.vlc.position_ms()
             self._token += 1
             token = self._token
-            self._override, self._handover, self._pending = True, False, True
+            self._override, self._handover, self._pending = True, False, cached is None
             self._target = target
             if vlc_there:
                 self._vlc_at = target
-        self._server.request(transport.frame_index(target, info), token)
-        if not vlc_there:
+            if cached is not None:
+                self._image, self._shown_ms = cached, target
+        if cached is None:
+            self._server.request(k, token)
+        else:
+            self.frameReady.emit(cached)
             self._resync.start()
         self._emit_state()
         self.positionChanged.emit(self.position_ms())
@@ -213,6 +239,10 @@ class FramePlayer(QObject):
             else:
                 fallback = -1
                 self._image = image
+                self._cache[index] = image
+                self._cache.move_to_end(index)
+                while len(self._cache) > CACHE_FRAMES:
+                    self._cache.popitem(last=False)
                 if index != transport.frame_index(self._target, info):
                     self._target = transport.frame_time(index, info)
                 self._shown_ms = self._target
@@ -222,6 +252,7 @@ class FramePlayer(QObject):
         assert image is not None
         self.frameReady.emit(image)
         self.positionChanged.emit(self.position_ms())
+        self._resync.start()  # (after decoding: libvlc's seek would compete for the CPU)
 
     def _on_vlc_frame(self, image: QImage) -> None:
         """libvlc's pictures (on libvlc's thread): hidden while a served frame is on screen,

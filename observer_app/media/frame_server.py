@@ -51,9 +51,11 @@ class FrameDecoder:
     """Frame-exact random access into one video file (not thread-safe: one thread uses it)."""
 
     def __init__(self, path: str | Path) -> None:
-        import av
-
         self.path = Path(path)
+        try:
+            import av
+        except ImportError as exc:
+            raise MediaError("PyAV is not installed: pip install av") from exc
         try:
             self._container = av.open(str(self.path))
             self._stream = self._container.streams.video[0]
@@ -189,12 +191,10 @@ class FrameServer:
                 decoder.close()
 
     def _serve(self, decoder: FrameDecoder | None, k: int) -> tuple[int, QImage | None]:
-        import av
-
         if decoder is None:
             return k, None
         try:
             return decoder.frame(k)
-        except (av.FFmpegError, OSError, ValueError) as exc:
+        except Exception as exc:  # the thread must answer: the player falls back to libvlc
             self.error = f"{self.path}: frame {k} could not be decoded ({exc})"
             return k, None

@@ -20,7 +20,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from observer_app.media import MediaError, MediaPlayer, PlaybackState
-from observer_app.media.frame_player import FramePlayer
+from observer_app.media.frame_player import RESYNC_MS, FramePlayer
 from observer_app.media.frame_server import FrameDecoder, FrameServer
 from observer_app.media.video_copy import find_video_copy, make_video_copy, needs_video_copy
 from observer_app.media.waveform import Cancelled
@@ -200,8 +200,8 @@ def test_paused_seeks_and_steps_show_exactly_the_target(
 ) -> None:
     player.load(hd1080)
     settle(player, qtbot)
-    if source == "copy":
-        player.use_frame_source(hd_copy)
+    assert player.frame_source() is None  # HD: served only from its working copy by default
+    player.use_frame_source(hd_copy if source == "copy" else None)
     assert player.frame_source() == (hd_copy if source == "copy" else hd1080)
     surface_frames: list[QImage] = []
     player.frameReady.connect(surface_frames.append)
@@ -218,7 +218,11 @@ def test_paused_seeks_and_steps_show_exactly_the_target(
         player.step_frame(n)
         settle(player, qtbot)
         assert shown_and_position(player, gen) == (before + n, before + n), f"step {n}"
-    qtbot.wait(400)  # libvlc re-seeks behind the served frame: nothing else is shown
+    before = player.position_ms() // FRAME_MS
+    player.step_frame(12)  # back to a frame served a moment ago: shown at once
+    assert not player.seeking()
+    assert shown_and_position(player, gen) == (before + 12, before + 12)
+    qtbot.wait(RESYNC_MS + 800)  # libvlc re-seeks behind the served frame, hidden
     assert frame_number(surface_frames[-1], gen) == player.position_ms() // FRAME_MS
 
 
@@ -236,7 +240,7 @@ def test_playback_takes_over_from_the_served_frame(
     settle(player, qtbot)
     player.use_frame_source(make_video_copy(media_files["hd720"], tmp_path))
     rng = random.Random(8)
-    for wait_ms in (0, 600):  # play at once (libvlc not yet there) and after it re-sought
+    for wait_ms in (0, RESYNC_MS + 800):  # play at once, and after libvlc re-sought
         target = rng.randrange(200, 4_000)
         player.seek(target)
         settle(player, qtbot)
@@ -284,6 +288,8 @@ def test_seeks_while_playing_and_audio_go_to_libvlc(
     qtbot.wait(200)
     shown, position = shown_and_position(player, gen)
     assert shown is not None and abs(position - shown) <= 1 and shown >= 125
+    player.load(media_files["index"])  # a small video is served from the file itself
+    assert player.frame_source() == media_files["index"]
     player.load(media_files["audio"])
     assert player.frame_source() is None
     player.seek(2_000)

@@ -243,9 +243,7 @@ def _video_part(qt: _Qt, gen: ModuleType, args: argparse.Namespace, copies: Path
         ("frame server, working copy", hd, video_copy),
     )
     for label, path, served in variants:
-        seeks_ms, steps_ms, exact, exact_steps = seek_latency(
-            qt, path, gen, n, served_from=served
-        )
+        seeks_ms, steps_ms, exact, exact_steps = seek_latency(qt, path, gen, n, served_from=served)
         results[label] = seeks_ms
         print(
             f"  {label:<27} seek p50 {_pct(seeks_ms, 50):5.0f} p95 {_pct(seeks_ms, 95):5.0f}"

@@ -41,10 +41,11 @@ def _probe() -> Any:
 
 
 def make_player() -> Any:
-    """The real player (libvlc). A missing libvlc is reported when a recording is loaded."""
-    from observer_app.media.vlc_player import VlcPlayer
+    """The real player (libvlc; paused frames from the frame server). A missing libvlc is
+    reported when a recording is loaded."""
+    from observer_app.media.frame_player import FramePlayer
 
-    return VlcPlayer()
+    return FramePlayer()
 
 
 def demo_study_path() -> Path:

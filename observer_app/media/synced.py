@@ -102,7 +102,8 @@ class SyncedPlayer(QObject):
     ) -> None:
         super().__init__(parent)
         self.main = main
-        self._make = make_player or type(main)
+        # A FramePlayer's followers are plain VlcPlayers (``FramePlayer.follower_type``).
+        self._make = make_player or getattr(main, "follower_type", type(main))
         self._sources_of = sources or (lambda: ())
         self._followers: list[_Follower] = []
         self._muted = False

@@ -16,8 +16,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from observer_app.media.video_copy import find_video_copy, make_video_copy
 from observer_app.media.waveform import Cancelled
-from observer_app.media.working_copy import WorkingCopy, find_working_copy, make_working_copy
+from observer_app.media.working_copy import find_working_copy, make_working_copy
 from observer_app.ui.workers import Cancelled as TaskCancelled
 from observer_app.ui.workers import Progress, start_task
 
@@ -28,11 +29,17 @@ def existing_copy(original: Path, cache_dir: Path) -> Path | None:
     return copy.path if copy is not None else None
 
 
+def existing_video_copy(original: Path, cache_dir: Path) -> Path | None:
+    """The path of a valid video working copy of ``original``, if one was made before."""
+    return find_video_copy(original, cache_dir)
+
+
 class WorkingCopyTask(QObject):
     """Makes the working copy of ``original`` in ``cache_dir`` with a progress dialog.
 
-    ``finished(object)``: the :class:`WorkingCopy`; ``failed(str)``: why not (not emitted on
-    Cancel, which emits ``cancelled``).
+    ``finished(object)``: the :class:`~observer_app.media.working_copy.WorkingCopy` (``video``:
+    the path of the video working copy); ``failed(str)``: why not (not emitted on Cancel,
+    which emits ``cancelled``).
     """
 
     progress = Signal(int)
@@ -40,13 +47,18 @@ class WorkingCopyTask(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, original: Path, cache_dir: Path, parent: QWidget) -> None:
+    def __init__(
+        self, original: Path, cache_dir: Path, parent: QWidget, *, video: bool = False
+    ) -> None:
         super().__init__(parent)
-        self.original, self.cache_dir = original, cache_dir
+        self.original, self.cache_dir, self.video = original, cache_dir, video
         self._cancel = threading.Event()
-        self.dialog = QProgressDialog(
-            f"Making an exact working copy of {original.name} (once)…", "Cancel", 0, 100, parent
+        text = (
+            f"Making a fast-seek video copy of {original.name} (once)…"
+            if video
+            else f"Making an exact working copy of {original.name} (once)…"
         )
+        self.dialog = QProgressDialog(text, "Cancel", 0, 100, parent)
         self.dialog.setWindowTitle("Preparing the recording")
         self.dialog.setWindowModality(Qt.WindowModality.NonModal)
         self.dialog.setMinimumDuration(300)
@@ -56,11 +68,11 @@ class WorkingCopyTask(QObject):
     def start(self) -> None:
         report: Callable[[float], None] = lambda f: self.progress.emit(int(f * 100))  # noqa: E731
 
-        def work(_progress: Progress) -> WorkingCopy:
+        make = make_video_copy if self.video else make_working_copy
+
+        def work(_progress: Progress) -> object:
             try:
-                return make_working_copy(
-                    self.original, self.cache_dir, progress=report, cancel=self._cancel
-                )
+                return make(self.original, self.cache_dir, progress=report, cancel=self._cancel)
             except Cancelled:  # the decoder's: the task reports it as cancelled, not failed
                 raise TaskCancelled from None
 
@@ -69,7 +81,7 @@ class WorkingCopyTask(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _done(self, copy: WorkingCopy) -> None:
+    def _done(self, copy: object) -> None:
         self.dialog.reset()
         self.finished.emit(copy)
 

@@ -198,3 +198,50 @@ def test_audio_only_recording_shows_its_waveform_and_a_click_seeks(
     window.close()
     player.close()
     study.close()
+
+
+def test_hd_video_gets_its_fast_seek_copy_and_paused_seeks_show_the_exact_frame(
+    qtbot: QtBot,
+    media_files: tuple[ModuleType, dict[str, Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_lab: Any,
+) -> None:
+    """Issue 11 (fast exact seeks): an HD recording gets its all-intra video working copy in
+    the background, beside the study; paused seeks are then served from it, and the window's
+    video surface shows exactly the target frame."""
+    monkeypatch.setenv("OBSERVER_APP_AUDIO", "dummy")
+    from observer_app.app import make_player
+    from observer_app.media.frame_player import FramePlayer
+    from observer_app.media.probe import probe
+    from observer_app.media.widgets import VideoSurface
+    from observer_app.ui.coding_window import CodingWindow
+
+    gen, files = media_files
+    lab = make_lab(tmp_path, files["hd720"], probe)
+    study = Study.open(lab.path, as_coder="Ana Alves", backup=False, probe=probe)
+    player = make_player()
+    assert isinstance(player, FramePlayer)
+    window = CodingWindow(
+        study, player, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.open_assignment(lab.mine)
+    cache = lab.path.parent / (lab.path.name + ".media")
+    qtbot.waitUntil(lambda: list(cache.glob("*.intra.mkv")) != [], timeout=60_000)
+    qtbot.waitUntil(
+        lambda: player.frame_source() in list(cache.glob("*.intra.mkv")), timeout=10_000
+    )
+    surface = window.panel.surface
+    assert isinstance(surface, VideoSurface)
+    for target in (5_210, 1_990, 7_000, 40):
+        player.seek(target)
+        qtbot.waitUntil(lambda: not player.seeking(), timeout=5_000)
+        qtbot.waitUntil(
+            lambda t=target: frame_on_screen(gen, surface.frame()) == t // 40, timeout=2_000
+        )
+        assert player.position_ms() == target
+    window.close()
+    player.close()
+    study.close()

@@ -11,16 +11,18 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from observer_app.coding.errors import ObserverError
 from observer_app.media.audio_views import AudioViews
+from observer_app.media.frame_player import FramePlayer
 from observer_app.media.protocol import MediaPlayer
 from observer_app.media.synced import main_player
-from observer_app.media.types import PlaybackState
+from observer_app.media.types import MediaInfo, PlaybackState
+from observer_app.media.video_copy import needs_video_copy
 from observer_app.media.vlc_player import VlcPlayer
 from observer_app.media.widgets import WaveformWidget
 from observer_app.media.working_copy import cache_dir_for, needs_working_copy
 from observer_app.services.study import Study
 from observer_app.ui.actions import RATES
 from observer_app.ui.coding_window.banner import Banner
-from observer_app.ui.media_prep import WorkingCopyTask, existing_copy
+from observer_app.ui.media_prep import WorkingCopyTask, existing_copy, existing_video_copy
 from observer_app.ui.player_panel import PlayerPanel
 from observer_app.ui.session import CodingSession
 from observer_app.ui.workers import run_in_background
@@ -133,10 +135,11 @@ class PlaybackController(QObject):
                 # libvlc's inexact seeks are the reason for the copy (a FakePlayer has none).
                 if (
                     copy is None
-                    and isinstance(main_player(self.player), VlcPlayer)
+                    and isinstance(main_player(self.player), VlcPlayer | FramePlayer)
                     and needs_working_copy(info)
                 ):
                     self._make_working_copy(path)
+                self._serve_frames(path, info)
         self._set_surface(has_video, str(play_path))
         self.panel.set_media(duration, fps)
         self.frame_ms = 1000.0 / fps if fps else 40.0
@@ -184,6 +187,29 @@ class PlaybackController(QObject):
             )
         )
         task.start()
+
+    def _serve_frames(self, original: Path, info: MediaInfo) -> None:
+        """Paused frames of an HD video come from its all-intra video working copy (made once
+        in the background, issue 11: fast exact seeks); until then from the original."""
+        player = main_player(self.player)
+        if not isinstance(player, FramePlayer) or not needs_video_copy(info):
+            return
+        copy = existing_video_copy(original, self._copies_dir())
+        if copy is not None:
+            player.use_frame_source(copy)
+            return
+        task = WorkingCopyTask(original, self._copies_dir(), self.panel, video=True)
+        task.finished.connect(lambda made: self._use_video_copy(player, original, made))
+        task.failed.connect(
+            lambda m: self.media_banner.show_text(f"<b>No fast-seek video copy:</b> {m}")
+        )
+        task.start()
+
+    def _use_video_copy(self, player: FramePlayer, original: Path, copy: Path) -> None:
+        session = self.session
+        if session is not None and session.media_path == original:  # still this recording
+            player.use_frame_source(copy)
+            self.message.emit("Paused frames now come from the fast-seek video copy", 5000)
 
     def seek(self, ms: int) -> None:
         self.player.seek(int(ms))

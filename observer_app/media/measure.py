@@ -3,28 +3,35 @@
 libvlc's parser reports the container's (or its own estimate's) duration: for MP3 at 16 or
 22.05 kHz it extrapolates from the first frames' bitrate (20-43 % short on dictaphone files), for
 Ogg it reads the last page's granule position. An audio-only recording that is not PCM WAV is
-therefore decoded once by libvlc (mono at its own rate, as fast as it decodes) and its samples
-counted; that is the duration stored, and the container's claim is kept beside it so that a
+therefore decoded once, by the decoder that makes its working copy (FFmpeg through PyAV,
+``working_copy.decoded_audio``), and its samples counted: the stored duration is the working
+copy's, the length the player plays. The container's claim is kept beside it so that a
 disagreement can be shown. PCM WAV declares its sample count exactly (the header is the decoded
-length); for video the frame-exact demux of MP4/MOV/MKV is trusted (``source = "container"``).
+length); for video the frame-exact demux of MP4/MOV/MKV is trusted (``source = "container"``;
+the tests check it against PyAV's frame count times the frame duration).
+
+:data:`MEASURE_VERSION` names the method, stored with each measurement, so that recordings
+measured by an older one are offered a re-check (1: libvlc's transcoder counted the samples,
+which drops the codec's start-up samples: Ogg Vorbis 27 ms, Opus 80 ms, M4A/AAC 22 ms short;
+2: FFmpeg's decoders).
 """
 
 from __future__ import annotations
 
-import tempfile
 import threading
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from observer_app.media.probe import probe
 from observer_app.media.types import MediaError
-from observer_app.media.waveform import _transcode
-from observer_app.media.working_copy import is_pcm_wav
+from observer_app.media.working_copy import decoded_audio, is_pcm_wav
 
 #: A container claim this far from the decoded length is a disagreement worth showing.
 DISAGREEMENT_MS = 500
+#: The measuring method (the module docstring): bump it when the way durations are measured
+#: changes, so that the manager is offered a re-check of recordings measured before.
+MEASURE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,7 @@ class Measured:
     has_video: bool
     has_audio: bool
     fps: float
+    measure_version: int = MEASURE_VERSION
 
     @property
     def disagrees(self) -> bool:
@@ -50,18 +58,14 @@ def decoded_duration_ms(
     progress: Callable[[float], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> int:
-    """The length of ``path``'s audio as libvlc decodes it (samples / rate), in ms."""
-    with tempfile.TemporaryDirectory(prefix="observer-measure-") as tmp:
-        wav = Path(tmp) / "decoded.wav"
-        # At the source's rate: libvlc's resampler drops the last ~0.35 s of a stream.
-        _transcode(Path(path), wav, progress, cancel, audio="channels=1")
-        if not wav.exists() or wav.stat().st_size <= 44:
-            raise MediaError(f"{path}: has no audio track libvlc can decode")
-        with wave.open(str(wav), "rb") as w:
-            frames, rate = w.getnframes(), w.getframerate()
-    if frames <= 0 or rate <= 0:
-        raise MediaError(f"{path}: has no audio track libvlc can decode")
-    return round(frames * 1000 / rate)
+    """The length of ``path``'s first audio stream as decoded (samples / rate), in ms: the
+    working copy's duration, without writing one."""
+    with decoded_audio(Path(path), progress, cancel) as audio:
+        samples = sum(frame.samples for frame in audio.frames)
+        rate = audio.sample_rate
+    if samples <= 0 or rate <= 0:
+        raise MediaError(f"{path}: has no audio that can be decoded")
+    return round(samples * 1000 / rate)
 
 
 def measure(

@@ -29,7 +29,8 @@ import json
 import os
 import threading
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,66 @@ def make_working_copy(
     return WorkingCopy(src, wav, copy.duration_ms, copy.sample_rate, copy.channels)
 
 
+@dataclass(frozen=True, slots=True)
+class DecodedAudio:
+    """The first audio stream of a file, opened for decoding: its rate, channel layout and its
+    decoded frames (PyAV ``AudioFrame``; the iterator checks cancel and reports progress)."""
+
+    sample_rate: int
+    layout: Any
+    frames: Iterator[Any]
+
+
+@contextmanager
+def decoded_audio(
+    source: Path,
+    progress: Callable[[float], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[DecodedAudio]:
+    """Decode the first audio stream of ``source`` by FFmpeg's decoders through PyAV, which
+    remove MP3 encoder delay, Vorbis and Opus pre-skip and AAC priming (the module docstring).
+    Used for the working copy and for the measured duration (``media/measure.py``), so both
+    count the same samples. Progress 0-1; :class:`Cancelled`; :class:`MediaError` if the file
+    has no audio or cannot be decoded (also when raised while the frames are consumed)."""
+    try:
+        import av
+    except ImportError as exc:
+        raise MediaError(f"PyAV is needed to decode audio ({exc}); pip install av") from exc
+    try:
+        with av.open(str(source)) as container:
+            if not container.streams.audio:
+                raise MediaError(f"{source}: has no audio track")
+            stream = container.streams.audio[0]
+            ctx = stream.codec_context
+            frames = _frames(container, stream, progress, cancel)
+            yield DecodedAudio(ctx.sample_rate, ctx.layout, frames)
+    except (av.FFmpegError, ValueError) as exc:  # ValueError: the format changes midway
+        raise MediaError(f"{source}: the audio could not be decoded ({exc})") from exc
+    if progress is not None:
+        progress(1.0)
+
+
+def _frames(
+    container: Any,
+    stream: Any,
+    progress: Callable[[float], None] | None,
+    cancel: threading.Event | None,
+) -> Iterator[Any]:
+    """``stream``'s decoded frames; progress reported once per second of audio."""
+    import av
+
+    total_s = float(container.duration or 0) / av.time_base
+    reported = 0.0
+    for frame in container.decode(stream):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
+        at_s = frame.time
+        if progress is not None and total_s > 0 and at_s is not None and at_s >= reported + 1:
+            reported = at_s
+            progress(max(0.0, min(1.0, at_s / total_s)))
+        yield frame
+
+
 def _decode_to_wav(
     source: Path,
     wav: Path,
@@ -160,56 +221,26 @@ def _decode_to_wav(
     cancel: threading.Event | None,
 ) -> None:
     """Decode the first audio stream of ``source`` into 16-bit PCM ``wav`` at its own rate and
-    channels (FFmpeg through PyAV; progress 0-1, :class:`Cancelled`, :class:`MediaError`)."""
-    try:
-        import av
-    except ImportError as exc:
-        raise MediaError(f"PyAV is needed for working copies ({exc}); pip install av") from exc
-    try:
-        with av.open(str(source)) as container:
-            if not container.streams.audio:
-                raise MediaError(f"{source}: has no audio track")
-            _decode_stream(container, wav, progress, cancel)
-    except (av.FFmpegError, ValueError) as exc:  # ValueError: the format changes midway
-        raise MediaError(f"{source}: the audio could not be decoded ({exc})") from exc
-    if progress is not None:
-        progress(1.0)
-
-
-def _decode_stream(
-    container: Any,
-    wav: Path,
-    progress: Callable[[float], None] | None,
-    cancel: threading.Event | None,
-) -> None:
-    """Decoded frames are gathered into blocks of a second and converted per block (per frame
-    the conversion costs 4x the decoding)."""
+    channels. Decoded frames are gathered into blocks of a second and converted per block (per
+    frame the conversion costs 4x the decoding)."""
     import av
 
-    stream = container.streams.audio[0]
-    ctx = stream.codec_context
-    total_s = float(container.duration or 0) / av.time_base
-    to_s16 = av.AudioResampler(format="s16", layout=ctx.layout, rate=ctx.sample_rate)
-    fifo = av.AudioFifo()
-    with wave.open(str(wav), "wb") as out:
-        out.setnchannels(ctx.layout.nb_channels)
+    with decoded_audio(source, progress, cancel) as audio, wave.open(str(wav), "wb") as out:
+        to_s16 = av.AudioResampler(format="s16", layout=audio.layout, rate=audio.sample_rate)
+        fifo = av.AudioFifo()
+        out.setnchannels(audio.layout.nb_channels)
         out.setsampwidth(2)
-        out.setframerate(ctx.sample_rate)
+        out.setframerate(audio.sample_rate)
 
         def write(block: Any) -> None:
             for converted in to_s16.resample(block):
                 out.writeframes(converted.to_ndarray().tobytes())
 
-        for frame in container.decode(stream):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled
-            at_s = frame.time
+        for frame in audio.frames:
             frame.pts = None  # the samples follow each other (the FIFO checks pts otherwise)
             fifo.write(frame)
-            if fifo.samples >= ctx.sample_rate:
+            if fifo.samples >= audio.sample_rate:
                 write(fifo.read())
-                if progress is not None and total_s > 0 and at_s is not None:
-                    progress(max(0.0, min(1.0, at_s / total_s)))
         if fifo.samples:
             write(fifo.read())
         write(None)

@@ -52,6 +52,12 @@ def _source(probed: ProbeResult | None) -> str | None:
     return str(getattr(probed, "duration_source", None) or "container")
 
 
+def _version(probed: ProbeResult | None) -> int | None:
+    """The measuring method's version, when the probe measured (``media.measure``)."""
+    value = getattr(probed, "measure_version", None) if probed is not None else None
+    return int(value) if value is not None else None
+
+
 def to_info(r: Recording) -> RecordingInfo:
     return RecordingInfo(
         r.id,
@@ -69,6 +75,7 @@ def to_info(r: Recording) -> RecordingInfo:
         dict(r.meta),
         r.container_duration_ms,
         r.duration_source,
+        r.measure_version,
     )
 
 
@@ -185,6 +192,7 @@ class RecordingService:
             fps=(probed.fps or None) if probed else None,
             container_duration_ms=_claimed(probed),
             duration_source=_source(probed),
+            measure_version=_version(probed),
             dyad_id=details.get("dyad_id"),
             client_id=details.get("client_id"),
             therapist_id=details.get("therapist_id"),
@@ -246,6 +254,7 @@ class RecordingService:
                 rec.duration_ms = int(m.duration_ms)
                 rec.container_duration_ms = _claimed(m)
                 rec.duration_source = _source(m)
+                rec.measure_version = _version(m)
                 rec.has_video = bool(m.has_video)
                 rec.fps = m.fps or None
                 changes.append(RecheckChange(rid, before, rec.duration_ms, _claimed(m), _source(m)))

@@ -50,6 +50,15 @@ class RecordingInfo:
     meta: dict[str, Any] = field(default_factory=dict)
     container_duration_ms: int | None = None
     duration_source: str | None = None
+    measure_version: int | None = None
+
+    def measured_by_older_method(self, current: int) -> bool:
+        """Whether the stored duration may be corrected by re-checking the media: it was not
+        measured by the ``current`` method (a trusted container's duration is the same in
+        every version)."""
+        if self.duration_source == "container":
+            return False
+        return self.measure_version is None or self.measure_version < current
 
     @property
     def duration_disagrees(self) -> bool:

@@ -133,6 +133,9 @@ class Recording(Base):
     container_duration_ms: Mapped[int | None] = mapped_column(Integer, default=None)
     #: How ``duration_ms`` was found: "decoded" (samples counted) or "container" (trusted demux).
     duration_source: Mapped[str | None] = mapped_column(String(16), default=None)
+    #: The measuring method's version (``media.measure.MEASURE_VERSION``); None: measured
+    #: before versions were kept (libvlc's sample count, 1), or never measured.
+    measure_version: Mapped[int | None] = mapped_column(Integer, default=None)
     has_video: Mapped[bool | None] = mapped_column(Boolean, default=None)
     fps: Mapped[float | None] = mapped_column(Float, default=None)
     dyad_id: Mapped[str | None] = mapped_column(String(80), default=None)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer_app.coding.errors import Conflict, InputError, ObserverError
+from observer_app.media.measure import MEASURE_VERSION
 from observer_app.services.records import RecordingInfo
 from observer_app.services.study import Study
 from observer_app.ui.manager._common import (
@@ -77,6 +78,19 @@ def _meta_text(rec: RecordingInfo) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted(rec.meta.items()))
 
 
+def _duration_tip(r: RecordingInfo) -> str:
+    how = (
+        "measured from the decoded stream"
+        if r.duration_source == "decoded"
+        else f"from the {r.duration_source or 'unchecked'} container"
+    )
+    if r.measured_by_older_method(MEASURE_VERSION):
+        how += "\nmeasured by an older method: Re-check media corrects it"
+    return how
+
+
+#: The column of the stored duration (highlighted when measured by an older method).
+DURATION_COLUMN = 2
 #: The column showing a container's duration claim that disagrees with the decoded stream.
 CLAIM_COLUMN = 9
 
@@ -100,11 +114,7 @@ class RecordingModel(RowsModel):
                     "Duration",
                     lambda r: hms(r.duration_ms),
                     align_right=True,
-                    tip=lambda r: (
-                        f"measured from the {r.duration_source or 'unknown'} stream"
-                        if r.duration_source == "decoded"
-                        else f"from the {r.duration_source or 'unchecked'} container"
-                    ),
+                    tip=_duration_tip,
                 ),
                 Column("Client", lambda r: r.client_id, _text_edit("client_id")(study)),
                 Column("Therapist", lambda r: r.therapist_id, _text_edit("therapist_id")(study)),
@@ -148,6 +158,8 @@ class RecordingModel(RowsModel):
 
     def background(self, row: Any, column: int) -> QColor | None:
         if column == 1 and self.is_missing(row):
+            return LOW
+        if column == DURATION_COLUMN and row.measured_by_older_method(MEASURE_VERSION):
             return LOW
         return LOW if column == CLAIM_COLUMN and row.duration_disagrees else None
 
@@ -270,9 +282,16 @@ class RecordingsPage(Page):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_rows(self.study.recordings.all())
+        rows = self.study.recordings.all()
+        self.model.set_rows(rows)
         self.view.resizeColumnsToContents()
         self._update_buttons()
+        older = sum(r.measured_by_older_method(MEASURE_VERSION) for r in rows)
+        if older:
+            self.report(
+                f"{older} recording(s) measured by an older method (highlighted): "
+                "Re-check media corrects their durations and segment plans."
+            )
 
     def _update_buttons(self) -> None:
         busy = self.tasks.busy

@@ -478,7 +478,7 @@ class ProblemModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.describe(p)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "Click (or Enter) to go there"
+            return f"{self.describe(p)}\nClick (or Enter) to go there"
         if role == self.PROBLEM_ROLE:
             return p
         return None

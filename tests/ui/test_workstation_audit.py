@@ -274,3 +274,33 @@ def test_setting_an_end_to_now_speaks_the_codes_label(
     window.panel.setFocus()
     key(qtbot, window, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
     assert "Nod is a point event: it has no end" in window.statusBar().currentMessage()
+
+
+def test_long_problems_wrap_inside_the_problems_list(qtbot: QtBot, window: CodingWindow) -> None:
+    # D5: a long problem ran off the dock's edge, cut; it wraps, and its tooltip says it whole
+    from observer_app.services.records import Problem
+
+    text = "Alliance Quick Rating (demo), the session: " + "item unanswered, " * 12
+    completion = window.completion
+    completion.problem_model.describe = lambda p: p.message
+    completion.problem_model.set_problems([Problem("missing_item", text)])
+    view = completion.problem_view
+    view.resize(240, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    rect = view.visualRect(completion.problem_model.index(0))
+    assert rect.right() <= view.viewport().width()
+    assert rect.height() >= 3 * view.fontMetrics().height()  # wrapped over several lines
+    tip = completion.problem_model.index(0).data(Qt.ItemDataRole.ToolTipRole)
+    assert text in tip
+
+
+def test_manager_error_lines_read_in_a_dark_palette(qtbot: QtBot, dark_palette: QPalette) -> None:
+    # the manager pages' red status line was #a40000 on a dark window: 1.5:1
+    from observer_app.ui.manager._common import Page
+
+    page = Page()
+    qtbot.addWidget(page)
+    page.report_error("Could not open the file")
+    colour = _style_colour(page.status.styleSheet())
+    assert _contrast(colour, dark_palette.color(QPalette.ColorRole.Window)) >= 3.0

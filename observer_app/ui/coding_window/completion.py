@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QListView
 
 from observer_app.coding.state_logic import format_ms
@@ -42,6 +42,11 @@ class CompletionController(QObject):
         self.problem_model.describe = self.describe_problem
         self.problem_view = QListView()
         self.problem_view.setModel(self.problem_model)
+        # long problems wrap inside the dock instead of running off its edge (issue 12)
+        self.problem_view.setWordWrap(True)
+        self.problem_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.problem_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.problem_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.problem_view.activated.connect(lambda index: self.go_to_problem(index.row()))
         self.problem_view.clicked.connect(lambda index: self.go_to_problem(index.row()))
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer_app.coding.errors import ObserverError
+from observer_app.ui import contrast
 from observer_app.ui.workers import Cancelled, Progress, Relay, Task, TaskSignals
 
 log = logging.getLogger(__name__)
@@ -315,7 +316,7 @@ class Page(QWidget):
         self.status.setText(text)
 
     def report_error(self, text: str, *, popup: bool = False) -> None:
-        self.status.setStyleSheet("color: #a40000;")
+        self.status.setStyleSheet(f"color: {contrast.css('#a40000')};")
         self.status.setText(text)
         if popup:
             self.popup("Problem", text, icon=QMessageBox.Icon.Warning)

@@ -23,6 +23,7 @@ from observer_app.coding.errors import InputError, ObserverError
 from observer_app.coding.state_logic import format_ms
 from observer_app.services.records import RecordingInfo, SourceInfo
 from observer_app.services.study import Study
+from observer_app.ui import contrast
 from observer_app.ui.manager._common import Column, RowsModel, hms, make_table, selected_rows
 from observer_app.ui.workers import run_in_background
 
@@ -134,7 +135,7 @@ class SourcesDialog(QDialog):
         self.view.resizeColumnsToContents()
 
     def _error(self, text: str) -> None:
-        self.status.setStyleSheet("color: #a40000;")
+        self.status.setStyleSheet(f"color: {contrast.css('#a40000')};")
         self.status.setText(text)
 
     def _say(self, text: str) -> None:

@@ -33,6 +33,7 @@ from observer_app.services.reliability import (
     ScoreReliability,
 )
 from observer_app.services.study import Study
+from observer_app.ui import contrast
 from observer_app.ui.manager._common import Cancelled as TaskCancelled
 from observer_app.ui.manager._common import Page, Progress, TaskBar, make_table
 from observer_app.ui.manager.dashboard.formatting import fmt, unused, why
@@ -398,8 +399,9 @@ class ReliabilityPage(Page):
         low += [f"{c.code} {c.label}" for c in report.codes if c.flagged and not unused(c)]
         if low:
             shown = "; ".join(low[:8]) + (" …" if len(low) > 8 else "")
+            red = contrast.css("#a40000")
             parts.append(
-                f"<span style='color:#a40000'>{len(low)} below the threshold: {shown}</span>"
+                f"<span style='color:{red}'>{len(low)} below the threshold: {shown}</span>"
             )
         elif report.scores or report.codes:
             parts.append("Nothing is below the threshold.")

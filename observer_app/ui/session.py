@@ -429,6 +429,8 @@ class CodingSession(QObject):
             self.info = self.study.assignments.get(self.info.id)
             self.undo_stack.clear()
             self.statusChanged.emit(self.info.status)
+            # the completion is a committed change like any edit: the status bar says when
+            self.saved.emit(dt.datetime.now().astimezone())
         return problems
 
     def relink(self, path: Path) -> RecordingInfo:

@@ -91,3 +91,18 @@ def _rate_everything(lab: Any) -> None:
                     study.ratings.set(
                         lab.mine, a.version_id, item.id, 1, unit_kind=kind, unit_index=index
                     )
+
+
+def test_completing_updates_the_saved_time(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: QSettings
+) -> None:
+    # audit: the status bar kept "Nothing changed yet" after the completion was committed
+    _rate_everything(lab)
+    window = open_window(qtbot, lab, fake_player, settings)
+    window.confirm_completion = lambda question: True  # type: ignore[method-assign]
+    before = window.saved_label.text()
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with lab.open_as("Ana Alves") as study:
+        assert study.assignments.get(lab.mine).status == "complete"
+    assert window.saved_label.text() != before
+    assert window.saved_label.text().startswith("Saved ")

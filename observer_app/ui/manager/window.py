@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QThreadPool
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from observer_app.services.study import Study
-from observer_app.ui.actions import ShortcutContext
+from observer_app.ui.actions import MANAGER_ACTIONS, ShortcutContext, make_actions
 from observer_app.ui.live import LiveUpdates
 from observer_app.ui.manager._common import Page
 from observer_app.ui.manager.audit_page import AuditPage
@@ -54,15 +54,7 @@ class ManagerWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         # typing in a field never plays or decides (the reconciliation's Space and keys)
         self.shortcut_context = ShortcutContext.install(self, home=self.tabs)
-        close = QAction("Close", self)
-        close.setShortcut(QKeySequence.StandardKey.Close)
-        close.triggered.connect(self.close)
-        menu = self.menuBar().addMenu("&Study")
-        self.export_action = QAction("Export to Excel…", self)
-        self.export_action.triggered.connect(self.show_export)
-        menu.addAction(self.export_action)
-        menu.addSeparator()
-        menu.addAction(close)
+        self._build_menu()
         app = QApplication.instance()
         if app is not None:  # quitting with the coding window must not wait for a long export
             app.aboutToQuit.connect(self.cancel_tasks)
@@ -70,6 +62,17 @@ class ManagerWindow(QMainWindow):
         # losing the manager's choices (``live_refresh``) do so; the status bar says when.
         self.live = LiveUpdates(study, self)
         self.live.changed.connect(self._changed_elsewhere)
+
+    def _build_menu(self) -> None:
+        """The Study menu, from the action table (the reconciliation's keys are its page's)."""
+        actions = make_actions(MANAGER_ACTIONS, ("export", "close"), self)
+        self.export_action = actions["export"]
+        self.export_action.triggered.connect(self.show_export)
+        actions["close"].triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&Study")
+        menu.addAction(self.export_action)
+        menu.addSeparator()
+        menu.addAction(actions["close"])
 
     def _changed_elsewhere(self) -> None:
         page = self.tabs.currentWidget()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QThreadPool
+from PySide6.QtCore import QDateTime, QSize, QThreadPool
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
@@ -18,6 +18,11 @@ from observer_app.ui.manager.coders import CodersPage
 from observer_app.ui.manager.definitions import DefinitionsPage
 from observer_app.ui.manager.planner import PlannerPage
 from observer_app.ui.manager.recordings import RecordingsPage
+
+#: The window's size on a large screen; on a smaller one, the available area less
+#: ``FRAME_ALLOWANCE`` (a title bar and borders the window manager adds).
+PREFERRED = QSize(1280, 820)
+FRAME_ALLOWANCE = QSize(8, 40)
 
 
 class ManagerWindow(QMainWindow):
@@ -36,7 +41,6 @@ class ManagerWindow(QMainWindow):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self.setWindowTitle(f"Manage study - {study.name}")
-        self.resize(1280, 820)
         self.tabs = QTabWidget()
         self.coders = CodersPage(study)
         self.recordings = RecordingsPage(study, self.pool)
@@ -52,6 +56,8 @@ class ManagerWindow(QMainWindow):
         self.tabs.addTab(self.audit, "Audit")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
+        self.statusBar()  # there from the start: a message later must not grow the window
+        self.fit_to_screen()
         # typing in a field never plays or decides (the reconciliation's Space and keys)
         self.shortcut_context = ShortcutContext.install(self, home=self.tabs)
         self._build_menu()
@@ -62,6 +68,17 @@ class ManagerWindow(QMainWindow):
         # losing the manager's choices (``live_refresh``) do so; the status bar says when.
         self.live = LiveUpdates(study, self)
         self.live.changed.connect(self._changed_elsewhere)
+
+    def fit_to_screen(self) -> None:
+        """Open at ``PREFERRED`` or the screen's available area less a window frame, whichever
+        is smaller, at the area's top left (every page fits 1280x800: test_screen_fit)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        room = area.size() - FRAME_ALLOWANCE
+        self.resize(PREFERRED.boundedTo(room).expandedTo(self.minimumSizeHint().boundedTo(room)))
+        self.move(area.topLeft())
 
     def _build_menu(self) -> None:
         """The Study menu, from the action table (the reconciliation's keys are its page's)."""

@@ -1,9 +1,11 @@
-"""The one action table of the coding window, and the coder's keymap over it.
+"""The one action table of the coding window and the manager window, and the coder's keymap.
 
 Every command the coder can give is declared here once: its id, menu, text and default shortcut.
 The window builds one ``QAction`` per row (so each appears in a menu with its shortcut), the
 scheme's codes are added as ``code:<id>`` actions, and a coder's keymap (stored in their
 preferences) overrides the defaults. :func:`conflicts` finds shortcuts bound twice.
+``MANAGER_ACTIONS`` are the manager window's (its Study menu, the reconciliation's keys), made
+with :func:`make_action`. :class:`ShortcutContext` is the one rule of when keys act.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -37,6 +39,9 @@ class ActionSpec:
     shortcut: str = ""  # portable text, e.g. "Ctrl+Shift+Z"
     tip: str = ""
     checkable: bool = False  # an on/off setting (its state kept in the coder's preferences)
+    #: False: the key is never a command while an editor has focus, even with Ctrl or Alt
+    #: (the reconciliation's Ctrl+1 must not decide while the manager types a tolerance)
+    in_editors: bool = True
 
 
 def scheme_key_to_sequence(key: str) -> str:
@@ -117,6 +122,28 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
+#: The manager window's actions: its menu, and the reconciliation's keys (active only while its
+#: events show, never while an editor has focus).
+MANAGER_MENUS = ("Study", "Reconciliation")
+
+
+def _reconcile(action_id: str, text: str, shortcut: str, tip: str = "") -> ActionSpec:
+    return ActionSpec(action_id, text, "Reconciliation", shortcut, tip, in_editors=False)
+
+
+MANAGER_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("export", "&Export to Excel…", "Study", "", "The Export tab"),
+    ActionSpec("close", "&Close", "Study", "Ctrl+W"),
+    _reconcile("reconcile_play", "&Play / pause", "Space", "Play or pause the recording"),
+    _reconcile("reconcile_previous", "&Previous disagreement", "Ctrl+Left"),
+    _reconcile("reconcile_next", "&Next disagreement", "Ctrl+Right"),
+    _reconcile("accept_a", "Accept &A", "Ctrl+1", "Keep coder A's event"),
+    _reconcile("accept_b", "Accept &B", "Ctrl+2", "Keep coder B's event"),
+    _reconcile("both", "B&oth", "Ctrl+3", "Keep both coders' events"),
+    _reconcile("neither", "&Neither", "Ctrl+4", "Keep neither event"),
+    _reconcile("edit", "&Edit…", "Ctrl+5", "Enter your own version of the event"),
+)
+
 ACTION_IDS = frozenset(a.id for a in ACTIONS)
 CODE_PREFIX = "code:"
 SUBJECT_PREFIX = "subject:"
@@ -125,11 +152,41 @@ SUBJECT_PREFIX = "subject:"
 RATES = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 
 
-def spec(action_id: str) -> ActionSpec:
-    for a in ACTIONS:
+def spec(action_id: str, table: tuple[ActionSpec, ...] = ACTIONS) -> ActionSpec:
+    for a in table:
         if a.id == action_id:
             return a
     raise KeyError(action_id)
+
+
+#: The dynamic property marking an action whose key never acts while an editor has focus.
+NOT_IN_EDITORS = "notInEditors"
+
+
+def make_action(row: ActionSpec, parent: QObject) -> QAction:
+    """The ``QAction`` of a table row: its text, default shortcut (window-wide, acting only
+    while a widget it is added to shows), the shortcut in its tooltip, the tip as status tip;
+    a row that does not act in editors is marked for :class:`ShortcutContext`."""
+    action = QAction(row.text, parent)
+    action.setObjectName(row.id)
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    plain = row.text.replace("&", "").removesuffix("…")
+    if row.shortcut:
+        action.setShortcut(QKeySequence(row.shortcut))
+        native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{row.tip or plain} ({native})")
+    else:
+        action.setToolTip(row.tip or plain)
+    action.setStatusTip(row.tip)
+    action.setProperty(NOT_IN_EDITORS, not row.in_editors)
+    return action
+
+
+def make_actions(
+    table: tuple[ActionSpec, ...], ids: Iterable[str], parent: QObject
+) -> dict[str, QAction]:
+    """The actions of the rows ``ids`` of ``table``, by id."""
+    return {action_id: make_action(spec(action_id, table), parent) for action_id in ids}
 
 
 def default_keymap(scheme: Scheme | None) -> dict[str, str]:
@@ -240,9 +297,11 @@ class ShortcutContext(QObject):
     Installed once per window (``ShortcutContext.install(window)``). When the focus enters an
     editor of that window, the context watches it: a typing key's ``ShortcutOverride`` is
     accepted, so Qt delivers the key to the editor instead of triggering the code, transport or
-    edit action bound to it; Escape in an editor outside a table cell leaves it (the focus goes
-    back to the window, where the keys code again). A widget that handles Escape itself (the
-    modifier picker, a table's cell editor) sets the ``ownsEscape`` property.
+    edit action bound to it, and so is the key of any action of the window marked
+    ``NOT_IN_EDITORS`` (a row with ``in_editors=False``, e.g. the reconciliation's Ctrl+1).
+    Escape in an editor outside a table cell leaves it (the focus goes back to the window, where
+    the keys act again). A widget that handles Escape itself (the modifier picker, a table's
+    cell editor) sets the ``ownsEscape`` property.
     """
 
     def __init__(self, window: QWidget, home: QWidget | None = None) -> None:
@@ -272,7 +331,9 @@ class ShortcutContext(QObject):
         if not isinstance(event, QKeyEvent):
             return False
         kind = event.type()
-        if kind == QEvent.Type.ShortcutOverride and is_typing_key(event):
+        if kind == QEvent.Type.ShortcutOverride and (
+            is_typing_key(event) or self._bound_not_in_editors(event)
+        ):
             event.accept()  # the editor keeps the key; no shortcut fires
             return True
         escape = kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape
@@ -280,6 +341,14 @@ class ShortcutContext(QObject):
             self._home.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return True
         return False
+
+    def _bound_not_in_editors(self, event: QKeyEvent) -> bool:
+        """Whether the pressed key is the shortcut of an action marked ``NOT_IN_EDITORS``."""
+        pressed = QKeySequence(event.keyCombination())
+        return any(
+            action.property(NOT_IN_EDITORS) and pressed in action.shortcuts()
+            for action in self._window.findChildren(QAction)
+        )
 
 
 def _owns_escape(widget: QObject) -> bool:

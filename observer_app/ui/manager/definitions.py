@@ -112,7 +112,11 @@ class DefinitionsPage(Page):
         self.problems.setReadOnly(True)
         self.problems.setPlaceholderText("Validation problems of an imported file appear here.")
         self.import_button = QPushButton("Import TOML…")
-        self.builtin = QComboBox()
+        self.builtin = QComboBox()  # as wide as a short name (the longest forced 1350 px)
+        self.builtin.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.builtin.setMinimumContentsLength(28)
         for s in builtin_schemes():
             self.builtin.addItem(f"scheme: {s.name}", ("scheme", s.id))
         for i in builtin_instruments():

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QThreadPool
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QDateTime, QSize, QThreadPool
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from observer_app.services.study import Study
-from observer_app.ui.actions import ShortcutContext
+from observer_app.ui.actions import MANAGER_ACTIONS, ShortcutContext, make_actions
 from observer_app.ui.live import LiveUpdates
 from observer_app.ui.manager._common import Page
 from observer_app.ui.manager.audit_page import AuditPage
@@ -18,6 +18,11 @@ from observer_app.ui.manager.coders import CodersPage
 from observer_app.ui.manager.definitions import DefinitionsPage
 from observer_app.ui.manager.planner import PlannerPage
 from observer_app.ui.manager.recordings import RecordingsPage
+
+#: The window's size on a large screen; on a smaller one, the available area less
+#: ``FRAME_ALLOWANCE`` (a title bar and borders the window manager adds).
+PREFERRED = QSize(1280, 820)
+FRAME_ALLOWANCE = QSize(8, 40)
 
 
 class ManagerWindow(QMainWindow):
@@ -37,7 +42,6 @@ class ManagerWindow(QMainWindow):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self.setWindowTitle(f"Manage study - {study.name}")
-        self.resize(1280, 820)
         self.tabs = QTabWidget()
         self.coders = CodersPage(study)
         self.recordings = RecordingsPage(study, self.pool)
@@ -54,17 +58,11 @@ class ManagerWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.definitions.definitionsChanged.connect(self._study_changed)
         self.setCentralWidget(self.tabs)
+        self.statusBar()  # there from the start: a message later must not grow the window
+        self.fit_to_screen()
         # typing in a field never plays or decides (the reconciliation's Space and keys)
         self.shortcut_context = ShortcutContext.install(self, home=self.tabs)
-        close = QAction("Close", self)
-        close.setShortcut(QKeySequence.StandardKey.Close)
-        close.triggered.connect(self.close)
-        menu = self.menuBar().addMenu("&Study")
-        self.export_action = QAction("Export to Excel…", self)
-        self.export_action.triggered.connect(self.show_export)
-        menu.addAction(self.export_action)
-        menu.addSeparator()
-        menu.addAction(close)
+        self._build_menu()
         app = QApplication.instance()
         if app is not None:  # quitting with the coding window must not wait for a long export
             app.aboutToQuit.connect(self.cancel_tasks)
@@ -79,6 +77,28 @@ class ManagerWindow(QMainWindow):
             page = self.tabs.widget(i)
             if isinstance(page, Page):
                 page.study_changed()
+
+    def fit_to_screen(self) -> None:
+        """Open at ``PREFERRED`` or the screen's available area less a window frame, whichever
+        is smaller, at the area's top left (every page fits 1280x800: test_screen_fit)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        room = area.size() - FRAME_ALLOWANCE
+        self.resize(PREFERRED.boundedTo(room).expandedTo(self.minimumSizeHint().boundedTo(room)))
+        self.move(area.topLeft())
+
+    def _build_menu(self) -> None:
+        """The Study menu, from the action table (the reconciliation's keys are its page's)."""
+        actions = make_actions(MANAGER_ACTIONS, ("export", "close"), self)
+        self.export_action = actions["export"]
+        self.export_action.triggered.connect(self.show_export)
+        actions["close"].triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&Study")
+        menu.addAction(self.export_action)
+        menu.addSeparator()
+        menu.addAction(actions["close"])
 
     def _changed_elsewhere(self) -> None:
         self._study_changed()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -106,14 +107,17 @@ class AnalysisPage(Page):
         layout = QVBoxLayout(self)
         layout.addLayout(self._controls())
         layout.addWidget(self.result)
+        # the segments and the phases share one place under the plots (stacked, the page no
+        # longer fitted 1280x800; beside the plots, they squeezed them)
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.addTab(self.segments_table, "Segments")
+        self.lower_tabs.addTab(self.phases, "Phases of the study")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self._plots())
-        split.addWidget(self.segments_table)
-        split.addWidget(self.phases)  # shares the height with the plots (they were squeezed)
+        split.addWidget(self.lower_tabs)
         split.setChildrenCollapsible(False)
-        split.setStretchFactor(0, 4)
+        split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setStretchFactor(2, 1)
         layout.addWidget(split, 1)
         layout.addWidget(self.tasks)
         layout.addWidget(self.status)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +23,7 @@ from observer_app.coding.definitions import Scheme
 from observer_app.coding.errors import ObserverError
 from observer_app.coding.state_logic import format_ms
 from observer_app.services.consensus import DECISIONS, Aligned, EventEdit, Reconciliation
+from observer_app.ui.actions import MANAGER_ACTIONS, make_actions
 from observer_app.ui.manager._common import make_table, selected_rows
 from observer_app.ui.manager.pair_timeline import KIND_COLOURS, Mark, PairTimeline
 from observer_app.ui.manager.reconcile.models import AlignedModel
@@ -29,19 +32,17 @@ from observer_app.ui.manager.reconcile.session import ReconcileSession
 #: Asks the manager for their own version of a disputed event (None: cancelled).
 AskEdit = Callable[[Scheme | None, Aligned], EventEdit | None]
 
-DECISION_BUTTONS = (
-    ("accept_a", "Accept A", "Ctrl+1"),
-    ("accept_b", "Accept B", "Ctrl+2"),
-    ("both", "Both", "Ctrl+3"),
-    ("neither", "Neither", "Ctrl+4"),
-    ("edit", "Edit…", "Ctrl+5"),
-)
+#: The decisions, in the order of their buttons (their keys are the action table's).
+DECISION_IDS = ("accept_a", "accept_b", "both", "neither", "edit")
+NAVIGATION_IDS = ("reconcile_previous", "reconcile_next")
 
 
 class EventsController(QObject):
     """The aligned events and their decisions. Going to an event emits ``seekRequested(ms)``
     (a few seconds before it) and, to play it, ``playRequested()``; ``message(text)`` and
-    ``error(text)`` for the status line. ``ask_edit`` asks for an 'edit' decision's event."""
+    ``error(text)`` for the status line. ``ask_edit`` asks for an 'edit' decision's event.
+    ``actions`` are the navigation and decision actions of the action table (the page adds
+    them where they act); each button shows one of them."""
 
     seekRequested = Signal(int)
     playRequested = Signal()
@@ -79,23 +80,22 @@ class EventsController(QObject):
 
     # -- widgets ---------------------------------------------------------------------------
     def _decision_buttons(self) -> QGridLayout:
+        self.actions: dict[str, QAction] = make_actions(
+            MANAGER_ACTIONS, NAVIGATION_IDS + DECISION_IDS, self
+        )
+        self.actions["reconcile_previous"].triggered.connect(self.previous_disagreement)
+        self.actions["reconcile_next"].triggered.connect(self.next_disagreement)
         grid = QGridLayout()
-        self.prev_button = QPushButton("◀ Previous disagreement")
-        self.next_button = QPushButton("Next disagreement ▶")
-        self.prev_button.setShortcut("Ctrl+Left")
-        self.next_button.setShortcut("Ctrl+Right")
-        self.prev_button.clicked.connect(self.previous_disagreement)
-        self.next_button.clicked.connect(self.next_disagreement)
+        self.prev_button = _button(self.actions["reconcile_previous"], "◀ Previous disagreement")
+        self.next_button = _button(self.actions["reconcile_next"], "Next disagreement ▶")
         grid.addWidget(self.prev_button, 0, 0, 1, 2)
         grid.addWidget(self.next_button, 0, 2, 1, 3)
-        self.decision_buttons: dict[str, QPushButton] = {}
-        for col, (decision, text, key) in enumerate(DECISION_BUTTONS):
-            b = QPushButton(text)
-            b.setShortcut(key)
-            b.setToolTip(f"{text} ({key})")
-            b.clicked.connect(lambda _c=False, d=decision: self._decide_clicked(d))
-            grid.addWidget(b, 1, col)
-            self.decision_buttons[decision] = b
+        self.decision_buttons: dict[str, QToolButton] = {}
+        for col, decision in enumerate(DECISION_IDS):
+            action = self.actions[decision]
+            action.triggered.connect(lambda _c=False, d=decision: self._decide_clicked(d))
+            self.decision_buttons[decision] = _button(action)
+            grid.addWidget(self.decision_buttons[decision], 1, col)
         return grid
 
     def _side(self) -> QWidget:
@@ -162,9 +162,13 @@ class EventsController(QObject):
 
     def _select_key(self, key: str) -> None:
         for row, item in enumerate(self.aligned.rows()):
-            if item.key == key:
-                self.aligned_view.selectRow(row)
-                self.aligned_view.scrollTo(self.aligned.index(row, 0))
+            if item.key == key:  # (selectRow would toggle the row while Ctrl is held: Ctrl+1)
+                index = self.aligned.index(row, 0)
+                flags = QItemSelectionModel.SelectionFlag
+                self.aligned_view.selectionModel().setCurrentIndex(
+                    index, flags.ClearAndSelect | flags.Rows
+                )
+                self.aligned_view.scrollTo(index)
                 return
 
     def _row_selected(self) -> None:
@@ -175,15 +179,15 @@ class EventsController(QObject):
 
     def _update_buttons(self) -> None:
         item = self.current
-        for name, b in self.decision_buttons.items():
+        for name in DECISION_IDS:
             ok = item is not None
             if name in ("accept_a", "both"):
                 ok = ok and item is not None and item.a is not None
             if name in ("accept_b", "both"):
                 ok = ok and item is not None and item.b is not None
-            b.setEnabled(ok)
-        self.prev_button.setEnabled(self.rec is not None)
-        self.next_button.setEnabled(self.rec is not None)
+            self.actions[name].setEnabled(ok)
+        for name in NAVIGATION_IDS:
+            self.actions[name].setEnabled(self.rec is not None)
 
     # -- navigating ------------------------------------------------------------------------
     def go_to(self, item: Aligned, *, play: bool = True) -> None:
@@ -253,6 +257,17 @@ class EventsController(QObject):
         self._select_key(key)
         self.message.emit(f"{DECISIONS[decision]} at {format_ms(self.current.time_ms)}.")
         return True
+
+
+def _button(action: QAction, text: str = "") -> QToolButton:
+    """A button showing ``action`` (its text, tooltip with the key, enabled state)."""
+    if text:
+        action.setIconText(text)  # the button's text (the menus show the action's text)
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button
 
 
 def _legend() -> QLabel:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -61,9 +61,6 @@ class ReconcilePage(Page):
         self._build()
         self._wire()
         self.refresh()
-        play = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
-        play.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        play.activated.connect(self.playback.toggle_play)
 
     # -- the controllers' state and widgets, read-only -------------------------------------
     session = property(lambda self: self.choice.session)  # the ReconcileSession, or None
@@ -111,6 +108,7 @@ class ReconcilePage(Page):
         events_tab.addWidget(self.events.timelines)
         events_tab.setStretchFactor(0, 3)
         events_tab.setStretchFactor(1, 2)
+        self._add_actions(events_tab)
         self.tabs = QTabWidget()
         self.tabs.addTab(events_tab, "Events")
         self.tabs.addTab(self.item_ratings.widget, "Instrument ratings")
@@ -121,6 +119,21 @@ class ReconcilePage(Page):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
+
+    def _add_actions(self, events_tab: QWidget) -> None:
+        """The keys act while the events show (not on the ratings tab, not on another page of
+        the window; never in an editor: the window's ``ShortcutContext``); the table's context
+        menu lists them with their keys."""
+        view = self.events.aligned_view
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action in (self.playback.play_action, *self.events.actions.values()):
+            events_tab.addAction(action)
+            view.addAction(action)
+
+    @property
+    def actions_by_id(self) -> dict[str, QAction]:
+        """The page's actions of the action table, by id."""
+        return {"reconcile_play": self.playback.play_action, **self.events.actions}
 
     def _wire(self) -> None:
         """Every connection between the controllers, made once."""

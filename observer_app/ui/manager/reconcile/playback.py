@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from observer_app.coding.errors import ObserverError
 from observer_app.services.study import Study
+from observer_app.ui.actions import MANAGER_ACTIONS, make_action, spec
 from observer_app.ui.manager.reconcile.session import ReconcileSession
 from observer_app.ui.player_panel import PlayerPanel, make_surface
 
@@ -24,7 +25,7 @@ PlayerFactory = Callable[[], Any]
 class PlaybackController(QObject):
     """The recording under the timelines. ``playheadMoved(ms)`` on every position (a seek, a
     player tick); ``durationKnown(ms)`` once the time axis is known (the recording's, else the
-    last event's)."""
+    last event's). ``play_action`` is the action table's play/pause (Space)."""
 
     playheadMoved = Signal(int)
     durationKnown = Signal(int)
@@ -44,6 +45,8 @@ class PlaybackController(QObject):
         self.no_player = QLabel("Open a double-coded recording to reconcile it.")
         self.no_player.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.no_player)
+        self.play_action = make_action(spec("reconcile_play", MANAGER_ACTIONS), self)
+        self.play_action.triggered.connect(self.toggle_play)
 
     @property
     def loaded(self) -> bool:
@@ -108,6 +111,7 @@ class PlaybackController(QObject):
         }
         for name, action in actions.items():
             panel.buttons[name].clicked.connect(action)
+        panel.buttons["play_pause"].setToolTip(self.play_action.toolTip())
         self.panel = panel
         self._layout.addWidget(panel, 1)
         return panel

@@ -230,7 +230,9 @@ def test_hd_video_gets_its_fast_seek_copy_and_paused_seeks_show_the_exact_frame(
     window.open_assignment(lab.mine)
     cache = lab.path.parent / (lab.path.name + ".media")
     qtbot.waitUntil(lambda: list(cache.glob("*.intra.mkv")) != [], timeout=60_000)
-    qtbot.waitUntil(lambda: player.frame_source() in list(cache.glob("*.intra.mkv")), 10_000)
+    qtbot.waitUntil(
+        lambda: player.frame_source() in list(cache.glob("*.intra.mkv")), timeout=10_000
+    )
     surface = window.panel.surface
     assert isinstance(surface, VideoSurface)
     for target in (5_210, 1_990, 7_000, 40):

@@ -4,10 +4,12 @@ Reports, with references measured in the same run:
 
 - per audio format, the clock's error against the decoder after seeks to random targets while
   playing: ``position_ms()`` minus the position the decoder is playing (``scripts/audio_tap.py``:
-  decoded PCM matched against the known tune), p50/p95/max of |error| in ms; for the original
-  file (libvlc's own seek, our re-anchoring on libvlc's clock) and for the app's PCM WAV working
-  copy; seeks after which the original played nothing (libvlc ended) are counted separately;
-- the time to make a working copy per hour of audio (a 10-minute Ogg Vorbis file) and to make an
+  decoded PCM matched against the known tune; positive = the clock is ahead of the sound), the
+  median of the signed error and p50/p95/max of |error| in ms; for the original file (libvlc's
+  own seek, our re-anchoring on libvlc's clock) and for the app's PCM WAV working copy; seeks
+  after which the original played nothing (libvlc ended) are counted separately;
+- the time to make a working copy per hour of audio (a 10-minute Ogg Vorbis file; FFmpeg through
+  PyAV, against libvlc's transcoder in the same run) and to make an
   all-intra H.264 proxy per hour of 1080p video (libvlc's x264), both single-threaded wall time
   on this machine;
 - the time to make the video working copy (all-intra MPEG-4 by PyAV, ``media/video_copy.py``)
@@ -71,8 +73,8 @@ class _Qt:
 
 
 def clock_errors(qt: _Qt, path: Path, gen: ModuleType, seeks: int) -> tuple[list[float], int]:
-    """|position - decoded position| after ``seeks`` random seeks while playing; and how many
-    seeks left the decoder playing nothing recognisable."""
+    """Signed position - decoded position after ``seeks`` random seeks while playing; and how
+    many seeks left the decoder playing nothing recognisable."""
     from observer_app.media import VlcPlayer, _libvlc, probe
 
     tap_module = _load("audio_tap")
@@ -95,6 +97,7 @@ def clock_errors(qt: _Qt, path: Path, gen: ModuleType, seeks: int) -> tuple[list
         qt.wait(350)
         heard = None
         for _ in range(20):
+            pos = player.position_ms()  # first: heard_ms() answers for the instant it is called
             heard = tap.heard_ms()
             if heard is not None:
                 break
@@ -102,7 +105,7 @@ def clock_errors(qt: _Qt, path: Path, gen: ModuleType, seeks: int) -> tuple[list
         if heard is None:
             silent += 1
             continue
-        errors.append(abs(player.position_ms() - heard))
+        errors.append(pos - heard)
     player.close()
     return errors, silent
 
@@ -154,6 +157,15 @@ def seek_latency(
     return seeks, steps, exact[0] / max(1, n), exact[1] / max(1, n)
 
 
+def _summary(signed: list[float], width: int) -> str:
+    """Signed median, then p50/p95/max of |error| (ms)."""
+    size = [abs(e) for e in signed]
+    top = max(size, default=float("nan"))
+    return (
+        f"{_pct(signed, 50):>{width}.0f} {_pct(size, 50):>5.0f} {_pct(size, 95):>5.0f} {top:>5.0f}"
+    )
+
+
 def _timed(fn: Any) -> float:
     t0 = time.perf_counter()
     fn()
@@ -186,24 +198,27 @@ def _audio_part(
 ) -> None:
     from observer_app.media.working_copy import make_working_copy
 
-    print(f"clock - decoder after {seeks} seeks while playing, |error| ms (n = seeks heard):")
-    print(f"{'format':<13} {'original p50':>12} {'p95':>6} {'max':>6} {'silent':>6}   "
-          f"{'copy p50':>8} {'p95':>5} {'max':>5}")  # fmt: skip
+    print(f"clock - decoder after {seeks} seeks while playing, ms (signed median; |error|):")
+    print(f"{'format':<13} {'original med':>12} {'p50':>5} {'p95':>5} {'max':>5} {'silent':>6}"
+          f"   {'copy med':>8} {'p50':>5} {'p95':>5} {'max':>5}")  # fmt: skip
     for name in gen.AUDIO_FORMATS:
         original = files[f"pos_{name}"]
         orig, silent = clock_errors(qt, original, gen, seeks)
         copy = make_working_copy(original, copies).path if name != "wav" else original
         ours, _ = clock_errors(qt, copy, gen, seeks)
-        print(
-            f"{name:<13} {_pct(orig, 50):>12.0f} {_pct(orig, 95):>6.0f} "
-            f"{max(orig, default=float('nan')):>6.0f} {silent:>6d}   {_pct(ours, 50):>8.0f} "
-            f"{_pct(ours, 95):>5.0f} {max(ours, default=float('nan')):>5.0f}"
-        )
+        print(f"{name:<13} {_summary(orig, 12)} {silent:>6d}   {_summary(ours, 8)}")
     long_ogg = media_dir / "ten_minutes.ogg"
     if not long_ogg.exists():
         gen.make_position_audio(long_ogg, gen.AUDIO_FORMATS["ogg_vorbis"][1], seconds=600.0)
     audio_s = _timed(lambda: make_working_copy(long_ogg, copies))
     print(f"working copy of audio: {audio_s:.1f} s for 10 min of Ogg -> {audio_s * 6:.0f} s/hour")
+    from observer_app.media.waveform import _transcode
+
+    vlc_s = _timed(lambda: _transcode(long_ogg, copies / "by_libvlc.wav", None, None, audio=""))
+    print(
+        f"  (libvlc's transcoder, the copies' decoder before: {vlc_s:.1f} s; "
+        f"PyAV / libvlc time {audio_s / max(1e-9, vlc_s):.2f})"
+    )
 
 
 def _video_part(qt: _Qt, gen: ModuleType, args: argparse.Namespace, copies: Path) -> None:
@@ -243,9 +258,7 @@ def _video_part(qt: _Qt, gen: ModuleType, args: argparse.Namespace, copies: Path
         ("frame server, working copy", hd, video_copy),
     )
     for label, path, served in variants:
-        seeks_ms, steps_ms, exact, exact_steps = seek_latency(
-            qt, path, gen, n, served_from=served
-        )
+        seeks_ms, steps_ms, exact, exact_steps = seek_latency(qt, path, gen, n, served_from=served)
         results[label] = seeks_ms
         print(
             f"  {label:<27} seek p50 {_pct(seeks_ms, 50):5.0f} p95 {_pct(seeks_ms, 95):5.0f}"

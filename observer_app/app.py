@@ -72,10 +72,15 @@ def _sign_in(study_path: Any) -> Any:
     return dialog.study
 
 
-def choose_from_queue(window: Any) -> int | None:
+def queue_dialog(window: Any) -> Any:
+    """The coding window's queue dialog (it listens on the window's change feed)."""
     from observer_app.ui.startup import QueueDialog
 
-    dialog = QueueDialog(window.study, window)
+    return QueueDialog(window.study, window, live=window.live)
+
+
+def choose_from_queue(window: Any) -> int | None:
+    dialog = queue_dialog(window)
     return dialog.chosen if dialog.exec() else None
 
 

@@ -16,10 +16,8 @@ failure or a cancel leaves no half-written workbook or CSV behind. Managers only
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -140,21 +138,11 @@ def export_study(
         tempfiles.clean_stale(folder)  # left-overs of an interrupted export
     tmp_xlsx: Path | None = None
     if targets.xlsx is not None:
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=tempfiles.partial_prefix(targets.xlsx),
-            suffix=".partial",
-            dir=targets.xlsx.parent,
-        )
-        os.close(fd)
-        tmp_xlsx = Path(tmp_name)
+        tmp_xlsx = tempfiles.partial_file(targets.xlsx)
     tmp_dirs: dict[str, Path] = {}
     try:
         for kind, folder in targets.folders().items():
-            tmp_dirs[kind] = Path(
-                tempfile.mkdtemp(
-                    prefix=tempfiles.partial_prefix(folder), suffix=".partial", dir=folder.parent
-                )
-            )
+            tmp_dirs[kind] = tempfiles.partial_dir(folder)
         with tempfiles.export_buffers():  # openpyxl's sheet buffers go when the export ends
             rows = _write(
                 study,
@@ -292,9 +280,7 @@ def _commit(
             os.replace(tmp / R_SCRIPT_NAME, folder / R_SCRIPT_NAME)
         files[kind] = tuple(moved)
     if tmp_xlsx is not None and targets.xlsx is not None:
-        with contextlib.suppress(OSError):
-            os.chmod(tmp_xlsx, 0o644)  # mkstemp made it private to the user
-        os.replace(tmp_xlsx, targets.xlsx)
+        tempfiles.put_in_place(tmp_xlsx, targets.xlsx)
     return files
 
 

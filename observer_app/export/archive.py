@@ -15,7 +15,6 @@ a killed export's left-overs are removed at the next export or start (``tempfile
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -93,22 +92,13 @@ def _private_folder() -> Iterator[Path]:
 
 
 def _zip(work: Path, archive: Path, password: str) -> None:
-    fd, name = tempfile.mkstemp(
-        prefix=tempfiles.partial_prefix(archive), suffix=".partial", dir=archive.parent
-    )
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        with pyzipper.AESZipFile(
+    with (
+        tempfiles.replacing(archive) as tmp,
+        pyzipper.AESZipFile(
             tmp, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
-        ) as zf:
-            zf.setpassword(password.encode("utf-8"))
-            zf.setencryption(pyzipper.WZ_AES, nbits=AES_BITS)
-            for path in sorted(p for p in work.rglob("*") if p.is_file()):
-                zf.write(path, path.relative_to(work).as_posix())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o644)  # mkstemp made it private to the user
-        os.replace(tmp, archive)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        ) as zf,
+    ):
+        zf.setpassword(password.encode("utf-8"))
+        zf.setencryption(pyzipper.WZ_AES, nbits=AES_BITS)
+        for path in sorted(p for p in work.rglob("*") if p.is_file()):
+            zf.write(path, path.relative_to(work).as_posix())

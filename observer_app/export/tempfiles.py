@@ -2,8 +2,10 @@
 one (a killed process, a power cut) removed at the next export or start.
 
 Two kinds: the hidden ``.<target>.<pid>.<random>.partial`` beside the target (renamed into place
-at the very end), and openpyxl's write-only buffers (one XML file per sheet, which openpyxl
-itself deletes only when the process exits: 16 cancelled exports once left 1.9 GB). The buffers
+at the very end: ``partial_file``/``partial_dir``, ``put_in_place``, ``replacing``; the workbook,
+CSV, SPSS, Stata files and the encrypted archive all go through them), and openpyxl's write-only
+buffers (one XML file per sheet, which openpyxl itself deletes only when the process exits: 16
+cancelled exports once left 1.9 GB). The buffers
 are made in a folder of this process, ``<temp>/observer-app-export-<pid>``, so a left-over is
 recognisable by its dead process id.
 """
@@ -15,7 +17,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 _PREFIX = "observer-app-export-"
@@ -42,6 +44,42 @@ def buffer_dir() -> Path:
 
 def partial_prefix(target: Path) -> str:
     return f".{target.name}.{os.getpid()}."
+
+
+def partial_file(target: Path) -> Path:
+    """A new empty hidden ``.partial`` file beside ``target`` (private to the user while it is
+    written); ``put_in_place`` renames it over ``target``."""
+    fd, name = tempfile.mkstemp(prefix=partial_prefix(target), suffix=".partial", dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def partial_dir(target: Path) -> Path:
+    """A new empty hidden ``.partial`` folder beside the folder ``target``."""
+    return Path(
+        tempfile.mkdtemp(prefix=partial_prefix(target), suffix=".partial", dir=target.parent)
+    )
+
+
+def put_in_place(partial: Path, target: Path) -> None:
+    """Rename a finished ``partial_file`` over ``target`` (atomic: the old file or the new one,
+    never half of it), readable like any other file of the user."""
+    with suppress(OSError):
+        os.chmod(partial, 0o644)  # mkstemp made it private to the user
+    os.replace(partial, target)
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """Write ``target`` whole or not at all: yields a ``partial_file`` to write, put in place
+    when the block ends, removed (``target`` untouched) when it raises."""
+    partial = partial_file(target)
+    try:
+        yield partial
+        put_in_place(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _install_buffer_dir() -> None:

@@ -4,7 +4,8 @@
 - :class:`VlcPlayer` plays it frame-accurately (API: :class:`MediaPlayer`);
   :class:`FakePlayer` has the same API on a controllable clock for UI tests.
 - :mod:`observer_app.media.widgets` has :class:`VideoSurface` and :class:`WaveformWidget`;
-  :class:`WaveformJob` computes an audio waveform off the GUI thread.
+  :class:`WaveformJob` computes an audio waveform off the GUI thread;
+  :mod:`observer_app.media.audio_views` the timeline's waveform pyramid and spectrogram.
 
 Nothing here needs libvlc at import time: a missing libvlc is reported as a
 :class:`MediaError` (or ``errorOccurred``) naming the package to install.

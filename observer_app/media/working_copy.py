@@ -5,8 +5,16 @@ libvlc 3 lands seconds away from the target when it seeks in Ogg (Vorbis, Opus) 
 playback right after such a seek; it times MP3 at 16 or 22.05 kHz by the bitrate of its first
 frames (20-43 % short); compressed audio generally seeks to packet boundaries. In a PCM WAV file
 every sample sits at a computable byte offset, so libvlc seeks to the sample and its clock and
-duration are the decoded stream's. The copy is made by libvlc's own transcoder (the one the
-waveform uses), as fast as libvlc decodes, off the GUI thread, with progress and cancel.
+duration are the decoded stream's.
+
+The copy is decoded by FFmpeg's decoders through PyAV, off the GUI thread, with progress and
+cancel. Not by libvlc's transcoder: it drops the codec's start-up samples without keeping their
+time, so its copies start early (measured on the test tune, ``tests/media/test_audio_truth.py``:
+Ogg Vorbis 33.3 ms, Opus 73.5 ms, M4A/AAC 21.3 ms = one AAC frame; MP3 and FLAC exact) and every
+event logged on them would be stamped that much early. FFmpeg removes MP3 encoder delay and
+padding (LAME tag: 576 + 529 samples), Vorbis and Opus pre-skip and AAC priming, so each sample
+of the copy sits at its time in the original (0.00-0.12 ms, i.e. within 2 samples, for Ogg
+Vorbis, Opus, MP3 at 16/22.05/44.1 kHz CBR and VBR, M4A/AAC and FLAC).
 
 The original stays the recording of record (its fingerprint identifies the recording); the copy
 is named by that fingerprint and carries a sidecar (``.json``) with the source fingerprint, its
@@ -24,13 +32,15 @@ import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from observer_app.media.probe import check_file
 from observer_app.media.types import MediaError, MediaInfo
-from observer_app.media.waveform import Cancelled, _transcode, run_stream_output
+from observer_app.media.waveform import Cancelled, run_stream_output
 
-#: Bump when the way copies are made changes, so older copies are made again.
-FORMAT_VERSION = 1
+#: Bump when the way copies are made changes, so older copies are made again (2: decoded by
+#: FFmpeg, keeping the original's timeline; 1 was libvlc's transcoder).
+FORMAT_VERSION = 2
 #: Containers libvlc plays exactly as they are: PCM WAV (RIFF/WAVE) and video containers (the
 #: exact-seek machinery labels every video frame). Everything else audio-only gets a copy.
 _CHUNK = 1024 * 1024
@@ -123,7 +133,7 @@ def make_working_copy(
     wav = copy_path(cache_dir, source_fp)
     partial = wav.with_name(wav.stem + ".partial.wav")
     try:
-        _transcode(src, partial, progress, cancel, audio="")
+        _decode_to_wav(src, partial, progress, cancel)
         copy = _describe(src, partial)
         os.replace(partial, wav)
     except (Cancelled, MediaError):
@@ -141,6 +151,68 @@ def make_working_copy(
     }
     wav.with_suffix(".json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return WorkingCopy(src, wav, copy.duration_ms, copy.sample_rate, copy.channels)
+
+
+def _decode_to_wav(
+    source: Path,
+    wav: Path,
+    progress: Callable[[float], None] | None,
+    cancel: threading.Event | None,
+) -> None:
+    """Decode the first audio stream of ``source`` into 16-bit PCM ``wav`` at its own rate and
+    channels (FFmpeg through PyAV; progress 0-1, :class:`Cancelled`, :class:`MediaError`)."""
+    try:
+        import av
+    except ImportError as exc:
+        raise MediaError(f"PyAV is needed for working copies ({exc}); pip install av") from exc
+    try:
+        with av.open(str(source)) as container:
+            if not container.streams.audio:
+                raise MediaError(f"{source}: has no audio track")
+            _decode_stream(container, wav, progress, cancel)
+    except (av.FFmpegError, ValueError) as exc:  # ValueError: the format changes midway
+        raise MediaError(f"{source}: the audio could not be decoded ({exc})") from exc
+    if progress is not None:
+        progress(1.0)
+
+
+def _decode_stream(
+    container: Any,
+    wav: Path,
+    progress: Callable[[float], None] | None,
+    cancel: threading.Event | None,
+) -> None:
+    """Decoded frames are gathered into blocks of a second and converted per block (per frame
+    the conversion costs 4x the decoding)."""
+    import av
+
+    stream = container.streams.audio[0]
+    ctx = stream.codec_context
+    total_s = float(container.duration or 0) / av.time_base
+    to_s16 = av.AudioResampler(format="s16", layout=ctx.layout, rate=ctx.sample_rate)
+    fifo = av.AudioFifo()
+    with wave.open(str(wav), "wb") as out:
+        out.setnchannels(ctx.layout.nb_channels)
+        out.setsampwidth(2)
+        out.setframerate(ctx.sample_rate)
+
+        def write(block: Any) -> None:
+            for converted in to_s16.resample(block):
+                out.writeframes(converted.to_ndarray().tobytes())
+
+        for frame in container.decode(stream):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
+            at_s = frame.time
+            frame.pts = None  # the samples follow each other (the FIFO checks pts otherwise)
+            fifo.write(frame)
+            if fifo.samples >= ctx.sample_rate:
+                write(fifo.read())
+                if progress is not None and total_s > 0 and at_s is not None:
+                    progress(max(0.0, min(1.0, at_s / total_s)))
+        if fifo.samples:
+            write(fifo.read())
+        write(None)
 
 
 def _describe(source: Path, wav: Path) -> WorkingCopy:

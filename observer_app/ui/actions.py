@@ -36,6 +36,7 @@ class ActionSpec:
     menu: str
     shortcut: str = ""  # portable text, e.g. "Ctrl+Shift+Z"
     tip: str = ""
+    checkable: bool = False  # an on/off setting (its state kept in the coder's preferences)
 
 
 def scheme_key_to_sequence(key: str) -> str:
@@ -56,11 +57,14 @@ def scheme_key_to_sequence(key: str) -> str:
     return "+".join(parts)
 
 
-def _action(action_id: str, text: str, menu: str, tip: str = "") -> ActionSpec:
+def _action(
+    action_id: str, text: str, menu: str, tip: str = "", *, checkable: bool = False
+) -> ActionSpec:
     """A row of the table; its default key comes from the one list of window shortcuts
     (``WINDOW_SHORTCUTS``), which scheme validation checks code keys against."""
     key = default_window_key(action_id)
-    return ActionSpec(action_id, text, menu, scheme_key_to_sequence(key) if key else "", tip)
+    shortcut = scheme_key_to_sequence(key) if key else ""
+    return ActionSpec(action_id, text, menu, shortcut, tip, checkable)
 
 
 MENUS = ("Assignment", "Edit", "Playback", "Code", "Segments", "View", "Help")
@@ -94,6 +98,20 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _action("zoom_in", "Zoom timeline &in", "View"),
     _action("zoom_out", "Zoom timeline &out", "View"),
     _action("zoom_all", "Whole &recording in the timeline", "View"),
+    _action(
+        "subject_lanes",
+        "Timeline lanes per s&ubject",
+        "View",
+        "One timeline lane per category and subject (schemes with subjects)",
+        checkable=True,
+    ),
+    _action(
+        "spectrogram",
+        "&Spectrogram under the timeline",
+        "View",
+        "Show the spectrogram (0-8 kHz) under the lanes instead of the waveform",
+        checkable=True,
+    ),
     _action("reset_layout", "&Reset layout", "View"),
     _action("keys_help", "&Keyboard shortcuts", "Help"),
 )

@@ -2,7 +2,8 @@
 
 When a manager completes, reopens, reassigns or cancels the assignment a coder has open, the
 coding window must say so and become read-only or editable again. ``AssignmentWatch`` uses the
-study's one live mechanism (``ui/live.py``: LISTEN/NOTIFY on PostgreSQL, polling on SQLite):
+study's one live mechanism (``ui/live.py``: LISTEN/NOTIFY on PostgreSQL, polling on SQLite;
+the window's ``LiveUpdates``, shared with its other parts):
 on each change it re-reads the watched assignment's status through the services (blinding
 applies) and, when it differs from what the window has, tells the session
 (``CodingSession.status_changed_elsewhere``) and shows a banner that stays until the coder
@@ -16,6 +17,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from observer_app.coding.errors import ObserverError
+from observer_app.services.records import AssignmentInfo
 from observer_app.services.study import Study
 from observer_app.ui.coding_window.banner import Banner
 from observer_app.ui.live import POLL_MS, LiveUpdates
@@ -45,7 +47,7 @@ class WatchedSession(Protocol):
     @property
     def status(self) -> str: ...
 
-    def status_changed_elsewhere(self, status: str) -> None: ...
+    def status_changed_elsewhere(self, status: str, info: AssignmentInfo | None = None) -> None: ...
 
 
 class AssignmentWatch(QObject):
@@ -55,7 +57,12 @@ class AssignmentWatch(QObject):
     readOnlyChanged = Signal(bool)
 
     def __init__(
-        self, study: Study, parent: QObject | None = None, interval_ms: int = POLL_MS
+        self,
+        study: Study,
+        parent: QObject | None = None,
+        interval_ms: int = POLL_MS,
+        *,
+        live: LiveUpdates | None = None,
     ) -> None:
         super().__init__(parent)
         self._study = study
@@ -64,8 +71,9 @@ class AssignmentWatch(QObject):
         self.banner.setObjectName("assignmentWatchBanner")
         assert self.banner.button is not None
         self.banner.button.clicked.connect(self.banner.hide)
-        self.live = LiveUpdates(study, self, interval_ms)
-        self.live.changed.connect(self.check)
+        # the window's live updates (``live``), else the watch's own
+        self.live = live if live is not None else LiveUpdates(study, self, interval_ms)
+        self._unsubscribe = self.live.subscribe(self.check)
 
     def attach(self, session: WatchedSession | None) -> None:
         """Watch this session's assignment (None: nothing open); the banner goes."""
@@ -77,17 +85,19 @@ class AssignmentWatch(QObject):
         session = self._session
         if session is None:
             return
+        info: AssignmentInfo | None
         try:
-            status = self._study.assignments.get(session.assignment_id).status
+            info = self._study.assignments.get(session.assignment_id)
         except ObserverError:  # no longer readable by this coder, or the storage is away
-            status = "gone"
+            info = None
+        status = "gone" if info is None else info.status
         # an assignment this coder can no longer read counts as cancelled (once: the next
         # check reads "gone" again, which must not re-announce it)
         seen = "cancelled" if status == "gone" else status
         if seen == session.status:
             return
         was_read_only = session.status in READ_ONLY
-        session.status_changed_elsewhere(seen)
+        session.status_changed_elsewhere(seen, info)
         message = _MESSAGES.get(status, f"A manager changed this assignment to {status}.")
         self.banner.show_text(message)
         self.changedElsewhere.emit(status, message)
@@ -95,4 +105,4 @@ class AssignmentWatch(QObject):
             self.readOnlyChanged.emit(session.status in READ_ONLY)
 
     def stop(self) -> None:
-        self.live.stop()
+        self._unsubscribe()

@@ -119,7 +119,7 @@ def _key_label(instrument: Instrument, key_check: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
     if notes or not checked:
-        label.setStyleSheet("QLabel#keyCheck { color: #8a5a00; }")
+        label.setStyleSheet(f"QLabel#keyCheck {{ color: {css('#8a5a00')}; }}")
     label.setToolTip("\n".join(f"verify: {n}" for n in notes) or key_check)
     return label
 

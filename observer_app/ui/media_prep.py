@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from observer_app.media.video_copy import find_video_copy, make_video_copy
 from observer_app.media.waveform import Cancelled
-from observer_app.media.working_copy import find_working_copy, make_working_copy
-from observer_app.ui.workers import run_in_background
+from observer_app.media.working_copy import WorkingCopy, find_working_copy, make_working_copy
+from observer_app.ui.workers import Cancelled as TaskCancelled
+from observer_app.ui.workers import Progress, start_task
 
 
 def existing_copy(original: Path, cache_dir: Path) -> Path | None:
@@ -66,13 +67,15 @@ class WorkingCopyTask(QObject):
 
     def start(self) -> None:
         report: Callable[[float], None] = lambda f: self.progress.emit(int(f * 100))  # noqa: E731
-        make = make_video_copy if self.video else make_working_copy
-        run_in_background(
-            lambda: make(self.original, self.cache_dir, progress=report, cancel=self._cancel),
-            self._done,
-            self._error,
-            self,
-        )
+
+        def work(_progress: Progress) -> WorkingCopy | Path:
+            make = make_video_copy if self.video else make_working_copy
+            try:
+                return make(self.original, self.cache_dir, progress=report, cancel=self._cancel)
+            except Cancelled:  # the decoder's: the task reports it as cancelled, not failed
+                raise TaskCancelled from None
+
+        start_task(work, self._done, self._error, self, on_cancelled=self._cancelled)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -81,9 +84,10 @@ class WorkingCopyTask(QObject):
         self.dialog.reset()
         self.finished.emit(copy)
 
-    def _error(self, exc: BaseException) -> None:
+    def _error(self, message: str) -> None:
         self.dialog.reset()
-        if isinstance(exc, Cancelled):
-            self.cancelled.emit()
-        else:
-            self.failed.emit(str(exc))
+        self.failed.emit(message)
+
+    def _cancelled(self) -> None:
+        self.dialog.reset()
+        self.cancelled.emit()

@@ -22,7 +22,7 @@ from observer_app.coding.definitions.scheme import Scheme
 from observer_app.coding.errors import InputError
 from observer_app.coding.state_logic import format_ms, parse_time
 from observer_app.services.records import AssignmentInfo, EventRecord, Problem
-from observer_app.ui.contrast import code_colours
+from observer_app.ui.contrast import code_colours, readable
 
 Index = QModelIndex | QPersistentModelIndex
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -131,7 +131,7 @@ class EventTableModel(_RowsModel):
         self._shown: dict[int, tuple[str, ...]] = {}
         self._grey = QColor("#808080")
         self._swatches: dict[str, QPixmap] = {}
-        self._red = QBrush(QColor("#c0392b"))
+        self._red = QBrush(readable("#c0392b"))
         self._bold = QFont()
         self._bold.setBold(True)
         self.read_only = False
@@ -287,6 +287,19 @@ class EventTableModel(_RowsModel):
                 return ""
             return e.subject if editing else self._subjects.get(e.subject, e.subject)
         return e.comment if editing else e.comment.replace("\n", " ↵ ")
+
+    def why_not_editable(self, row: int, col: int) -> str:
+        """Why the cell at ``row``, ``col`` cannot be edited (F2 on it says so), "" if it can."""
+        e = self._rows[row]
+        if self.read_only or self._edit is None:
+            return "this assignment is complete and read-only"
+        if col == self.END and not e.is_state:
+            return f"{self._labels.get(e.code, e.code)} is a point event: it has no end"
+        if col == self.CATEGORY:
+            return "the category follows the code: edit the code"
+        if col == self.SUBJECT and not self._subjects:
+            return "this scheme declares no subjects"
+        return ""
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         row = index.row()

@@ -88,12 +88,13 @@ class _Row(QWidget):
             spin.setValue(spin.minimum())
             self.editor = spin
             layout.addWidget(spin)
-        else:
+        else:  # a note: the row's whole width, so a sentence shows while it is typed
             line = QLineEdit()
             if mod.max_length:
                 line.setMaxLength(mod.max_length)
             self.editor = line
-            layout.addWidget(line)
+            layout.addWidget(line, 1)
+            return
         layout.addStretch(1)
 
     def set_value(self, value: Any) -> None:
@@ -153,6 +154,9 @@ class _Row(QWidget):
         self.label.setFont(font)
         if current and self.editor is not None:
             self.editor.setFocus()
+            if isinstance(self.editor, QSpinBox | QDoubleSpinBox):
+                # a typed digit replaces "— unanswered" (which would refuse it otherwise)
+                self.editor.selectAll()
 
 
 _OWN_KEYS = frozenset(
@@ -232,14 +236,16 @@ class ModifierPicker(QFrame):
         self.time_ms = time_ms
         self.event_id = event_id
         verb = "saves" if event_id is not None else "logs"
-        self.title.setText(
-            f"<b>{code.label}</b> at <b>{format_ms(time_ms)}</b> — choose modifiers "
-            f"(digits pick, Tab/↓ next, ↑ back, Enter {verb}, Esc cancels)"
-        )
         mods = code.modifiers if event_id is not None else asked_modifiers(code)
         self._subjects = tuple(subjects)
         if subjects:  # "ask" mode: whom is this event about? first row, digits choose
             mods = (subject_row(subjects), *mods)
+        # in a number ↑/↓ change it (the spin box's own keys): say so, Tab still moves on
+        number = ", ↑/↓ change a number" if any(m.type == "range" for m in mods) else ""
+        self.title.setText(
+            f"<b>{code.label}</b> at <b>{format_ms(time_ms)}</b> — choose modifiers "
+            f"(digits pick, Tab/↓ next, ↑ back{number}, Enter {verb}, Esc cancels)"
+        )
         for i, mod in enumerate(mods):
             row = _Row(mod)
             row.set_value((values or {}).get(mod.id))
@@ -254,7 +260,7 @@ class ModifierPicker(QFrame):
         self._place()
         self.show()
         self.raise_()
-        self.setFocus()
+        self._show_current()  # again once shown: a hidden field cannot take the focus
 
     def _place(self) -> None:
         parent = self.parentWidget()
@@ -276,6 +282,8 @@ class ModifierPicker(QFrame):
             self.move((parent.width() - width) // 2, 60)
 
     def _show_current(self) -> None:
+        """Mark the current row; the keyboard goes to its field (a note, a number), else to
+        the picker itself (digits pick a choice)."""
         for i, row in enumerate(self.rows):
             row.set_current(i == self.current)
         if not (self.rows and self.rows[self.current].editor is not None):

@@ -61,14 +61,15 @@ class FrameView(QWidget):
 _jobs: set[Any] = set()  # waveform jobs still running (kept alive until they report)
 
 
-def make_surface(player: Any, has_video: bool, path: str) -> QWidget:
+def make_surface(player: Any, has_video: bool, path: str, *, waveform: bool = True) -> QWidget:
     """The picture: the media engine's video surface, or for audio-only recordings its
-    waveform (computed off the GUI thread, with the playhead; a click seeks). A recording
-    with further sources (a :class:`SyncedPlayer` with followers) shows them all side by
-    side (:mod:`observer_app.ui.sources_view`)."""
+    waveform (computed off the GUI thread, with the playhead; a click seeks; with
+    ``waveform=False`` not computed here: its owner hands it one). A recording with further
+    sources (a :class:`SyncedPlayer` with followers) shows them all side by side
+    (:mod:`observer_app.ui.sources_view`)."""
     from observer_app.media.synced import SyncedPlayer
 
-    main = _main_surface(player, has_video, path)
+    main = _main_surface(player, has_video, path, waveform)
     if isinstance(player, SyncedPlayer) and player.followers():
         from observer_app.ui.sources_view import SourcesView
 
@@ -76,7 +77,13 @@ def make_surface(player: Any, has_video: bool, path: str) -> QWidget:
     return main
 
 
-def _main_surface(player: Any, has_video: bool, path: str) -> QWidget:
+def make_coding_surface(player: Any, has_video: bool, path: str) -> QWidget:
+    """:func:`make_surface` for the coding window, whose audio controller computes the
+    waveform once for the timeline and the audio-only picture alike (one decode)."""
+    return make_surface(player, has_video, path, waveform=False)
+
+
+def _main_surface(player: Any, has_video: bool, path: str, waveform: bool = True) -> QWidget:
     from observer_app.media.widgets import VideoSurface, WaveformWidget
 
     if has_video:
@@ -89,7 +96,9 @@ def _main_surface(player: Any, has_video: bool, path: str) -> QWidget:
             surface.show_message("No picture: the recording file is missing")
         return surface
     wave = WaveformWidget()
-    if Path(path).is_file():
+    if Path(path).is_file() and not waveform:
+        wave.show_message("Computing the waveform…")
+    elif Path(path).is_file():
         _start_waveform(wave, path)
     else:
         wave.show_message("No waveform: the recording file is missing")

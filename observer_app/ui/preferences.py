@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtGui import QColor, QKeySequence
@@ -34,6 +34,7 @@ from observer_app.ui.actions import (
     normal,
     ordered_ids,
 )
+from observer_app.ui.contrast import css
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Preferences:
     reaction_lag_ms: int = 0
     jump_ms: int = 5000
     pause_while_choosing: bool = False
+    #: The timeline shows one lane per category and subject (View menu).
+    subject_lanes: bool = False
     keymap: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -58,6 +61,7 @@ class Preferences:
             reaction_lag_ms=number("reaction_lag_ms", 0, 0, 5000),
             jump_ms=number("jump_ms", 5000, 100, 600_000),
             pause_while_choosing=bool(data.get("pause_while_choosing", False)),
+            subject_lanes=data.get("subject_lanes") is True,
             keymap={str(k): str(v) for k, v in keymap.items()} if isinstance(keymap, dict) else {},
         )
 
@@ -66,6 +70,7 @@ class Preferences:
             "reaction_lag_ms": self.reaction_lag_ms,
             "jump_ms": self.jump_ms,
             "pause_while_choosing": self.pause_while_choosing,
+            "subject_lanes": self.subject_lanes,
             "keymap": dict(self.keymap),
         }
 
@@ -75,6 +80,7 @@ class PreferencesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("observer-app — Preferences")
         self.scheme = scheme
+        self._prefs = prefs  # what the dialog does not show is kept (the timeline's lanes)
         self.resize(640, 560)
         tabs = QTabWidget()
         self.tab_widget = tabs
@@ -137,7 +143,7 @@ class PreferencesDialog(QDialog):
         kl.addWidget(self.table)
         self.conflict_label = QLabel()
         self.conflict_label.setWordWrap(True)
-        self.conflict_label.setStyleSheet("color: #c0392b")
+        self.conflict_label.setStyleSheet(f"color: {css('#c0392b')}")
         kl.addWidget(self.conflict_label)
         reset = QPushButton("Restore default keys")
         reset.clicked.connect(self._reset)
@@ -182,7 +188,8 @@ class PreferencesDialog(QDialog):
 
     def preferences(self) -> Preferences:
         keymap = {k: normal(v) for k, v in self.keymap().items()}
-        return Preferences(
+        return replace(
+            self._prefs,
             reaction_lag_ms=self.lag.value(),
             jump_ms=self.jump.value(),
             pause_while_choosing=self.pause.isChecked(),

@@ -189,8 +189,12 @@ class CodingSession(QObject):
     def status(self) -> str:
         return self.info.status
 
-    def status_changed_elsewhere(self, status: str) -> None:
-        """A manager changed this assignment on another workstation (``ui/assignment_watch``)."""
+    def status_changed_elsewhere(self, status: str, info: AssignmentInfo | None = None) -> None:
+        """A manager changed this assignment on another workstation (``ui/assignment_watch``):
+        ``info`` is the assignment as read now (when completed, ``completed_at``), None when it
+        is no longer readable (only the status changes)."""
+        if info is not None:
+            self.info = info
         self._set_status(status)
 
     @property

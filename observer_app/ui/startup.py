@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from observer_app.coding.errors import ObserverError
 from observer_app.services.records import CoderInfo
 from observer_app.services.study import Study
+from observer_app.ui.contrast import css
 from observer_app.ui.live import POLL_MS, LiveUpdates
 from observer_app.ui.models import QueueModel
 
@@ -56,7 +57,7 @@ class LoginDialog(QDialog):
         form.addRow("Password", self.password)
         layout.addLayout(form)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b")
+        self.error.setStyleSheet(f"color: {css('#c0392b')}")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
@@ -109,7 +110,12 @@ class QueueDialog(QDialog):
     """This coder's assignments; opening one returns its id (``chosen``)."""
 
     def __init__(
-        self, study: Study, parent: QWidget | None = None, interval_ms: int = POLL_MS
+        self,
+        study: Study,
+        parent: QWidget | None = None,
+        interval_ms: int = POLL_MS,
+        *,
+        live: LiveUpdates | None = None,
     ) -> None:
         super().__init__(parent)
         self.study = study
@@ -154,10 +160,10 @@ class QueueDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
-        # issue 17: new assignments appear, reassigned/cancelled ones go, without reopening
-        self.live = LiveUpdates(study, self, interval_ms)
-        self.live.changed.connect(self.reload)
-        self.finished.connect(self.live.stop)
+        # issue 17: new assignments appear, reassigned/cancelled ones go, without reopening;
+        # through the window's live updates (``live``), else the dialog's own
+        self.live = live if live is not None else LiveUpdates(study, self, interval_ms)
+        self.finished.connect(self.live.subscribe(self.reload))
 
     def reload(self) -> None:
         """Re-read the queue, keeping the selected assignment selected if it is still there."""

@@ -5,7 +5,8 @@ through queued signals to a :class:`Relay` that lives on the GUI thread, so ever
 on the GUI thread. A task is cancelled cooperatively: the work function checks
 ``progress.cancelled`` (or calls ``progress.check()``) between units of work. The manager's
 ``TaskBar`` shows such tasks with progress and Cancel; :func:`run_in_background` runs a plain
-function (hashing a relinked file) the same way.
+function (hashing a relinked file) the same way, and :func:`start_task` a work function with
+progress and cancel of its own (the coding window's waveform and spectrogram).
 """
 
 from __future__ import annotations
@@ -128,12 +129,36 @@ def run_in_background(
 ) -> Progress:
     """Run ``fn()`` as a :class:`Task`; ``on_done(result)`` or ``on_error(message)`` runs on
     the GUI thread."""
+    return start_task(lambda _progress: fn(), on_done, on_error, parent, pool=pool)
+
+
+def start_task(
+    work: Callable[[Progress], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[str], None],
+    parent: QObject,
+    *,
+    on_progress: Callable[[int, int, str], None] | None = None,
+    on_cancelled: Callable[[], None] | None = None,
+    pool: QThreadPool | None = None,
+) -> Progress:
+    """Run ``work(progress)`` as a :class:`Task`; its result, error, progress and cancellation
+    reach the callbacks on the GUI thread. Set ``cancelled`` on the returned :class:`Progress`
+    to ask the work to stop."""
     signals = TaskSignals()
-    relay = Relay(parent, on_done, on_error, lambda *_: None, lambda: None)
+    relay = Relay(
+        parent,
+        on_done,
+        on_error,
+        on_progress or (lambda *_: None),
+        on_cancelled or (lambda: None),
+    )
     _kept.append((signals, relay))
     signals.finished.connect(relay.done)
     signals.failed.connect(relay.failed)
     signals.cancelled.connect(relay.cancelled)
-    task = Task(lambda _progress: fn(), signals)
+    if on_progress is not None:
+        signals.progress.connect(relay.progress)
+    task = Task(work, signals)
     (pool or QThreadPool.globalInstance()).start(task)
     return task.progress

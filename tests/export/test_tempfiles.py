@@ -49,3 +49,25 @@ def test_left_overs_of_a_killed_export_are_removed_next_time(
     assert not stale_buffers.exists() and not stale.exists() and not stale_csv.exists()
     assert alive.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name, "csv", "out.xlsx"]
+
+
+def test_a_file_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:
+    """The one atomic-replace helper of the workbook and the archive: written as a hidden
+    ``.partial`` beside the target, renamed over it (readable like any file) when complete,
+    removed (the old file untouched) when writing fails."""
+    import os
+    import stat
+
+    target = tmp_path / "study.zip"
+    target.write_bytes(b"old")
+    with tempfiles.replacing(target) as partial:
+        assert partial.parent == tmp_path and partial.name.startswith(".study.zip.")
+        assert stat.S_IMODE(partial.stat().st_mode) == 0o600  # private while written
+        partial.write_bytes(b"new")
+        assert target.read_bytes() == b"old"
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    with pytest.raises(OSError, match="disk full"), tempfiles.replacing(target) as partial:
+        partial.write_bytes(b"half")
+        raise OSError("disk full")
+    assert target.read_bytes() == b"new" and os.listdir(tmp_path) == ["study.zip"]

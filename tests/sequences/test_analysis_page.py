@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QImage
@@ -14,6 +16,8 @@ from pytestqt.qtbot import QtBot
 from observer_app.services.sequences.views import dyad_course, phase_bars
 from observer_app.services.study import Study
 from observer_app.ui.manager.analysis import AnalysisPage
+
+from .conftest import SCHEME, Lab
 
 
 def _page(demo_path: Path, tmp_path: Path, qtbot: QtBot) -> tuple[AnalysisPage, Study]:
@@ -165,7 +169,7 @@ def test_settings_panel_edits_saves_and_recomputes(
         assert (shown.window_s, shown.shuffles, shown.seed) == (12.5, 200, 7)
         assert shown.before_next_rupture is False
         assert len(shown.rupture_categories) == len(ticked["rupture_categories"]) - 1
-        assert shown.resolution_categories == tuple(ticked["resolution_categories"])
+        assert shown.resolution_categories == ()  # untouched: still "the defaults by name"
         qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
         assert page.tasks.busy  # saved settings recompute the plots off the GUI thread
         qtbot.waitUntil(lambda: not page.tasks.busy, timeout=60_000)
@@ -194,3 +198,107 @@ def test_settings_panel_edits_saves_and_recomputes(
         assert page.report_data is shown_report
     finally:
         study.close()
+
+
+#: A later scheme whose one category says "rupture" (the defaults by name must pick it up).
+LATER_SCHEME = (
+    SCHEME.replace('id = "mini-3rs"', 'id = "later-3rs"')
+    .replace(
+        'id = "other"\nlabel = "Something else"', 'id = "stalemate"\nlabel = "Stalemate rupture"'
+    )
+    .replace('category = "other"', 'category = "stalemate"')
+)
+
+
+def test_untouched_categories_stay_the_default_so_later_schemes_follow(
+    lab: Lab, qtbot: QtBot
+) -> None:
+    """Saving the panel without touching the categories keeps ``()`` ("the schemes' categories
+    that say rupture / resolution"): a scheme imported later is analysed by name too. A tick or
+    untick is an explicit choice, and an explicit stored choice stays as it was."""
+    from PySide6.QtCore import Qt
+
+    from observer_app.services.sequences.gather import chosen_categories
+    from observer_app.ui.manager.analysis.settings_panel import SequenceSettingsPanel
+
+    study = lab.study
+    panel = SequenceSettingsPanel()
+    qtbot.addWidget(panel)
+    panel.show_settings(study.sequences.settings(), study.sequences.category_choices())
+    ticked = [panel.ruptures.item(i) for i in range(panel.ruptures.count())]
+    assert [i.checkState() == Qt.CheckState.Checked for i in ticked] == [True, True, False, False]
+    panel.shuffles.setValue(200)  # a change of another setting
+    study.sequences.set_settings(panel.settings())
+    stored = study.sequences.settings()
+    assert stored.shuffles == 200
+    assert (stored.rupture_categories, stored.resolution_categories) == ((), ())
+    study.definitions.import_text(LATER_SCHEME, "later.toml")
+    rupture, resolution = chosen_categories(stored, study.sequences.category_choices())
+    assert rupture == ("withdrawal", "confrontation", "stalemate")
+    assert resolution == ("resolution",)
+    # unticking one is explicit; untick then tick again is no change
+    panel.show_settings(stored, study.sequences.category_choices())
+    first = panel.ruptures.item(0)
+    first.setCheckState(Qt.CheckState.Unchecked)
+    assert panel.settings().rupture_categories == ("confrontation", "stalemate")
+    first.setCheckState(Qt.CheckState.Checked)
+    assert panel.settings().rupture_categories == ()
+    # an explicit stored choice (in its own order) comes back unchanged
+    explicit = replace(stored, rupture_categories=("stalemate", "withdrawal"))
+    panel.show_settings(explicit, study.sequences.category_choices())
+    assert panel.settings() == explicit
+
+
+def test_the_page_loads_the_category_choices_once_and_again_on_a_change(
+    lab: Lab, tmp_path: Path, qtbot: QtBot, monkeypatch: Any
+) -> None:
+    """Tab switches do not re-read the schemes' categories (nor reset an unsaved edit); a scheme
+    imported on the Schemes tab, or a change from another workstation, does."""
+    from PySide6.QtCore import Qt
+
+    from observer_app.services.sequences.service import SequenceService
+    from observer_app.ui.manager.window import ManagerWindow
+
+    calls: list[bool] = []
+    choices = SequenceService.category_choices
+    monkeypatch.setattr(
+        SequenceService, "category_choices", lambda s: calls.append(True) or choices(s)
+    )
+    window = ManagerWindow(lab.study)
+    qtbot.addWidget(window)
+    window.show()
+    page, panel = window.analysis, window.analysis.settings_panel
+    for _ in range(3):
+        window.tabs.setCurrentWidget(page)
+        window.tabs.setCurrentWidget(window.coders)
+    assert len(calls) == 1
+    qtbot.waitUntil(lambda: not page.tasks.busy, timeout=60_000)
+    window.tabs.setCurrentWidget(page)
+    panel.shuffles.setValue(321)  # not saved
+    window.tabs.setCurrentWidget(window.coders)
+    window.tabs.setCurrentWidget(page)
+    assert panel.shuffles.value() == 321 and len(calls) == 1
+
+    def offered() -> list[str]:
+        return [panel.ruptures.item(i).text() for i in range(panel.ruptures.count())]
+
+    later = tmp_path / "later.toml"
+    later.write_text(LATER_SCHEME, encoding="utf-8")
+    assert window.definitions.import_file(later) is not None  # on the Schemes tab
+    window.tabs.setCurrentWidget(page)
+    assert len(calls) == 2 and "Stalemate rupture (stalemate)" in offered()
+    assert panel.shuffles.value() == 321  # the stored settings did not change: edit kept
+    assert panel.settings().rupture_categories == ()  # by name: the new category is ticked
+    ticked = [panel.ruptures.item(i) for i in range(panel.ruptures.count())]
+    assert [i.checkState() == Qt.CheckState.Checked for i in ticked] == [1, 1, 0, 0, 1]
+    elsewhere = Study.open(lab.study.location, backup=False)  # another workstation
+    elsewhere.definitions.import_text(
+        LATER_SCHEME.replace("later-3rs", "third").replace("stalemate", "impasse"), "third.toml"
+    )
+    elsewhere.close()
+    seen: list[bool] = []
+    window.live.changed.connect(lambda: seen.append(True))
+    qtbot.waitUntil(lambda: (window.live.poll(), bool(seen))[1], timeout=5000)
+    assert len(calls) == 3 and "Stalemate rupture (impasse)" in offered()  # the page is shown
+    qtbot.waitUntil(lambda: not page.tasks.busy, timeout=60_000)
+    window.close()

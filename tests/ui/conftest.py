@@ -28,7 +28,7 @@ def probe_stub(path: Path) -> Any:
 
 @dataclass
 class UiLab:
-    path: Path
+    path: Path  # or a PostgreSQL URL (``lab_on_both``)
     media: Path
     ana: int
     ben: int
@@ -42,8 +42,10 @@ class UiLab:
         return Study.open(self.path, as_coder=name, password=password, backup=False)
 
 
-def build_study(folder: Path, media: Path, probe: Any = probe_stub) -> UiLab:
-    path = folder / "ui.db"
+def build_study(
+    folder: Path, media: Path, probe: Any = probe_stub, location: Path | str | None = None
+) -> UiLab:
+    path = folder / "ui.db" if location is None else location
     with Study.create(path, "UI test study", probe=probe) as admin:
         scheme = admin.definitions.import_text((HERE / "scheme.toml").read_text(), "scheme.toml")
         admin.definitions.import_text((HERE / "segment.toml").read_text(), "segment.toml")
@@ -57,7 +59,7 @@ def build_study(folder: Path, media: Path, probe: Any = probe_stub) -> UiLab:
             rec, ana, purpose="reliability", scheme_version_id=scheme.id
         ).id
         bens = admin.assignments.create(rec, ben, scheme_version_id=scheme.id).id
-    return UiLab(path, media, ana, ben, manager, mine, rel, bens, scheme.id)
+    return UiLab(path, media, ana, ben, manager, mine, rel, bens, scheme.id)  # type: ignore[arg-type]
 
 
 def opaque_media(folder: Path, name: str = "session.mp4") -> Path:
@@ -69,6 +71,12 @@ def opaque_media(folder: Path, name: str = "session.mp4") -> Path:
 @pytest.fixture
 def lab(tmp_path: Path) -> UiLab:
     return build_study(tmp_path, opaque_media(tmp_path))
+
+
+@pytest.fixture
+def lab_on_both(tmp_path: Path, study_location: str) -> UiLab:
+    """The same study in a SQLite file, then (second run) in a PostgreSQL database."""
+    return build_study(tmp_path, opaque_media(tmp_path), location=study_location)
 
 
 @pytest.fixture

@@ -83,6 +83,69 @@ def test_coding_window_follows_a_managers_complete_reopen_and_cancel(
     window.close()
 
 
+def _complete_elsewhere(mia: Any, assignment: int) -> None:
+    """The manager answers what is required (one named per form at a time), then completes."""
+    for _ in range(20):
+        problems = mia.assignments.complete(assignment)
+        if not problems:
+            return
+        for p in problems:
+            assert p.item_id is not None and p.instrument_version_id is not None
+            mia.ratings.set(
+                assignment,
+                p.instrument_version_id,
+                p.item_id,
+                3,
+                unit_kind=p.unit_kind or "session",
+                unit_index=p.unit_index or 0,
+            )
+    raise AssertionError("could not complete")
+
+
+def test_the_banner_and_the_actions_follow_every_status_set_elsewhere(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: Any
+) -> None:
+    """Cancelled, reopened, completed, reopened, reassigned on the manager's workstation: the
+    window's banner names what happened (not "Complete" for cancelled work), shows when it was
+    completed (the assignment is read again, not only its status), and the editing actions,
+    the pad and the forms follow."""
+    window = open_window(qtbot, lab, fake_player, settings)
+    watch, banner = window.assignment_watch, window.complete_banner
+    mia = lab.open_as("Mia Manager")
+    editing = ("complete", "delete_event", "code:nod")
+
+    def state() -> tuple[bool, list[bool], bool, bool]:
+        session = window.session
+        assert session is not None
+        enabled = [window.actions_by_id[a].isEnabled() for a in editing]
+        return session.read_only, enabled, window.event_model.read_only, banner.isVisible()
+
+    mia.assignments.cancel(lab.mine)
+    watch.check()
+    assert state() == (True, [False] * 3, True, True)
+    assert "Cancelled" in banner.label.text() and "Complete" not in banner.label.text()
+    mia.assignments.reopen(lab.mine)
+    watch.check()
+    assert state() == (False, [True] * 3, False, False)
+    _complete_elsewhere(mia, lab.mine)
+    watch.check()
+    assert state() == (True, [False] * 3, True, True)
+    completed = mia.assignments.get(lab.mine).completed_at
+    assert completed is not None and window.session.info.completed_at == completed  # type: ignore[union-attr]
+    assert f"<b>Complete</b> on {completed.astimezone():%Y-%m-%d %H:%M}" in banner.label.text()
+    mia.assignments.reopen(lab.mine)
+    watch.check()
+    assert state() == (False, [True] * 3, False, False)
+    assert window.session.info.completed_at is None  # type: ignore[union-attr]
+    cy = mia.coders.add("Cy Cole").id
+    mia.assignments.reassign(lab.mine, cy)
+    watch.check()
+    assert state() == (True, [False] * 3, True, True)
+    assert "Cancelled" in banner.label.text() and "reassigned" in banner.label.text()
+    window.close()
+    mia.close()
+
+
 def test_work_deleted_elsewhere_is_announced_once(
     qtbot: QtBot, lab: Any, fake_player: Any, settings: Any
 ) -> None:
@@ -117,3 +180,98 @@ def test_undo_comes_back_when_a_manager_reopens_the_work(
     window.keys.set_read_only(False)
     assert window.actions_by_id["undo"].isEnabled() == session.undo_stack.canUndo()
     window.close()
+
+
+def _listeners(url: str) -> int:
+    """PostgreSQL sessions of this study's database that are LISTENing (the change feeds)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()"
+                    )
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def test_the_coding_window_and_its_queue_share_one_change_feed(
+    qtbot: QtBot, lab_on_both: Any, fake_player: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """One listener per window (on PostgreSQL one LISTEN session, not one per part), and the
+    queue and the assignment watch both still follow a manager's change."""
+    from observer_app.app import queue_dialog
+    from observer_app.services.study import Study
+
+    lab = lab_on_both
+    feeds: list[Any] = []
+    make_feed = Study.change_feed
+
+    def counted(study: Study) -> Any:
+        feeds.append(make_feed(study))
+        return feeds[-1]
+
+    monkeypatch.setattr(Study, "change_feed", counted)
+    window = open_window(qtbot, lab, fake_player, settings)
+    dialog = queue_dialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert len(feeds) == 1
+    on_server = str(lab.path).startswith("postgresql")
+    if on_server:
+        assert _listeners(str(lab.path)) == 1
+    assert _ids(dialog) == [lab.mine, lab.reliability]
+    mia = lab.open_as("Mia Manager")
+    mia.assignments.cancel(lab.mine)  # the open assignment, on the manager's workstation
+    qtbot.waitUntil(
+        lambda: (window.live.poll(), _ids(dialog) == [lab.reliability])[1], timeout=5000
+    )
+    assert window.session is not None and window.session.read_only
+    assert window.assignment_watch.banner.isVisible()
+    dialog.done(0)
+    mia.assignments.reopen(lab.mine)
+    qtbot.waitUntil(
+        lambda: (window.live.poll(), not window.session.read_only)[1],  # type: ignore[union-attr]
+        timeout=5000,
+    )
+    assert _ids(dialog) == [lab.reliability]  # a closed queue no longer listens
+    window.close()
+    if on_server:
+        qtbot.waitUntil(lambda: _listeners(str(lab.path)) == 0, timeout=5000)  # closed with it
+    mia.close()
+    window.study.close()
+
+
+def test_a_managers_coding_window_shares_its_feed_with_the_manager_window(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: Any, monkeypatch: Any
+) -> None:
+    from observer_app.services.study import Study
+    from observer_app.ui.coding_window import CodingWindow
+
+    feeds: list[Any] = []
+    make_feed = Study.change_feed
+    monkeypatch.setattr(Study, "change_feed", lambda s: feeds.append(make_feed(s)) or feeds[-1])
+    study = lab.open_as("Mia Manager")
+    window = CodingWindow(study, fake_player, settings=settings, surface_factory=None)
+    qtbot.addWidget(window)
+    window.manage_study()
+    manager = window._manager_window
+    qtbot.addWidget(manager)
+    assert len(feeds) == 1 and manager.live is window.live
+    seen: list[bool] = []
+    manager.live.changed.connect(lambda: seen.append(True))
+    with Study.open(lab.path, as_coder="Ana Alves", backup=False) as ana:  # another workstation
+        ana.events.log(lab.mine, "nod", 1_000)
+    qtbot.waitUntil(lambda: (window.live.poll(), bool(seen))[1], timeout=5000)
+    assert "changed on another workstation" in manager.statusBar().currentMessage()
+    manager.close()  # closing the manager window leaves the coding window's feed running
+    assert window.live.active
+    window.close()
+    assert not window.live.active
+    study.close()

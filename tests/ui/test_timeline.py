@@ -158,3 +158,128 @@ def test_event_log_paints_the_filtered_rows(qtbot: Any) -> None:
     shown = filtered.view.viewport().grab().toImage()
     assert shown == only.view.viewport().grab().toImage()
     assert shown != unfiltered
+
+
+def _speech(seconds: float, rate: int, seed: int = 7) -> Any:
+    """Syllable-like noise bursts with pauses, at varying loudness."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = round(seconds * rate)
+    out = np.zeros(n, np.float32)
+    t = 0
+    while t < n:
+        end = min(n, t + int(rng.uniform(0.08, 0.3) * rate))
+        out[t:end] = rng.uniform(0.05, 0.9) * rng.uniform(-1, 1, end - t) * np.hanning(end - t)
+        t = end + int(rng.uniform(0.05, 0.4) * rate)
+    return out
+
+
+def _views(samples: Any, rate: int) -> Any:
+    from observer_app.media.audio_views import _Builder
+
+    builder = _Builder(rate)
+    builder.feed(samples)
+    return builder.finish()
+
+
+def _drawn_extent(image: QImage, x: int, top: int, inks: set[int]) -> tuple[int, int] | None:
+    """The first and last row of column ``x`` (from ``top``) painted in one of ``inks``."""
+    rows = [y for y in range(top, image.height()) if image.pixel(x, y) in inks]
+    return (rows[0], rows[-1]) if rows else None
+
+
+def test_the_band_follows_the_zoom_each_column_is_its_spans_min_and_max(qtbot: Any) -> None:
+    """A 5-minute speech-like recording under a canvas without events: at the whole view and
+    zoomed to 10 s, every drawn column reaches from its span's maximum sample to its minimum
+    (read from the samples themselves, the span widened to the buckets the pyramid reads), and
+    zoomed in the pauses between syllables are plain."""
+    import math
+
+    from PySide6.QtGui import QPalette
+
+    from observer_app.media.audio_views import BASE_MS
+    from observer_app.ui.timeline import LABEL_W
+    from observer_app.ui.timeline.painting import RMS_ALPHA, WAVE_ALPHA, _mix
+
+    rate = 16_000
+    samples = _speech(300.0, rate)
+    views = _views(samples, rate)
+    canvas = TimelineCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 200)
+    canvas.set_duration(300_000)
+    canvas.set_envelope(views.wave)
+    canvas.show()
+    pal = canvas.palette()
+    base, ink = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+    inks = {_mix(base, ink, WAVE_ALPHA) & 0xFFFFFFFF, _mix(base, ink, RMS_ALPHA) & 0xFFFFFFFF}
+    top = canvas._ruler_h
+    half = (canvas.height() - top) / 2
+    centre = top + half
+    for start, span in ((0, 300_000), (123_000, 10_000)):
+        canvas.view_start, canvas.view_ms = start, span
+        canvas._changed()
+        image = render(canvas)
+        mpp = span / canvas._plot_w()
+        bucket = BASE_MS * 2 ** views.wave.level_for(mpp)
+        per = round(bucket * rate / 1000)
+        quiet = 0
+        for col in range(4, int(canvas._plot_w()) - 1, 7):  # (the playhead is at 0)
+            first = math.floor((start + col * mpp) / bucket)
+            end = max(first + 1, math.ceil((start + (col + 1) * mpp) / bucket))
+            chunk = samples[first * per : end * per]
+            want_top = centre - chunk.max() * half
+            want_bottom = centre - chunk.min() * half
+            drawn = _drawn_extent(image, LABEL_W + col, top, inks)
+            assert drawn is not None, (start, col)
+            if want_bottom - want_top < 1:
+                quiet += 1
+                assert drawn[1] - drawn[0] <= 1  # a pause: the one-pixel line
+                continue
+            assert abs(drawn[0] + 0.5 - want_top) <= 1.0, (start, col, drawn, want_top)
+            assert abs(drawn[1] + 0.5 - want_bottom) <= 1.0, (start, col, drawn, want_bottom)
+        if span == 10_000:
+            assert quiet >= 10  # the pauses between syllables show
+        else:
+            assert quiet == 0  # the whole session: every column spans some speech
+
+
+def test_the_spectrogram_replaces_the_waveform_when_toggled(qtbot: Any) -> None:
+    """A 2 kHz tone: with the spectrogram view its row (2 kHz of 0-8 kHz from the bottom) is
+    the most inked of the lane area; back to the waveform the canvas is as it was."""
+    import numpy as np
+    from PySide6.QtGui import QPalette
+
+    from observer_app.ui.timeline import LABEL_W
+
+    rate = 16_000
+    t = np.arange(20 * rate) / rate
+    views = _views((0.5 * np.sin(2 * np.pi * 2000 * t)).astype(np.float32), rate)
+    canvas = TimelineCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 260)
+    canvas.set_scheme(SCHEME)
+    canvas.set_duration(20_000)
+    canvas.set_envelope(views.wave)
+    canvas.set_spectrogram(views.spectrogram)
+    canvas.show()
+    waveform = render(canvas)
+    canvas.set_audio_view("spectrogram")
+    spectro = render(canvas)
+    assert spectro != waveform
+    base = canvas.palette().color(QPalette.ColorRole.Base)
+    top, bottom = canvas._ruler_h, canvas.height()
+    x = LABEL_W + 300
+    darkness = [
+        abs(spectro.pixelColor(x, y).lightness() - base.lightness()) for y in range(top, bottom)
+    ]
+    strongest = top + int(np.argmax(darkness))
+    want = bottom - (2000 / 8000) * (bottom - top)
+    assert abs(strongest - want) <= (bottom - top) / 128 + 2
+    assert darkness[int(0.1 * (bottom - top))] == 0  # 7.2 kHz: nothing
+    canvas.set_audio_view("waveform")
+    assert render(canvas) == waveform
+    canvas.set_spectrogram(None)
+    canvas.set_audio_view("spectrogram")  # nothing to show: the waveform stays
+    assert render(canvas) == waveform

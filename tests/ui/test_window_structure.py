@@ -115,3 +115,46 @@ def test_the_window_pushes_the_timeline_zoom_into_playback(
     window._tick()
     assert canvas.view_ms < DURATION_MS
     assert surfaces[-1].views[-1] == (canvas.view_start, canvas.view_ms)
+
+
+def test_opening_applies_the_keymap_once_and_a_tick_pushes_no_unchanged_view(
+    qtbot: QtBot, lab: Any, fake_player: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """No duplicate work: the keymap is applied once per opened assignment (it was twice), and
+    the clock's tick (30 a second) no longer re-sends the timeline's unchanged span to the
+    picture surface; a zoom or a new surface still gets it."""
+    from observer_app.ui.coding_window.keys import KeymapController
+
+    applied: list[bool] = []
+    apply = KeymapController.apply_keymap
+    monkeypatch.setattr(
+        KeymapController, "apply_keymap", lambda k: applied.append(True) or apply(k)
+    )
+    surfaces: list[RecordingSurface] = []
+
+    def factory(_player: Any, _video: bool, _path: str) -> QWidget:
+        surfaces.append(RecordingSurface())
+        return surfaces[-1]
+
+    study = lab.open_as("Ana Alves")
+    window = CodingWindow(study, fake_player, settings=settings, surface_factory=factory)
+    qtbot.addWidget(window)
+    applied.clear()  # once when the window is built (the action table's keys)
+    window.open_assignment(lab.mine)
+    assert len(applied) == 1
+    assert window.actions_by_id["code:nod"].shortcut().toString() == "N"
+    assert "[N]" in window.pad.buttons["nod"].toolTip()  # the new pad shows its keys
+    surface = surfaces[-1]
+    pushed = len(surface.views)
+    for ms in (1_000, 1_040, 1_080):
+        fake_player.seek(ms)
+        window.playback.tick()
+    window.playback.tick()
+    assert len(surface.views) == pushed
+    canvas = window.timeline.canvas
+    canvas.zoom(0.5)
+    assert surface.views[-1] == (canvas.view_start, canvas.view_ms)
+    window.playback.load_media()  # a new surface starts at the timeline's span
+    assert surfaces[-1] is not surface
+    assert surfaces[-1].views == [(canvas.view_start, canvas.view_ms)]
+    window.close()

@@ -22,6 +22,14 @@ and corrupts its clock when it seeks while paused at a rate other than 1. So:
 - **Threads.** Frames are copied out of libvlc's buffer on libvlc's thread into a new
   ``QImage`` and reach the GUI thread through queued signals. libvlc is never called from its
   own callbacks and never while holding our lock.
+- **Audio-only clock.** libvlc's clock of a PCM WAV file (every audio-only recording the app
+  plays, through its working copy) runs 50 ms ahead of the sample being played: its WAV
+  demuxer reports the time after the 50 ms block it has just read. The player subtracts it
+  from every libvlc clock value it anchors on (``_clock.WAV_LEAD_MS``, measured with
+  ``scripts/audio_tap.py``: 49.5-50.0 ms median in every sample rate and channel count, with
+  or without time stretching or more caching; after the correction the clock's median error
+  against the decoder is -1 to +1 ms, see ``python -m benchmarks media``). Video is timed by
+  its frames and is not corrected.
 """
 
 from observer_app.media.vlc_player.player import VlcPlayer

@@ -9,11 +9,16 @@ from typing import Any
 
 from observer_app.media import _libvlc, transport
 from observer_app.media.types import MediaInfo, PlaybackState
+from observer_app.media.vlc_player._clock import libvlc_lead_ms
 from observer_app.media.vlc_player._frames import _DisplayCb, _LockCb, _UnlockCb
 from observer_app.media.vlc_player._state import _Mixin, _Phase, _Step
 
 _SEEK_END_S = 5.0  # an end this soon after an audio seek is libvlc's seek failing, not the file
 _EVENT_LATENCY_S = 0.015  # time events can reach us this late without being wrong
+#: libvlc 3 reports the end of an audio file (and flushes its output) about 100 ms before its
+#: last samples are due (measured with ``scripts/audio_tap.py`` on PCM WAV: 99.7 ms): an end
+#: this close to the duration is the end of the recording, not a stop before it.
+_AUDIO_END_SLACK_MS = 500
 
 
 def _shutdown(player: Any) -> None:
@@ -50,6 +55,9 @@ class _EventMixin(_Mixin):
 
     def _new_media(self) -> Any:
         assert self._info is not None
+        lead = libvlc_lead_ms(self._info)
+        with self._lock:
+            self._lead_ms = lead
         media = _libvlc.instance(self._audio).media_new_path(self._info.path)
         media.add_option(":start-paused")  # opens, shows the first picture, pauses
         return media
@@ -62,11 +70,12 @@ class _EventMixin(_Mixin):
                 if self._verify_audio_locked(value, now):
                     return
                 if self._phase is _Phase.PLAYING and self._info is not None:
-                    ahead = self._estimate(now) - value
+                    heard = self._heard_ms(value)
+                    ahead = self._estimate(now) - heard
                     # Events reach us a few ms late (the GIL, a busy machine), which makes
                     # them look behind: pull the clock back only beyond that.
                     if -1000 < ahead < 0 or _EVENT_LATENCY_S * 1000 * self._vlc_rate < ahead < 1000:
-                        self._reanchor(value, now)
+                        self._reanchor(heard, now)
             return
         if name == "buffering":
             if event.u.new_cache >= 100:
@@ -113,6 +122,9 @@ class _EventMixin(_Mixin):
         missing = info.duration_ms - reached
         if self._seek_broke_audio(info, missing):
             return
+        if not info.has_video and missing <= _AUDIO_END_SLACK_MS:
+            with self._lock:
+                self._still_ms = transport.last_position(info)
         if missing > max(2000, info.duration_ms // 20) and self._reopened_for >= 0:
             self.errorOccurred.emit(
                 f"{info.path}: libvlc stopped at {reached / 1000:.1f} s of "

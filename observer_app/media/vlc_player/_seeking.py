@@ -159,8 +159,9 @@ class _SeekMixin(_Mixin):
         if self._phase is not _Phase.PLAYING:
             return True
         self._verify_left -= 1
-        self._reanchor(value, now)
-        self._floor_ms = value
+        heard = self._heard_ms(value)
+        self._reanchor(heard, now)
+        self._floor_ms = heard
         return True
 
     def _land_locked(self, frame: QImage | None, label: int | None, now: float) -> int:

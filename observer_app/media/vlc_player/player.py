@@ -153,7 +153,9 @@ class VlcPlayer(_EventMixin, _FrameMixin, _SeekMixin, _ClockMixin, _PlayerState)
         playing = self._state is PlaybackState.PLAYING
         if self._state is PlaybackState.ENDED:
             self._set_state(PlaybackState.PAUSED)
-        if not info.has_video and not self._needs_restart:
+        if not info.has_video and self._retarget_opening(target):
+            pass
+        elif not info.has_video and not self._needs_restart:
             self._audio_seek(target, playing)
         elif not playing and self._seek_cached(target, info):
             pass
@@ -161,6 +163,20 @@ class VlcPlayer(_EventMixin, _FrameMixin, _SeekMixin, _ClockMixin, _PlayerState)
             self._begin_landing(target, play_after=playing)
         self._loop_prev = target
         self._emit_position(force=True)
+
+    def _retarget_opening(self, target: int) -> bool:
+        """Audio still opening (the landing that starts libvlc paused is under way): land at
+        ``target`` instead, and libvlc is put there once it has opened (``_on_landed``). A seek
+        sent to libvlc now is lost, and the opening's landing would put the clock back on its
+        own target (a resume position right after ``load``)."""
+        with self._lock:
+            if self._phase is not _Phase.LANDING or self._step is not _Step.STARTING:
+                return False
+            self._target = target
+            self._vlc_ms = target
+            self._still_ms = target
+            self._verify_echo = target
+            return True
 
     def jump(self, delta_ms: int) -> None:
         if self._info is not None:

@@ -11,7 +11,8 @@ controller each, a QObject owning its widgets with ``attach(session)``: ``keys``
 opens the session, ``sessionChanged``), ``playback`` (``PlaybackController``: the player panel,
 the tick), ``coding`` (``CodingController``: pad, log, picker, timeline), ``forms``
 (``FormsController``: segments and instrument forms), ``completion`` (``CompletionController``:
-problems, the complete banner), ``save_banner`` (``SaveBanner``); ``banner`` (the strips).
+problems, the complete banner), ``audio`` (``AudioController``: the waveform and spectrogram
+under the timeline's lanes), ``save_banner`` (``SaveBanner``); ``banner`` (the strips).
 """
 
 from observer_app.ui.coding_window.banner import Banner

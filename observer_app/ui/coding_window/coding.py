@@ -94,6 +94,11 @@ class CodingController(QObject):
         self.padReplaced.emit()
         self.show_open()
 
+    def set_prefs(self, prefs: Preferences) -> None:
+        """The coder's preferences: the reaction lag, the picker's pause, the timeline's lanes."""
+        self.prefs = prefs
+        self.timeline.canvas.set_subject_lanes(prefs.subject_lanes)
+
     def set_media(self, duration_ms: int, frame_ms: float) -> None:
         """The loaded recording's length and frame duration."""
         if duration_ms and duration_ms != self.timeline.canvas.duration_ms:
@@ -290,13 +295,16 @@ class CodingController(QObject):
         if record is None:
             self.message.emit("Select an event in the log first", 3000)
             return
+        scheme = session.scheme
+        known = scheme is not None and record.code in {c.id for c in scheme.codes}
+        label = scheme.code(record.code).label if scheme is not None and known else record.code
         if field == "offset_ms" and not record.is_state:
-            self.error.emit(f"{record.code} is a point event: it has no end")
+            self.error.emit(f"{label} is a point event: it has no end")
             return
         now = int(self.player.position_ms())
         which = "start" if field == "onset_ms" else "end"
         if session.update_event(record.id, f"set {which} to {format_ms(now)}", **{field: now}):
-            self.message.emit(f"{record.code}: {which} set to {format_ms(now)}", 3000)
+            self.message.emit(f"{label}: {which} set to {format_ms(now)}", 3000)
         self.show_open()
 
     def undo(self) -> None:

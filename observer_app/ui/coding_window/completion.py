@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QListView
 
 from observer_app.coding.state_logic import format_ms
-from observer_app.services.records import Problem
+from observer_app.services.records import AssignmentInfo, Problem
 from observer_app.ui.coding_window.banner import Banner
 from observer_app.ui.models import ProblemModel
 from observer_app.ui.session import CodingSession
@@ -115,12 +115,21 @@ class CompletionController(QObject):
             self.showSessionItem.emit(p.instrument_version_id, p.item_id)
 
     def set_read_only(self, read_only: bool) -> None:
+        """Show why the assignment takes no input (its status), or hide the banner."""
         session = self.session
         if read_only and session is not None:
-            when = session.info.completed_at
-            stamp = f" on {when.astimezone():%Y-%m-%d %H:%M}" if when else ""
-            self.complete_banner.show_text(
-                f"<b>Complete</b>{stamp}. This assignment is read-only until a manager reopens it."
-            )
+            self.complete_banner.show_text(read_only_text(session.info))
         else:
             self.complete_banner.hide()
+
+
+def read_only_text(info: AssignmentInfo) -> str:
+    """The banner over a read-only assignment: complete (since when) or cancelled."""
+    if info.status == "cancelled":
+        return (
+            "<b>Cancelled</b>: a manager cancelled or reassigned this assignment. It is "
+            "read-only and no longer in your queue."
+        )
+    when = info.completed_at
+    stamp = f" on {when.astimezone():%Y-%m-%d %H:%M}" if when else ""
+    return f"<b>Complete</b>{stamp}. This assignment is read-only until a manager reopens it."

@@ -4,6 +4,7 @@ window's QActions (the action table's and each scheme's code and subject actions
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -22,7 +23,15 @@ from observer_app.ui.actions import (
 from observer_app.ui.preferences import Preferences, PreferencesDialog
 from observer_app.ui.session import CodingSession
 
-_SEPARATED = ("quit", "preferences", "delete_event", "rate_normal", "loop_segment", "zoom_all")
+_SEPARATED = (
+    "quit",
+    "preferences",
+    "delete_event",
+    "rate_normal",
+    "loop_segment",
+    "subject_lanes",
+    "spectrogram",
+)
 
 
 class KeymapController(QObject):
@@ -78,10 +87,25 @@ class KeymapController(QObject):
         for spec in ACTIONS:
             action = self._new_action(spec.id, spec.text, self.menus[spec.menu])
             action.setStatusTip(spec.tip)
+            action.setCheckable(spec.checkable)
             action.triggered.connect(lambda _=False, h=handlers[spec.id]: h())
             if spec.id in _SEPARATED:
                 self.menus[spec.menu].addSeparator()
         self.actions_by_id["manage_study"].setVisible(self.study.actor.is_manager)
+        self.show_settings()
+
+    def show_settings(self) -> None:
+        """The checkable actions show the preferences they stand for."""
+        lanes = self.actions_by_id.get("subject_lanes")
+        if lanes is not None:
+            lanes.setChecked(self.prefs.subject_lanes)
+            scheme = self.session.scheme if self.session is not None else None
+            lanes.setEnabled(scheme is not None and bool(scheme.subjects))
+
+    def toggle_subject_lanes(self) -> None:
+        """The timeline's lanes per subject on or off, remembered in the preferences."""
+        on = self.actions_by_id["subject_lanes"].isChecked()
+        self.set_preferences(replace(self.prefs, subject_lanes=on))
 
     def attach(self, session: CodingSession | None) -> None:
         self.session = session
@@ -96,6 +120,7 @@ class KeymapController(QObject):
         redo.setEnabled(False)
         self._build_code_actions()
         self.apply_keymap()
+        self.show_settings()
 
     def _build_code_actions(self) -> None:
         menu = self.menus["Code"]
@@ -164,6 +189,7 @@ class KeymapController(QObject):
         self.prefsChanged.emit(prefs)
         self.apply_keymap()
         self.show_lag()
+        self.show_settings()
 
     def show_keys(self) -> None:
         scheme = self.session.scheme if self.session else None

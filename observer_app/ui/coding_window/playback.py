@@ -10,12 +10,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from observer_app.coding.errors import ObserverError
+from observer_app.media.audio_views import AudioViews
 from observer_app.media.frame_player import FramePlayer
 from observer_app.media.protocol import MediaPlayer
 from observer_app.media.synced import main_player
 from observer_app.media.types import MediaInfo, PlaybackState
 from observer_app.media.video_copy import needs_video_copy
 from observer_app.media.vlc_player import VlcPlayer
+from observer_app.media.widgets import WaveformWidget
 from observer_app.media.working_copy import cache_dir_for, needs_working_copy
 from observer_app.services.study import Study
 from observer_app.ui.actions import RATES
@@ -91,8 +93,12 @@ class PlaybackController(QObject):
             self.load_media()
 
     def set_view(self, start_ms: int, view_ms: int) -> None:
-        """The timeline's visible span, which a waveform surface follows (issue 11)."""
+        """The timeline's visible span, which a waveform surface follows (issue 11): pushed
+        when it changes and to each new surface, never per tick."""
         self._view = (int(start_ms), int(view_ms))
+        self._push_view()
+
+    def _push_view(self) -> None:
         follow_zoom = getattr(self.panel.surface, "set_view", None)
         if follow_zoom is not None:
             follow_zoom(*self._view)
@@ -146,7 +152,25 @@ class PlaybackController(QObject):
             if seek is not None:
                 seek.connect(self.seek)
             self.panel.set_surface(surface)
+            self._push_view()  # a new surface starts at the timeline's span
         self._surface_position = getattr(self.panel.surface, "set_position", None)
+
+    def _waveform(self) -> WaveformWidget | None:
+        """The audio-only picture (beside further sources, the main one), if it shows one."""
+        surface = self.panel.surface
+        main = getattr(surface, "main", surface)
+        return main if isinstance(main, WaveformWidget) else None
+
+    def show_audio(self, views: AudioViews | None) -> None:
+        """The recording's waveform (computed for the timeline) in the audio-only picture."""
+        wave = self._waveform()
+        if wave is not None and views is not None:
+            wave.set_envelope(views.wave)  # type: ignore[arg-type]  # an Envelope's fields
+
+    def show_audio_problem(self, text: str) -> None:
+        wave = self._waveform()
+        if wave is not None and wave.envelope() is None:
+            wave.show_message(text)
 
     def _copies_dir(self) -> Path:
         return cache_dir_for(self.study.study_file)
@@ -208,9 +232,6 @@ class PlaybackController(QObject):
         self.panel.show_position(pos, is_playing(self.player))
         if self._surface_position is not None and pos != self._last_tick_pos:
             self._surface_position(pos)
-        follow_zoom = getattr(self.panel.surface, "set_view", None)  # the waveform (issue 11)
-        if follow_zoom is not None:
-            follow_zoom(*self._view)
         self._last_tick_pos = pos
         self.positionChanged.emit(pos)
         self._since_remember += TICK_MS

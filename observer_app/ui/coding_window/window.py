@@ -25,18 +25,21 @@ from PySide6.QtWidgets import (
 
 from observer_app.coding.state_logic import format_ms
 from observer_app.media.protocol import MediaPlayer
-from observer_app.media.synced import SyncedPlayer
+from observer_app.media.synced import SyncedPlayer, main_player
+from observer_app.media.vlc_player import VlcPlayer
 from observer_app.services.study import Study
 from observer_app.ui.actions import ShortcutContext
 from observer_app.ui.assignment_watch import AssignmentWatch
 from observer_app.ui.coding_window.assignment import AssignmentController
+from observer_app.ui.coding_window.audio import AudioController
 from observer_app.ui.coding_window.coding import CodingController
 from observer_app.ui.coding_window.completion import CompletionController
 from observer_app.ui.coding_window.forms import FormsController
 from observer_app.ui.coding_window.keys import KeymapController
 from observer_app.ui.coding_window.playback import PlaybackController
 from observer_app.ui.coding_window.save_banner import SaveBanner
-from observer_app.ui.player_panel import make_surface
+from observer_app.ui.live import LiveUpdates
+from observer_app.ui.player_panel import make_coding_surface
 from observer_app.ui.preferences import Preferences
 from observer_app.ui.session import CodingSession
 from observer_app.ui.sources_view import session_sources
@@ -53,7 +56,7 @@ class CodingWindow(QMainWindow):
         player: MediaPlayer,
         *,
         settings: QSettings | None = None,
-        surface_factory: Callable[[MediaPlayer, bool, str], QWidget] | None = make_surface,
+        surface_factory: Callable[[MediaPlayer, bool, str], QWidget] | None = make_coding_surface,
         choose_assignment: Callable[[CodingWindow], int | None] | None = None,
     ) -> None:
         super().__init__()
@@ -63,6 +66,10 @@ class CodingWindow(QMainWindow):
         choose = None if choose_assignment is None else (lambda: choose_assignment(self))
         self.assignment = AssignmentController(study, choose, self)
         self.playback = PlaybackController(study, self.player, surface_factory, self)
+        # the waveform / spectrogram under the lanes, of real media (the FakePlayer has none)
+        self.audio = AudioController(
+            study, lambda: isinstance(main_player(self.player), VlcPlayer), self
+        )
         # late-bound: tests and scripts replace these two window methods with their answers
         ask_time = lambda: self._ask_event_time()  # noqa: E731, PLW0108
         confirm = lambda q: self.confirm_completion(q)  # noqa: E731, PLW0108
@@ -71,9 +78,12 @@ class CodingWindow(QMainWindow):
         self.completion = CompletionController(confirm, self)
         self.keys = KeymapController(study, self)
         self.save_banner = SaveBanner(parent=self)  # issue 17: the unsaved-change banner
+        # the window's one change feed (issue 17), shared by the watch, the queue dialog and
+        # the manager window (``ui/live.py``)
+        self.live = LiveUpdates(study, self)
         # issue 17: the open assignment completed/reopened/cancelled on another workstation
-        self.assignment_watch = AssignmentWatch(study, self)
-        self.coding.prefs = self.keys.prefs
+        self.assignment_watch = AssignmentWatch(study, self, live=self.live)
+        self.coding.set_prefs(self.keys.prefs)
         self.setWindowTitle(f"observer-app — {study.actor.name} — {study.name}")
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
@@ -85,6 +95,7 @@ class CodingWindow(QMainWindow):
         self._build_status()
         self._wire()
         self.keys.build_actions(self._handlers())
+        self._restore_audio_view()
         for dock in (
             self.pad_dock,
             self.timeline_dock,
@@ -177,17 +188,23 @@ class CodingWindow(QMainWindow):
         """Every connection between the controllers, made once."""
         a, p, c, f, done = self.assignment, self.playback, self.coding, self.forms, self.completion
         a.aboutToLeave.connect(self._leave)
-        for attach in (self.keys.attach, c.attach, f.attach, done.attach, p.attach):
+        for attach in (self.keys.attach, c.attach, f.attach, done.attach, self.audio.attach):
             a.sessionChanged.connect(attach)
+        a.sessionChanged.connect(p.attach)  # loads the media: after the audio has the session
         a.sessionChanged.connect(self._opened)
         for part in (a, p, c, f, done, self.keys):
             part.error.connect(self.show_error)
-        for part in (p, c, f, done):
+        for part in (p, c, f, done, self.audio):
             part.message.connect(self.show_message)
         for part in (c, f, done):
             part.seekRequested.connect(p.seek)
         p.positionChanged.connect(self._position)
         p.mediaLoaded.connect(c.set_media)
+        p.mediaLoaded.connect(self.audio.media_loaded)
+        self.audio.viewsReady.connect(self._show_audio)
+        self.audio.viewsReady.connect(p.show_audio)
+        self.audio.unavailable.connect(p.show_audio_problem)
+        self.audio.viewChanged.connect(self._audio_view_changed)
         canvas = c.timeline.canvas
         canvas.viewChanged.connect(self._push_view)
         c.timeline.bar.valueChanged.connect(lambda _v: self._push_view())
@@ -204,7 +221,7 @@ class CodingWindow(QMainWindow):
         self.keys.codeKeysChanged.connect(c.set_code_keys)
         self.keys.codeKey.connect(c.code_key)
         self.keys.subjectKey.connect(c.set_focal_subject)
-        self.keys.prefsChanged.connect(lambda prefs: setattr(c, "prefs", prefs))
+        self.keys.prefsChanged.connect(c.set_prefs)
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         p, c, f, canvas = self.playback, self.coding, self.forms, self.coding.timeline.canvas
@@ -237,6 +254,10 @@ class CodingWindow(QMainWindow):
             "zoom_in": lambda: canvas.zoom(0.5),
             "zoom_out": lambda: canvas.zoom(2.0),
             "zoom_all": lambda: canvas.zoom(1e9),
+            "subject_lanes": self.keys.toggle_subject_lanes,
+            "spectrogram": lambda: self.audio.show_spectrogram(
+                self.keys.actions_by_id["spectrogram"].isChecked()
+            ),
             "reset_layout": self.reset_layout,
             "keys_help": self.keys.show_keys,
         }
@@ -257,8 +278,7 @@ class CodingWindow(QMainWindow):
         self.save_banner.attach(session)
         self.assignment_watch.attach(session)
         QTimer.singleShot(0, self._fit_pad)  # once the new pad is laid out
-        self.keys.apply_keymap()
-        self._update_read_only()
+        self._update_read_only()  # (the keymap was applied by ``keys.attach``)
         self.forms.refresh_segments()
         start = session.info.last_position_ms
         self.seek(start)
@@ -277,6 +297,21 @@ class CodingWindow(QMainWindow):
     def _position(self, ms: int) -> None:
         self.coding.timeline.canvas.set_playhead(ms)
         self.forms.follow(ms)
+
+    def _show_audio(self, views: Any) -> None:
+        """The recording's waveform and spectrogram (None: none yet) under the lanes."""
+        canvas = self.coding.timeline.canvas
+        canvas.set_envelope(None if views is None else views.wave)
+        canvas.set_spectrogram(None if views is None else views.spectrogram)
+
+    def _audio_view_changed(self, view: str) -> None:
+        self.coding.timeline.canvas.set_audio_view(view)
+        self.keys.actions_by_id["spectrogram"].setChecked(view == "spectrogram")
+        self.settings.setValue("coding/audio_view", view)
+
+    def _restore_audio_view(self) -> None:
+        view = self.settings.value("coding/audio_view")
+        self.audio.set_audio_view(view if view in ("waveform", "spectrogram") else "waveform")
 
     def _push_view(self) -> None:
         canvas = self.coding.timeline.canvas
@@ -437,7 +472,7 @@ class CodingWindow(QMainWindow):
         if opener is None:
             self.show_error("the study manager is not available in this version")
             return
-        self._manager_window = opener(self.study, self)
+        self._manager_window = opener(self.study, self, live=self.live)
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(f"⚠ {message}", 8000)
@@ -477,6 +512,7 @@ class CodingWindow(QMainWindow):
         self.playback.remember_position()
         self.save_layout()
         self.playback.timer.stop()
+        self.audio.stop()
         self.assignment_watch.stop()
         if self.session is not None:
             self.session.undo_stack.clear()

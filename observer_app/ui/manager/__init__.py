@@ -1,9 +1,9 @@
 """The lab manager's and PI's window: study set-up, assignment planning, reliability dashboard,
 reconciliation into consensus, and export.
 
-``open_manager_window(study, parent=None, *, player_factory=None)`` is what the main window's
-"Manage study…" action calls; the study must be opened by a manager (reconciliation decisions
-need a manager *profile*, not the administrator). Tabs, one module each:
+``open_manager_window(study, parent=None, *, player_factory=None, live=None)`` is what the main
+window's "Manage study…" action calls; the study must be opened by a manager (reconciliation
+decisions need a manager *profile*, not the administrator). Tabs, one module each:
 
 - Coders (``coders``): add, deactivate, role, set/reset/remove password.
 - Recordings (``recordings``, ``metadata_dialog``): add files or a folder on a pool thread
@@ -39,6 +39,7 @@ from observer_app.coding.errors import AccessDenied
 from observer_app.services.study import Study
 
 if TYPE_CHECKING:
+    from observer_app.ui.live import LiveUpdates
     from observer_app.ui.manager.window import ManagerWindow
 
 __all__ = ["analysis_pages", "default_player", "open_manager_window"]
@@ -47,18 +48,25 @@ PlayerFactory = Callable[[], Any]
 
 
 def open_manager_window(
-    study: Study, parent: QWidget | None = None, *, player_factory: PlayerFactory | None = None
+    study: Study,
+    parent: QWidget | None = None,
+    *,
+    player_factory: PlayerFactory | None = None,
+    live: LiveUpdates | None = None,
 ) -> ManagerWindow:
     """Create and show the manager window for ``study`` (managers only).
 
     ``player_factory()`` makes the media player of the reconciliation view (default: a
-    ``VlcPlayer``, created only when a recording is opened there).
+    ``VlcPlayer``, created only when a recording is opened there); ``live`` is the opening
+    window's ``LiveUpdates`` (shared: one change feed per window), else it makes its own.
     """
     from observer_app.ui.manager.window import ManagerWindow
 
     if not study.actor.is_manager:
         raise AccessDenied(f"only a manager may manage the study ({study.actor.name} is a coder)")
-    window = ManagerWindow(study, parent, player_factory=player_factory or default_player)
+    window = ManagerWindow(
+        study, parent, player_factory=player_factory or default_player, live=live
+    )
     window.show()
     return window
 

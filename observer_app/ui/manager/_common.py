@@ -306,6 +306,10 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Reload from the study (called when the tab is shown)."""
 
+    def study_changed(self) -> None:
+        """The study changed on another workstation or on another tab (a scheme imported):
+        drop what the page keeps between refreshes (called on every page)."""
+
     def report(self, text: str) -> None:
         self.status.setStyleSheet("")
         self.status.setText(text)

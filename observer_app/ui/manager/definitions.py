@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -96,6 +96,9 @@ def describe(obj: Scheme | Instrument) -> str:
 
 
 class DefinitionsPage(Page):
+    #: A scheme or instrument was imported, attached or detached here.
+    definitionsChanged = Signal()
+
     def __init__(self, study: Study, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.study = study
@@ -226,6 +229,7 @@ class DefinitionsPage(Page):
         self.report(f"Imported {info.kind} {info.definition_id} {info.version} and attached it.")
         self.refresh()
         self._select_id(info.id)
+        self.definitionsChanged.emit()
         return info
 
     def select_builtin(self, kind: str, definition_id: str) -> bool:
@@ -244,6 +248,7 @@ class DefinitionsPage(Page):
         if info is not None:
             self.refresh()
             self._select_id(info.id)
+            self.definitionsChanged.emit()
         return info
 
     def set_attached(self, attached: bool) -> None:
@@ -255,6 +260,7 @@ class DefinitionsPage(Page):
         if self.run_action(lambda: self.study.definitions.attach(d.id, attached), done):
             self.refresh()
             self._select_id(d.id)
+            self.definitionsChanged.emit()
 
     def import_textpack(self, path: Path) -> None:
         try:

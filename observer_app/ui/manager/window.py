@@ -29,6 +29,7 @@ class ManagerWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         player_factory: Callable[[], Any] | None = None,
+        live: LiveUpdates | None = None,
     ) -> None:
         super().__init__(parent)
         self.study = study
@@ -51,6 +52,7 @@ class ManagerWindow(QMainWindow):
         self.audit = AuditPage(study)
         self.tabs.addTab(self.audit, "Audit")
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.definitions.definitionsChanged.connect(self._study_changed)
         self.setCentralWidget(self.tabs)
         # typing in a field never plays or decides (the reconciliation's Space and keys)
         self.shortcut_context = ShortcutContext.install(self, home=self.tabs)
@@ -68,10 +70,18 @@ class ManagerWindow(QMainWindow):
             app.aboutToQuit.connect(self.cancel_tasks)
         # Live progress from other workstations (issue 17): pages that can reload without
         # losing the manager's choices (``live_refresh``) do so; the status bar says when.
-        self.live = LiveUpdates(study, self)
-        self.live.changed.connect(self._changed_elsewhere)
+        # The coding window's live updates (``live``) when it opened this one, else its own.
+        self.live = live if live is not None else LiveUpdates(study, self)
+        self._unsubscribe = self.live.subscribe(self._changed_elsewhere)
+
+    def _study_changed(self) -> None:
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if isinstance(page, Page):
+                page.study_changed()
 
     def _changed_elsewhere(self) -> None:
+        self._study_changed()
         page = self.tabs.currentWidget()
         if getattr(page, "live_refresh", False) and isinstance(page, Page):
             page.refresh()
@@ -115,7 +125,7 @@ class ManagerWindow(QMainWindow):
                 bar.cancel()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.live.stop()
+        self._unsubscribe()
         self.cancel_tasks()
         self.pool.waitForDone(10_000)
         player = getattr(getattr(self, "reconcile", None), "player", None)

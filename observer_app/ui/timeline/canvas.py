@@ -15,7 +15,7 @@ from observer_app.services.records import EventRecord
 from observer_app.ui.contrast import code_colours
 from observer_app.ui.timeline.lanes import Item, _bar_colour, _Lane
 from observer_app.ui.timeline.painting import MAX_LABELS, TimelinePainter
-from observer_app.ui.timeline.view import HIT_PX, LABEL_W, MIN_VIEW_MS
+from observer_app.ui.timeline.view import HIT_PX, LABEL_W, LANE_SEP, MIN_VIEW_MS, lane_key
 
 
 class TimelineCanvas(TimelinePainter):
@@ -26,12 +26,12 @@ class TimelineCanvas(TimelinePainter):
 
     # -- data ------------------------------------------------------------------------------
     def set_scheme(self, scheme: Scheme | None) -> None:
-        cats: list[tuple[str, str]] = []
+        self._scheme = scheme
         self._colours = {}
         self._rgba = {}
         self._labels = {c.id: c.label for c in scheme.codes} if scheme is not None else {}
+        self._subject_labels = {s.id: s.label for s in scheme.subjects} if scheme else {}
         if scheme is not None:
-            cats = [(c.id, c.label) for c in scheme.categories]
             shades = code_colours(scheme)
             for code in scheme.codes:
                 colour = shades[code.id]
@@ -41,18 +41,64 @@ class TimelineCanvas(TimelinePainter):
                 ]
                 row = same.index(code.id) if code.id in same else 0
                 self._rgba[code.id] = (int(colour.rgba()), _bar_colour(colour), row)
-                if code.category not in [c for c, _ in cats]:
-                    cats.append((code.category, scheme.category_label(code.category)))
-        self._lanes = [_Lane(c, label) for c, label in cats]
-        if scheme is not None:
-            for lane in self._lanes:
-                states = [
-                    c for c in scheme.codes if c.category == lane.category and c.kind == "state"
-                ]
-                lane.rows = max(1, len(states))
-        self._lane_of = {c: i for i, (c, _) in enumerate(cats)}
         self._code_cat = {c.id: c.category for c in scheme.codes} if scheme else {}
-        self._changed()
+        self._rebuild()
+
+    def set_subject_lanes(self, split: bool) -> None:
+        """One lane per category and subject ("Withdrawal · Patient", "Withdrawal ·
+        Therapist"), or one per category with each mark prefixed by its subject's initial."""
+        if split != self.subject_lanes:
+            self.subject_lanes = split
+            self._rebuild()
+
+    def _categories(self) -> list[tuple[str, str, int]]:
+        """The scheme's categories in order: (id, label, sub-rows for its state codes)."""
+        scheme = self._scheme
+        if scheme is None:
+            return []
+        cats = [(c.id, c.label) for c in scheme.categories]
+        for code in scheme.codes:
+            if code.category not in [c for c, _ in cats]:
+                cats.append((code.category, scheme.category_label(code.category)))
+        return [
+            (
+                cat,
+                label,
+                max(1, sum(1 for c in scheme.codes if c.category == cat and c.kind == "state")),
+            )
+            for cat, label in cats
+        ]
+
+    def _layout_lanes(self) -> None:
+        """The lanes: one per category, or per category and subject (``subject_lanes``), in
+        the scheme's order; a category's events without a subject get a lane of their own
+        after its subjects', and events of codes outside the scheme one per category at the
+        end (made only when there are such events)."""
+        split = self.subject_lanes and bool(self._subject_labels)
+        used = {self._key_of(e) for e in self._events.values()}
+        lanes: list[_Lane] = []
+        for cat, label, rows in self._categories():
+            group = []
+            if split:
+                for sid, subject in self._subject_labels.items():
+                    group.append(_Lane(lane_key(cat, sid), f"{label} · {subject}", subject, label))
+                if cat in used:
+                    group.append(_Lane(cat, f"{label} · no subject", "no subject", label))
+            else:
+                group.append(_Lane(cat, label))
+            for lane in group:
+                lane.rows = rows
+            lanes += group
+        known = {lane.category for lane in lanes}
+        for key in sorted(used - known):
+            cat, _, subject = key.partition(LANE_SEP)
+            label = cat or "other"
+            shown = self._subject_labels.get(subject, subject)
+            name = f"{label} · {shown}" if subject else label
+            lanes.append(_Lane(key, name, shown, label if subject else ""))
+        self._lanes = lanes
+        self._lane_of = {lane.category: i for i, lane in enumerate(lanes)}
+        self.updateGeometry()
 
     def set_duration(self, duration_ms: int) -> None:
         self.duration_ms = max(0, int(duration_ms))
@@ -76,12 +122,15 @@ class TimelineCanvas(TimelinePainter):
             self._open[record.id] = record
         else:
             self._open.pop(record.id, None)
+        if not record.deleted and self._key_of(record) not in self._lane_of:
+            self._rebuild()  # its lane is new (a subject's first event, a code outside the scheme)
+            return
         if old is not None:
             self._remove_item(old)
         if not record.deleted:
             self._add_item(record)
         if old is None and not record.deleted and self._patch_layer(record):
-            self.update()  # the cached layer already shows it
+            self._update_mark(record)  # the cached layer already shows it
         else:
             self._changed()
 
@@ -97,7 +146,7 @@ class TimelineCanvas(TimelinePainter):
             return False
         if record.is_state and record.offset_ms is not None:
             return False
-        lane = self._lane_of.get(self._code_cat.get(record.code, ""))
+        lane = self._lane_index(record)
         if lane is None or self._labelled(lane):
             return False  # a labelled lane re-renders, so labels make room for each other
         t0 = self.view_start
@@ -107,6 +156,18 @@ class TimelineCanvas(TimelinePainter):
         self._layer_key = (self._version, *key[1:])
         return True
 
+    def _update_mark(self, record: EventRecord) -> None:
+        """Repaint only where a newly logged event shows: its tick in its lane and, for an
+        open state, its live bar up to the playhead."""
+        lane = self._lane_index(record)
+        if lane is None:
+            return
+        lane_h = self._lane_h()
+        x0 = self._x(record.onset_ms)
+        x1 = max(x0, self._x(self.playhead_ms)) if record.is_open else x0
+        top = self._ruler_h + lane * lane_h
+        self.update(int(x0) - 3, int(top), int(x1 - x0) + 7, int(lane_h) + 2)
+
     def _labelled(self, index: int) -> bool:
         """Whether lane ``index`` shows its marks' labels (few enough events in view)."""
         lane = self._lanes[index]
@@ -115,18 +176,14 @@ class TimelineCanvas(TimelinePainter):
         hi = bisect.bisect_right(lane.onsets, t0 + self.view_ms)
         return hi - lo <= MAX_LABELS and self._lane_h() >= self.fontMetrics().height() + 4
 
-    def _lane_for(self, code: str) -> _Lane:
-        cat = self._code_cat.get(code, "")
-        if cat not in self._lane_of:
-            self._lane_of[cat] = len(self._lanes)
-            self._lanes.append(_Lane(cat, cat or "other"))
-        return self._lanes[self._lane_of[cat]]
+    def _lane_for(self, e: EventRecord) -> _Lane:
+        return self._lanes[self._lane_of[self._key_of(e)]]
 
     def _item(self, e: EventRecord) -> Item:
         return (e.onset_ms, e.offset_ms, e.is_state, e.id)
 
     def _add_item(self, e: EventRecord) -> None:
-        lane = self._lane_for(e.code)
+        lane = self._lane_for(e)
         pos = bisect.bisect_right(lane.onsets, e.onset_ms)
         lane.insert(pos, self._item(e), self._colour_pair(e.code))
         if e.is_state:
@@ -134,7 +191,7 @@ class TimelineCanvas(TimelinePainter):
             lane.max_len = max(lane.max_len, end - e.onset_ms)
 
     def _remove_item(self, e: EventRecord) -> None:
-        lane = self._lane_for(e.code)
+        lane = self._lane_for(e)
         lo = bisect.bisect_left(lane.onsets, e.onset_ms)
         hi = bisect.bisect_right(lane.onsets, e.onset_ms)
         for i in range(lo, hi):
@@ -143,15 +200,11 @@ class TimelineCanvas(TimelinePainter):
                 return
 
     def _rebuild(self) -> None:
+        self._layout_lanes()
         ordered = sorted(self._events.values(), key=lambda e: (e.onset_ms, e.id))
         by_lane: dict[int, list[EventRecord]] = {}
-        lane_index: dict[str, int] = {}
         for e in ordered:
-            index = lane_index.get(e.code)
-            if index is None:
-                self._lane_for(e.code)
-                index = lane_index[e.code] = self._lane_of[self._code_cat.get(e.code, "")]
-            by_lane.setdefault(index, []).append(e)
+            by_lane.setdefault(self._lane_of[self._key_of(e)], []).append(e)
         for index, lane in enumerate(self._lanes):
             events = by_lane.get(index, [])
             items = [(e.onset_ms, e.offset_ms, e.is_state, e.id) for e in events]
@@ -283,17 +336,26 @@ class TimelineCanvas(TimelinePainter):
                 else Qt.CursorShape.SizeHorCursor
             )
             self.setToolTip(self._tooltip(hit))
-        else:
-            self.unsetCursor()
-            self.setToolTip("")
+            return
+        self.unsetCursor()
+        lane = self._lane_at(pos.y()) if pos.x() < LABEL_W else None
+        self.setToolTip(lane.label if lane is not None else "")  # the whole label
 
     def _tooltip(self, e: EventRecord) -> str:
+        """The code's label and id, the subject's label (when the event has one) and its
+        times: ``Talk (talk) — Client`` over ``00:00:01.000 – 00:00:04.000``."""
         label = self._labels.get(e.code, e.code)
         times = format_ms(e.onset_ms)
         if e.is_state:
             times += " – " + ("open" if e.offset_ms is None else format_ms(e.offset_ms))
-        subject = f" [{e.subject}]" if getattr(e, "subject", None) else ""
-        return f"{label} ({e.code}){subject}: {times}"
+        head = f"{label} ({e.code})"
+        if e.subject:
+            head += f" — {self._subject_labels.get(e.subject, e.subject)}"
+        return f"{head}\n{times}"
+
+    def _lane_at(self, y: float) -> _Lane | None:
+        i = int((y - self._ruler_h) // self._lane_h())
+        return self._lanes[i] if y >= self._ruler_h and 0 <= i < len(self._lanes) else None
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag is None:

@@ -20,11 +20,13 @@ Style = tuple[int, int, int]
 
 @dataclass
 class _Lane:
-    """One category's events in onset order: lists for hit tests, numpy columns for painting
-    (both kept in step on every insert and removal)."""
+    """One category's (or one category and subject's) events in onset order: lists for hit
+    tests, numpy columns for painting (both kept in step on every insert and removal)."""
 
     category: str
     label: str
+    subject: str = ""  # a per-subject lane: the subject's label ...
+    heading: str = ""  # ... and its category's, written once over the category's lanes
     onsets: list[int] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     max_len: int = 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import functools
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
@@ -15,8 +17,14 @@ from observer_app.ui.timeline.view import LABEL_W, TimelineView
 
 #: Lanes with more events than this in view show no labels (unreadable, and costly).
 MAX_LABELS = 400
-#: The waveform under the lanes: this share of the text colour over the base colour.
+#: The waveform under the lanes: this share of the text colour over the base colour (min/max),
+#: and for the RMS core inside it.
 WAVE_ALPHA = 0.22
+RMS_ALPHA = 0.4
+#: The spectrogram: the strongest share of the text colour, reached at 0 dB; below
+#: ``SPECTRO_QUIET`` (a byte of ``media.audio_views``' 0..255 over -90..0 dB) nothing is drawn.
+SPECTRO_ALPHA = 0.85
+SPECTRO_QUIET = 70
 
 
 def wave_columns(
@@ -40,19 +48,37 @@ def wave_columns(
         pairs = np.column_stack((starts, ends)).ravel()
         out[inside] = np.maximum.reduceat(padded, pairs)[::2]
     return out
-    edges = (t0 + np.arange(n + 1) * ms_per_px) / bucket_ms
-    first = np.clip(np.floor(edges[:-1]).astype(np.int64), 0, len(peaks))
-    last = np.clip(np.ceil(edges[1:]).astype(np.int64), 0, len(peaks))
-    inside = first < len(peaks)
-    if inside.any():
-        starts = first[inside]
-        # maximum over [first, max(last, first + 1)) per column: reduceat over the start points
-        maxima = np.maximum.reduceat(peaks.astype(np.float32), starts)
-        ends = np.maximum(last[inside], starts + 1)
-        single = ends - starts == 1
-        maxima[single] = peaks[starts[single]]
-        out[inside] = maxima
-    return out
+
+
+def band_columns(
+    envelope: Any, t0: int, ms_per_px: float, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(lo, hi, rms)`` per pixel column of a waveform: a ``media.audio_views.WavePyramid``'s
+    own min/max/RMS of each column's span, or a peak envelope (``peaks``, ``bucket_ms``: the
+    audio-only picture's ``media.waveform.Envelope``) mirrored, without RMS. NaN: no audio."""
+    columns = getattr(envelope, "columns", None)
+    if columns is not None:
+        lo, hi, rms = columns(t0, ms_per_px, n)
+        return np.asarray(lo), np.asarray(hi), np.asarray(rms)
+    amp = wave_columns(np.asarray(envelope.peaks), float(envelope.bucket_ms), t0, ms_per_px, n)
+    amp = np.where(amp > 0, amp, np.nan).astype(np.float32)
+    return -amp, amp, None
+
+
+def _mix(base: QColor, ink: QColor, share: float) -> int:
+    """``share`` of ``ink`` over ``base``, as a 32-bit RGB value."""
+    b = (base.redF(), base.greenF(), base.blueF())
+    i = (ink.redF(), ink.greenF(), ink.blueF())
+    return int(QColor.fromRgbF(*(x + (y - x) * share for x, y in zip(b, i, strict=True))).rgba())
+
+
+@functools.lru_cache(maxsize=8)
+def _spectro_lut(base: int, ink: int) -> np.ndarray:
+    """The spectrogram's 256 colours over ``base`` (RGB values): silence (below
+    ``SPECTRO_QUIET``) the base itself, louder bytes more of ``ink``, up to ``SPECTRO_ALPHA``."""
+    shares = np.clip((np.arange(256) - SPECTRO_QUIET) / (255 - SPECTRO_QUIET), 0, 1)
+    b, i = QColor.fromRgba(base), QColor.fromRgba(ink)
+    return np.array([_mix(b, i, SPECTRO_ALPHA * s) for s in shares], np.uint32)
 
 
 class TimelinePainter(TimelineView):
@@ -117,52 +143,82 @@ class TimelinePainter(TimelineView):
         image.setDevicePixelRatio(dpr)
         p = QPainter(image)
         self._paint_ruler(p, pal)
-        for i, lane in enumerate(self._lanes):
-            label_top = self._ruler_h + i * lane_h
-            p.setPen(pal.color(QPalette.ColorRole.Text))
-            p.drawText(  # wrapped over two lines when it is long (elided only past that)
-                QRectF(4, label_top, LABEL_W - 8, lane_h),
-                int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap),
-                self._lane_text(lane.label, lane_h),
-            )
+        self._paint_lane_labels(p, pal)
         self._paint_segments(p, pal)
         self._paint_labels(p, pal)
         p.end()
         return image
 
-    def _render_wave(self, buf: np.ndarray, dpr: float, pal: QPalette) -> None:
-        """The audio envelope, mirrored about the middle of the lane area, as a faint band
-        under every lane (the events are drawn over it)."""
-        env = self.envelope
-        if env is None or not len(getattr(env, "peaks", ())):
-            return
+    def _band_area(self, buf: np.ndarray, dpr: float) -> tuple[int, int, int] | None:
+        """``(top, left, ms_per_px)`` of the band under the lanes in device pixels, or None."""
         h, w = buf.shape
-        top = round(self._ruler_h * dpr)
-        left = round(LABEL_W * dpr)
+        top, left = round(self._ruler_h * dpr), round(LABEL_W * dpr)
         if h - top < 2 or w - left < 1:
+            return None
+        return top, left, self.view_ms / max(1e-9, self._plot_w() * dpr)
+
+    def _render_wave(self, buf: np.ndarray, dpr: float, pal: QPalette) -> None:
+        """What is heard, under every lane (the events are drawn over it): the spectrogram
+        when the view asks for it and has one, else the waveform."""
+        if self.audio_view == "spectrogram" and self.spectrogram is not None:
+            self._render_spectrogram(buf, dpr, pal)
+        elif self.envelope is not None:
+            self._render_waveform(buf, dpr, pal)
+
+    def _render_waveform(self, buf: np.ndarray, dpr: float, pal: QPalette) -> None:
+        """Each pixel column from its span's minimum to its maximum sample about the middle of
+        the lane area (at least a pixel where there is sound), its RMS as a darker core."""
+        area = self._band_area(buf, dpr)
+        if area is None:
             return
-        ms_per_px = self.view_ms / max(1e-9, self._plot_w() * dpr)
-        amp = wave_columns(
-            np.asarray(env.peaks), float(env.bucket_ms), self.view_start, ms_per_px, w - left
-        )
+        top, left, ms_per_px = area
+        h, w = buf.shape
+        lo, hi, rms = band_columns(self.envelope, self.view_start, ms_per_px, w - left)
         half = (h - top) / 2
         centre = top + half
-        rows = np.abs(np.arange(top, h, dtype=np.float32) + 0.5 - centre)[:, np.newaxis]
-        mask = rows < np.maximum(amp * half, 0.5 * (amp > 0))[np.newaxis, :]
+        y = (np.arange(top, h, dtype=np.float32) + 0.5)[:, np.newaxis]
+        sound = ~np.isnan(hi)
+        upper = np.where(sound, centre - np.nan_to_num(hi) * half, np.inf)
+        lower = np.where(sound, centre - np.nan_to_num(lo) * half, -np.inf)
+        thin = sound & (lower - upper < 1)  # at least one pixel where there is sound
+        upper = np.where(thin, centre, upper)
+        lower = np.where(thin, centre, lower)
+        mask = (y >= upper[np.newaxis, :] - 0.5) & (y <= lower[np.newaxis, :] + 0.5)
         base = QColor.fromRgba(int(buf[top, left]))
         ink = pal.color(QPalette.ColorRole.Text)
-        mixed = QColor.fromRgbF(
-            *(
-                b + (i - b) * WAVE_ALPHA
-                for b, i in zip(
-                    (base.redF(), base.greenF(), base.blueF()),
-                    (ink.redF(), ink.greenF(), ink.blueF()),
-                    strict=True,
-                )
-            )
-        )
         region = buf[top:h, left:w]
-        region[mask] = np.uint32(mixed.rgba())
+        region[mask] = np.uint32(_mix(base, ink, WAVE_ALPHA))
+        if rms is not None:
+            core = np.nan_to_num(rms) * half
+            inner = np.abs(y - centre) < core[np.newaxis, :]
+            region[inner & mask] = np.uint32(_mix(base, ink, RMS_ALPHA))
+
+    def _render_spectrogram(self, buf: np.ndarray, dpr: float, pal: QPalette) -> None:
+        """The spectrogram over the lane area, 0 Hz at the bottom and 8 kHz at the top; each
+        column the mean level of the frames in its span (``media.audio_views.Spectrogram``),
+        louder as more of the text colour over the base colour."""
+        area = self._band_area(buf, dpr)
+        spec = self.spectrogram
+        if area is None or spec is None:
+            return
+        top, left, ms_per_px = area
+        h, w = buf.shape
+        cols = np.asarray(spec.columns(self.view_start, ms_per_px, w - left))  # (n, bands)
+        bands = cols.shape[1] if cols.ndim == 2 else 0
+        if not bands:
+            return
+        frac = (h - np.arange(top, h) - 0.5) / (h - top)  # 0 at the bottom, 1 at the top
+        rows = np.minimum(bands - 1, (frac * bands).astype(np.int64))
+        heard = ~np.isnan(cols[:, 0])  # the columns within the audio
+        if not heard.any():
+            return
+        lut = _spectro_lut(int(buf[top, left]), int(pal.color(QPalette.ColorRole.Text).rgba()))
+        levels = np.clip(np.nan_to_num(cols[heard]), 0, 255).astype(np.uint8)  # (columns, bands)
+        at = np.flatnonzero(heard)
+        first, last = int(at[0]), int(at[-1]) + 1
+        contiguous = last - first == len(at)  # (the audio's columns are normally one run)
+        target = slice(left + first, left + last) if contiguous else left + at
+        buf[top:h, target] = lut[levels[:, rows].T]  # (rows, columns)
 
     def _paint_labels(self, p: QPainter, pal: QPalette) -> None:
         """Each mark's short label (its code id, with the subject's initial when the scheme has
@@ -197,14 +253,48 @@ class TimelinePainter(TimelineView):
                 p.drawText(QPointF(x + 3, top + row * line_h + fm.ascent()), text)
                 free_x[row] = x + 3 + fm.horizontalAdvance(text) + 4
 
-    def _lane_text(self, label: str, lane_h: float) -> str:
-        """A lane's label as it fits the label column: whole when it wraps into the lines the
-        lane has room for, else its last line elided."""
+    def _paint_lane_labels(self, p: QPainter, pal: QPalette) -> None:
+        """Each lane's label in the label column, wrapped over the lines it has room for.
+        Per-subject lanes of one category share its name, written once over all of them
+        (wrapped there), with each lane's subject right-aligned beside it."""
+        lane_h = self._lane_h()
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        wrap = int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)
+        right = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
         fm = self.fontMetrics()
-        width = LABEL_W - 8
+        i = 0
+        while i < len(self._lanes):
+            lane = self._lanes[i]
+            top = self._ruler_h + i * lane_h
+            if not lane.heading:
+                text = self._lane_text(lane.label, lane_h)
+                p.drawText(QRectF(4, top, LABEL_W - 8, lane_h), wrap, text)
+                i += 1
+                continue
+            group = [lane]
+            while i + len(group) < len(self._lanes) and (
+                self._lanes[i + len(group)].heading == lane.heading
+            ):
+                group.append(self._lanes[i + len(group)])
+            sub_w = min(LABEL_W // 2, max(fm.horizontalAdvance(g.subject) for g in group) + 4)
+            for k, member in enumerate(group):
+                text = fm.elidedText(member.subject, Qt.TextElideMode.ElideRight, sub_w)
+                p.drawText(
+                    QRectF(LABEL_W - 4 - sub_w, top + k * lane_h, sub_w, lane_h), right, text
+                )
+            head_w = LABEL_W - 12 - sub_w
+            height = lane_h * len(group)
+            text = self._lane_text(lane.heading, height, head_w)
+            p.drawText(QRectF(4, top, head_w, height), wrap, text)
+            i += len(group)
+
+    def _lane_text(self, label: str, lane_h: float, width: int = LABEL_W - 8) -> str:
+        """A label as it fits ``width`` and ``lane_h``: whole when it wraps into the lines
+        there is room for, else its last line elided."""
+        fm = self.fontMetrics()
         lines = max(1, int(lane_h // fm.height()))
         needed = fm.boundingRect(0, 0, width, 10_000, int(Qt.TextFlag.TextWordWrap), label)
-        if needed.height() <= lines * fm.height():
+        if needed.height() <= lines * fm.height() and needed.width() <= width:
             return label
         words, out, line = label.split(), [], ""
         for word in words:
@@ -217,13 +307,16 @@ class TimelinePainter(TimelineView):
         out.append(line)
         head = out[: lines - 1]
         tail = " ".join(out[lines - 1 :])
-        return "\n".join([*head, fm.elidedText(tail, Qt.TextElideMode.ElideRight, width)])
+        elide = Qt.TextElideMode.ElideRight  # a word wider than the column is elided too
+        return "\n".join(fm.elidedText(t, elide, width) for t in [*head, tail])
 
     def _labelled(self, index: int) -> bool:
         return False  # the canvas decides (it knows its lanes' events)
 
     def _short_label(self, record: EventRecord) -> str:
-        subject = getattr(record, "subject", None)
+        """The code id, after the subject's initial ("P·W1") unless the lanes are per subject
+        (the lane says whose it is)."""
+        subject = None if self.subject_lanes else record.subject
         prefix = f"{subject[:1].upper()}·" if subject else ""
         return prefix + record.code
 
@@ -294,7 +387,7 @@ class TimelinePainter(TimelineView):
     def _paint_bar(
         self, p: QPainter, e: EventRecord, lane_h: float, span: tuple[float, float], hatch: bool
     ) -> None:
-        lane = self._lane_of.get(self._code_cat.get(e.code, ""))
+        lane = self._lane_index(e)
         if lane is None:
             return
         top = self._ruler_h + lane * lane_h + 3

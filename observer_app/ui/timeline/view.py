@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
+from observer_app.coding.definitions.scheme import Scheme
 from observer_app.services.records import EventRecord
 from observer_app.ui.timeline.lanes import Style, _bar_colour, _Lane
 
@@ -15,6 +16,14 @@ LABEL_W = 150
 MIN_LANE_H = 18  # at the default font; grows with the text
 HIT_PX = 4
 MIN_VIEW_MS = 500
+#: Between a lane's category and its subject in a lane key (``"withdrawal·patient"``).
+LANE_SEP = "\N{MIDDLE DOT}"
+
+
+def lane_key(category: str, subject: str | None) -> str:
+    """The key of the lane of ``category`` for ``subject``: the category alone when the lanes
+    are not split by subject (or the event has none)."""
+    return f"{category}{LANE_SEP}{subject}" if subject else category
 
 
 class TimelineView(QWidget):
@@ -27,14 +36,22 @@ class TimelineView(QWidget):
         self.setMinimumHeight(80)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # every paint covers its whole rect with the cached layer: the dock under the canvas
+        # need not be painted first (a logged mark repaints a few pixels, not the dock)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.duration_ms = 0
         self.view_start = 0
         self.view_ms = 60_000
         self.playhead_ms = 0
         self.segments: tuple[tuple[int, int], ...] = ()
         self._lanes: list[_Lane] = []
-        self._lane_of: dict[str, int] = {}
+        self._lane_of: dict[str, int] = {}  # lane key (see ``lane_key``) -> lane index
         self._code_cat: dict[str, str] = {}
+        #: One lane per category and subject ("Ruptures · Patient"), when the scheme has
+        #: subjects; else one per category (``set_subject_lanes``).
+        self.subject_lanes = False
+        self._scheme: Scheme | None = None
+        self._subject_labels: dict[str, str] = {}
         self._colours: dict[str, QColor] = {}
         self._rgba: dict[str, Style] = {}
         self._events: dict[int, EventRecord] = {}
@@ -49,19 +66,45 @@ class TimelineView(QWidget):
         self._layer_key: tuple[object, ...] = ()
         self._version = 0
         self.read_only = False
-        #: The recording's audio envelope (``media.waveform.Envelope``: ``peaks`` 0..1 per
-        #: ``bucket_ms``), drawn under the lanes; None until it is set.
+        #: What is drawn under the lanes (see :meth:`set_envelope`, :meth:`set_spectrogram`,
+        #: :meth:`set_audio_view`).
         self.envelope: Any = None
+        self.spectrogram: Any = None
+        self.audio_view = "waveform"
 
+    # -- the band under the lanes: the recording's sound ------------------------------------
     def set_envelope(self, envelope: Any) -> None:
-        """Draw ``envelope`` (anything with ``peaks`` and ``bucket_ms``, e.g. the
-        ``WaveformJob``'s result) under the lanes; None removes it."""
+        """Draw ``envelope`` under the lanes, following the zoom: a
+        ``media.audio_views.WavePyramid`` (each pixel column the min/max of its own span) or a
+        peak envelope (``peaks``, ``bucket_ms``: ``media.waveform.Envelope``); None removes it."""
         self.envelope = envelope
         self._changed()
+
+    def set_spectrogram(self, spectrogram: Any) -> None:
+        """The ``media.audio_views.Spectrogram`` drawn instead of the waveform while
+        ``audio_view`` is ``"spectrogram"``; None removes it."""
+        self.spectrogram = spectrogram
+        self._changed()
+
+    def set_audio_view(self, view: str) -> None:
+        """``"waveform"`` or ``"spectrogram"``: which of the two the band shows."""
+        if view not in ("waveform", "spectrogram"):
+            raise ValueError(f"unknown audio view {view!r}")
+        if view != self.audio_view:
+            self.audio_view = view
+            self._changed()
 
     def _changed(self) -> None:
         self._version += 1
         self.update()
+
+    def _key_of(self, e: EventRecord) -> str:
+        """The key of the lane ``e`` is drawn in."""
+        split = self.subject_lanes and bool(self._subject_labels)
+        return lane_key(self._code_cat.get(e.code, ""), e.subject if split else None)
+
+    def _lane_index(self, e: EventRecord) -> int | None:
+        return self._lane_of.get(self._key_of(e))
 
     def _colour_pair(self, code: str) -> Style:
         if code not in self._rgba:

@@ -69,12 +69,22 @@ WINDOW_SHORTCUTS: tuple[WindowShortcut, ...] = (
     WindowShortcut("zoom_in", "Zoom timeline in", "ctrl+="),
     WindowShortcut("zoom_out", "Zoom timeline out", "ctrl+-"),
     WindowShortcut("zoom_all", "Whole recording in the timeline", "ctrl+0"),
+    WindowShortcut("spectrogram", "Spectrogram under the timeline", "ctrl+shift+s"),
     WindowShortcut("keys_help", "Keyboard shortcuts", "f1"),
     # keys of the views rather than of menu actions
     WindowShortcut("edit_cell", "Edit the focused cell of the event log", "f2"),
     WindowShortcut("edit_cell", "Edit the focused cell of the event log", "enter"),
     WindowShortcut("leave_editor", "Leave an editor / cancel", "escape"),
     WindowShortcut("next_field", "Next field", "tab"),
+    # the menu bar's mnemonics (``observer_app.ui.actions.MENUS``, each "&Name"): Alt+letter
+    # opens that menu, and a code on the same key would never fire
+    WindowShortcut("menu_assignment", "Assignment menu", "alt+a"),
+    WindowShortcut("menu_edit", "Edit menu", "alt+e"),
+    WindowShortcut("menu_playback", "Playback menu", "alt+p"),
+    WindowShortcut("menu_code", "Code menu", "alt+c"),
+    WindowShortcut("menu_segments", "Segments menu", "alt+s"),
+    WindowShortcut("menu_view", "View menu", "alt+v"),
+    WindowShortcut("menu_help", "Help menu", "alt+h"),
 )
 
 #: Every key in :data:`WINDOW_SHORTCUTS`; a code may not use them.

@@ -89,6 +89,10 @@ class AnalysisPage(Page):
         self.study = study
         self.report_data: SequenceReport | None = None
         self.segment_rows: list[SegmentRow] = []
+        #: (stored settings, category choices): as last read (None: read at the next refresh)
+        #: and as the panel was last filled with
+        self._read: tuple[SequenceSettings, list[tuple[str, str]]] | None = None
+        self._filled: tuple[SequenceSettings, list[tuple[str, str]]] | None = None
         self.tasks = TaskBar(pool, self)
         self.tasks.idle.connect(lambda: self.compute_button.setEnabled(True))
         self.phases = PhasesEditor(study)
@@ -151,14 +155,36 @@ class AnalysisPage(Page):
 
     # -- settings ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.run_action(
-            lambda: self.settings_panel.show_settings(
-                self.study.sequences.settings(), self.study.sequences.category_choices()
-            )
-        )
+        if self._read is None:  # first shown, or the study changed since
+            self._load_settings()
         self.phases.refresh()
         if self.report_data is None and not self.tasks.busy:
             self.compute()
+
+    def study_changed(self) -> None:
+        """A scheme was imported, or the study changed on another workstation: the category
+        choices and the stored settings are read again (now if the page is shown, else when it
+        is next shown)."""
+        self._read = None
+        if self.isVisible():
+            self._load_settings()
+
+    def _load_settings(self) -> None:
+        """Read the stored settings and the schemes' categories; the panel is filled again only
+        when they differ from what it was filled with, and an unsaved edit stays unless the
+        stored settings themselves changed (new categories alone are only offered)."""
+        sequences = self.study.sequences
+        loaded = self.run_action(lambda: (sequences.settings(), sequences.category_choices()))
+        if loaded is None:
+            return
+        if loaded != self._filled:
+            stored, choices = loaded
+            same = self._filled is not None and self._filled[0] == stored
+            self.settings_panel.show_settings(
+                self.settings_panel.settings() if same else stored, choices
+            )
+            self._filled = loaded
+        self._read = loaded
 
     def settings(self) -> SequenceSettings:
         """The settings on screen, saved or not (bad values are refused by the services)."""
@@ -170,6 +196,8 @@ class AnalysisPage(Page):
             "Saved: the study's sequence settings (used by the export and the command line).",
         )
         if saved is not None:
+            self._read = self._filled = None  # read back what was stored
+            self._load_settings()
             self.compute()  # the plots follow the saved settings
 
     # -- computing ---------------------------------------------------------------------------

@@ -61,6 +61,8 @@ class SequenceSettingsPanel(QGroupBox):
         self.seed.setRange(0, MAX_SEED)
         self.ruptures = _category_list("rupture_categories")
         self.resolutions = _category_list("resolution_categories")
+        #: per list: (the stored setting, the ids ticked for it) as last shown
+        self._shown: dict[QListWidget, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.save_button = QPushButton("Save as study setting")
         self.save_button.clicked.connect(self.save_requested)
         grid = QGridLayout(self)
@@ -82,14 +84,17 @@ class SequenceSettingsPanel(QGroupBox):
 
     def show_settings(self, s: SequenceSettings, categories: list[tuple[str, str]]) -> None:
         """Fill the editors from ``s``; ``categories`` are the schemes' ``(id, label)``; the
-        categories in effect are ticked (the stored ones, else the defaults by name)."""
+        categories in effect are ticked (the stored ones, else the defaults by name). A list
+        left as shown keeps the stored setting, so ``()`` ("the categories that say rupture /
+        resolution") stays ``()`` and a scheme imported later follows it."""
         self.window_box.setValue(60.0 if s.window_s is None else s.window_s)
         self.same_segment.setChecked(s.window_s is None)
         self.before_next.setChecked(s.before_next_rupture)
         self.shuffles.setValue(s.shuffles)
         self.seed.setValue(min(max(s.seed, 0), MAX_SEED))
-        for box, chosen in zip(
-            (self.ruptures, self.resolutions), chosen_categories(s, categories), strict=True
+        stored = (s.rupture_categories, s.resolution_categories)
+        for box, setting, chosen in zip(
+            (self.ruptures, self.resolutions), stored, chosen_categories(s, categories), strict=True
         ):
             box.clear()
             for cid, label in categories:
@@ -99,6 +104,7 @@ class SequenceSettingsPanel(QGroupBox):
                 on = cid in chosen
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
                 box.addItem(item)
+            self._shown[box] = (setting, self._checked(box))
 
     @staticmethod
     def _checked(box: QListWidget) -> tuple[str, ...]:
@@ -109,13 +115,20 @@ class SequenceSettingsPanel(QGroupBox):
             if item.checkState() == Qt.CheckState.Checked
         )
 
+    def _categories(self, box: QListWidget) -> tuple[str, ...]:
+        """The ticked ids, or the stored setting when the ticks are as they were shown."""
+        checked = self._checked(box)
+        setting, shown = self._shown.get(box, ((), ()))
+        return setting if checked == shown else checked
+
     def settings(self) -> SequenceSettings:
-        """The settings on screen (no category ticked: the scheme's defaults by name)."""
+        """The settings on screen (no category ticked, or the defaults left as shown: the
+        schemes' defaults by name, ``()``)."""
         return SequenceSettings(
             window_s=None if self.same_segment.isChecked() else self.window_box.value(),
             before_next_rupture=self.before_next.isChecked(),
-            rupture_categories=self._checked(self.ruptures),
-            resolution_categories=self._checked(self.resolutions),
+            rupture_categories=self._categories(self.ruptures),
+            resolution_categories=self._categories(self.resolutions),
             shuffles=self.shuffles.value(),
             seed=self.seed.value(),
         )

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 
 from observer_app.coding.state_logic import format_ms
-from observer_app.services.consensus import DECISIONS, SourceEvent
+from observer_app.services.consensus import DECISIONS, RatingComparison, SourceEvent
 from observer_app.ui.manager._common import GOOD, LOW, MUTED, WARN, Column, RowsModel
-
-if TYPE_CHECKING:
-    from observer_app.ui.manager.reconcile.base import ReconcileBase
-
 
 KIND_TEXT = {
     "matched": "matched",
@@ -63,13 +60,21 @@ def _value(v: float | None, missing: str | None) -> str:
 
 
 class RatingModel(RowsModel):
-    """Both coders' item values, the difference, and the editable consensus value."""
+    """Both coders' item values, the difference, and the editable consensus value.
 
-    def __init__(self, page: ReconcileBase, parent: QObject | None = None) -> None:
-        self._page = page
+    ``instrument_name(version_id)`` and ``item_label(comparison)`` name the rows; ``edit(row,
+    value)`` decides a typed consensus value and returns the row's new state."""
+
+    def __init__(
+        self,
+        instrument_name: Callable[[int], str],
+        item_label: Callable[[RatingComparison], str | None],
+        edit: Callable[[RatingComparison, Any], RatingComparison],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(
             [
-                Column("Instrument", lambda c: page.instrument_name(c.instrument_version_id)),
+                Column("Instrument", lambda c: instrument_name(c.instrument_version_id)),
                 Column(
                     "Unit",
                     lambda c: (
@@ -77,7 +82,7 @@ class RatingModel(RowsModel):
                     ),
                 ),
                 Column("Item", lambda c: c.item_id),
-                Column("Label", lambda c: page.item_label(c) or ""),
+                Column("Label", lambda c: item_label(c) or ""),
                 Column("A", lambda c: _value(c.value_a, c.missing_a), align_right=True),
                 Column("B", lambda c: _value(c.value_b, c.missing_b), align_right=True),
                 Column(
@@ -90,7 +95,7 @@ class RatingModel(RowsModel):
                 Column(
                     "Consensus",
                     lambda c: "" if c.consensus is None else f"{c.consensus:g}",
-                    edit=page.edit_rating,
+                    edit=edit,
                     align_right=True,
                 ),
                 Column("Decision", lambda c: DECISIONS.get(c.decision or "", c.decision or "")),

@@ -1,25 +1,87 @@
-"""The reconciliation page's instrument ratings: comparing items and deciding consensus values."""
+"""The reconciliation page's instrument ratings: both coders' item values compared, and the
+consensus value of each (typed into the table, or a coder's accepted)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
 from observer_app.coding.errors import ObserverError
-from observer_app.services.consensus import DECISIONS, RatingComparison
-from observer_app.ui.manager._common import selected_rows
-from observer_app.ui.manager.reconcile.base import ReconcileBase
+from observer_app.services.consensus import DECISIONS, RatingComparison, Reconciliation
+from observer_app.ui.manager._common import make_table, selected_rows
+from observer_app.ui.manager.reconcile.models import RatingModel
+from observer_app.ui.manager.reconcile.session import ReconcileSession
 
 
-class ReconcileRatings(ReconcileBase):
-    """The ratings tab: both coders' item values and the consensus decisions on them."""
+class RatingsController(QObject):
+    """The ratings tab (``widget``). ``message(text)`` and ``error(text)`` for the status
+    line."""
 
-    def _load_ratings(self) -> None:
-        if self.rec is None:
+    message = Signal(str)
+    error = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session: ReconcileSession | None = None
+        self.comparisons: list[RatingComparison] = []
+        self.ratings = RatingModel(self._instrument_name, self._item_label, self.edit_rating, self)
+        self.ratings.editFailed.connect(self.error)
+        self.rating_view = make_table(self.ratings)
+        self.rating_a_button = QPushButton("Accept A's value")
+        self.rating_b_button = QPushButton("Accept B's value")
+        self.rating_equal_button = QPushButton("Copy every value both coders agree on")
+        self.rating_a_button.clicked.connect(lambda: self.decide_rating("accept_a"))
+        self.rating_b_button.clicked.connect(lambda: self.decide_rating("accept_b"))
+        self.rating_equal_button.clicked.connect(self.accept_equal_ratings)
+        self.only_differing = QCheckBox("Show only items the coders rated differently")
+        self.only_differing.toggled.connect(lambda _on: self.load())
+        self.rating_summary = QLabel(
+            "Type the consensus value into the table, or accept a coder's."
+        )
+        self.rating_summary.setWordWrap(True)
+        self.widget = self._tab()
+        self._update_buttons()
+
+    def _tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        buttons = QHBoxLayout()
+        for b in (self.rating_a_button, self.rating_b_button, self.rating_equal_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.only_differing)
+        layout.addWidget(self.rating_summary)
+        layout.addWidget(self.rating_view, 1)
+        layout.addLayout(buttons)
+        return tab
+
+    def _instrument_name(self, version_id: int) -> str:
+        if self.session is None:
+            return f"#{version_id}"
+        return self.session.instrument_name(version_id)
+
+    def _item_label(self, c: RatingComparison) -> str | None:
+        return self.session.item_label(c) if self.session is not None else None
+
+    # -- showing ---------------------------------------------------------------------------
+    def attach(self, session: ReconcileSession) -> None:
+        self.session = session
+        session.changed.connect(self._changed)
+        self.load()
+
+    def _changed(self, _rec: Reconciliation) -> None:
+        self.load()
+
+    def load(self) -> None:
+        """Compare the two coders' ratings again (only the differing ones, if so chosen)."""
+        if self.session is None:
             return
         try:
-            self.comparisons = self.service.ratings(self.rec)
+            self.comparisons = self.session.ratings()
         except ObserverError as exc:
-            self.report_error(str(exc))
+            self.error.emit(str(exc))
             return
         shown = self.comparisons
         if self.only_differing.isChecked():
@@ -32,46 +94,14 @@ class ReconcileRatings(ReconcileBase):
             f"{len(self.comparisons)} item(s), {differ} differ (highlighted), {done} with a "
             "consensus value. Type the consensus value into the table, or accept a coder's."
         )
+        self._update_buttons()
 
-    def instrument_name(self, version_id: int) -> str:
-        return self._instrument_names.get(version_id, f"#{version_id}")
+    def _update_buttons(self) -> None:
+        ok = self.session is not None and bool(self.comparisons)
+        for b in (self.rating_a_button, self.rating_b_button, self.rating_equal_button):
+            b.setEnabled(ok)
 
-    def item_label(self, c: RatingComparison) -> str | None:
-        try:
-            inst = self.study.definitions.instrument(c.instrument_version_id)
-            item = inst.item(c.item_id)
-        except (ObserverError, KeyError):
-            return None
-        return item.label or None
-
-    # -- ratings -------------------------------------------------------------------------------
-    def _selected_comparison(self) -> RatingComparison | None:
-        rows = selected_rows(self.rating_view)
-        return self.ratings.row_at(rows[0]) if rows else None
-
-    def _decide_rating(
-        self, c: RatingComparison, decision: str, value: float | None = None
-    ) -> RatingComparison:
-        assert self.rec is not None
-        result = self.service.decide_rating(
-            self.rec,
-            c.instrument_version_id,
-            c.item_id,
-            decision,
-            value=value,
-            unit_kind=c.unit_kind,
-            unit_index=c.unit_index,
-        )
-        if self.rec.consensus_id is None:
-            self.rec = self.service.open(
-                self.rec.recording_id,
-                self.rec.assignment_a,
-                self.rec.assignment_b,
-                tolerance_ms=self.rec.tolerance_ms,
-            )
-            self._show(self.rec)
-        return result
-
+    # -- deciding --------------------------------------------------------------------------
     def edit_rating(self, c: RatingComparison, value: Any) -> RatingComparison:
         """The table's Consensus column: a typed value is an 'edit' decision."""
         text = str(value).strip()
@@ -79,35 +109,35 @@ class ReconcileRatings(ReconcileBase):
             number = float(text.replace(",", "."))
         except ValueError:
             raise ValueError(f"consensus value {text!r} is not a number") from None
-        result = self._decide_rating(c, "edit", number)
-        self.report(f"Consensus value {number:g} for item {c.item_id}.")
+        assert self.session is not None
+        result = self.session.decide_rating(c, "edit", number)
+        self.message.emit(f"Consensus value {number:g} for item {c.item_id}.")
         return result
 
     def decide_rating(self, decision: str) -> None:
-        c = self._selected_comparison()
-        if c is None or self.rec is None:
-            self.report_error("Select an item in the table first.")
+        """Accept A's or B's value for the selected item."""
+        rows = selected_rows(self.rating_view)
+        if not rows or self.session is None:
+            self.error.emit("Select an item in the table first.")
             return
-        row = selected_rows(self.rating_view)[0]
+        c = self.ratings.row_at(rows[0])
         try:
-            self._decide_rating(c, decision)
+            self.session.decide_rating(c, decision)
         except ObserverError as exc:
-            self.report_error(str(exc))
+            self.error.emit(str(exc))
             return
-        self._load_ratings()
-        self.rating_view.selectRow(row)
-        self.report(f"{DECISIONS[decision]} for item {c.item_id}.")
+        self.load()
+        self.rating_view.selectRow(rows[0])
+        self.message.emit(f"{DECISIONS[decision]} for item {c.item_id}.")
 
     def accept_equal_ratings(self) -> int:
-        if self.rec is None:
+        """Copy every value both coders agree on; how many."""
+        if self.session is None:
             return 0
         try:
-            if self.rec.consensus_id is None:
-                self.rec = self.service.start(self.rec)
-            n = self.service.accept_equal_ratings(self.rec)
+            n = self.session.accept_equal_ratings()
         except ObserverError as exc:
-            self.report_error(str(exc))
+            self.error.emit(str(exc))
             return 0
-        self._show(self.rec)
-        self.report(f"Copied {n} value(s) both coders agree on into the consensus.")
+        self.message.emit(f"Copied {n} value(s) both coders agree on into the consensus.")
         return n

@@ -4,7 +4,7 @@
 - :class:`VlcPlayer` plays it frame-accurately (API: :class:`MediaPlayer`);
   :class:`FakePlayer` has the same API on a controllable clock for UI tests.
 - :mod:`observer_app.media.widgets` has :class:`VideoSurface` and :class:`WaveformWidget`;
-  :class:`WaveformJob` computes an audio waveform off the GUI thread;
+  :func:`compute_envelope` an audio waveform (run off the GUI thread by ``ui.workers``);
   :mod:`observer_app.media.audio_views` the timeline's waveform pyramid and spectrogram.
 
 Nothing here needs libvlc at import time: a missing libvlc is reported as a
@@ -17,7 +17,7 @@ from observer_app.media.protocol import MediaPlayer
 from observer_app.media.transport import Loop
 from observer_app.media.types import AUDIO_STEP_MS, MediaError, MediaInfo, PlaybackState
 from observer_app.media.vlc_player import VlcPlayer
-from observer_app.media.waveform import Envelope, WaveformJob, compute_envelope
+from observer_app.media.waveform import Envelope, compute_envelope
 
 __all__ = [
     "AUDIO_STEP_MS",
@@ -29,7 +29,6 @@ __all__ = [
     "MediaPlayer",
     "PlaybackState",
     "VlcPlayer",
-    "WaveformJob",
     "compute_envelope",
     "probe",
 ]

@@ -1,8 +1,9 @@
 """The waveform of a recording's audio, decoded by libvlc (users need nothing but VLC).
 
 libvlc transcodes the audio track to 8 kHz mono 16-bit WAV in a temporary file, as fast as it
-can decode (a stream output has no clock); we then reduce it to one peak per bucket. The work
-runs on a thread pool (:class:`WaveformJob`) and reports progress, so the GUI never blocks.
+can decode (a stream output has no clock); we then reduce it to one peak per bucket. It reports
+progress and honours a cancel token; the GUI runs it through ``ui.workers`` (the one way off the
+GUI thread), so it never blocks.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from observer_app.media import _libvlc
 from observer_app.media.probe import check_file
@@ -142,58 +142,3 @@ def _reduce(source: Path, wav: Path, bucket_ms: float) -> Envelope:
             peaks[start : start + block.size] = block / 32768.0
             done += samples.size
     return Envelope(peaks, per_bucket * 1000 / rate, round(n * 1000 / rate))
-
-
-class _Runnable(QRunnable):
-    def __init__(self, job: WaveformJob) -> None:
-        super().__init__()
-        self._job = job
-
-    def run(self) -> None:
-        self._job._run()
-
-
-class WaveformJob(QObject):
-    """Computes an :class:`Envelope` on ``QThreadPool.globalInstance()``.
-
-    Signals (delivered to the job's thread, normally the GUI thread): ``progress(int)`` percent,
-    ``finished(object)`` the Envelope, ``failed(str)`` a message naming the file.
-    """
-
-    progress = Signal(int)
-    finished = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, path: str | Path, bucket_ms: float = 20.0) -> None:
-        super().__init__()
-        self._path = Path(path)
-        self._bucket_ms = bucket_ms
-        self._cancel = threading.Event()
-        self._last_percent = -1
-
-    def start(self, pool: QThreadPool | None = None) -> None:
-        (pool or QThreadPool.globalInstance()).start(_Runnable(self))
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def _run(self) -> None:
-        try:
-            env = compute_envelope(
-                self._path, bucket_ms=self._bucket_ms, progress=self._report, cancel=self._cancel
-            )
-        except Cancelled:
-            return
-        except MediaError as exc:
-            self.failed.emit(str(exc))
-            return
-        except Exception as exc:  # a worker must report, never die silently
-            self.failed.emit(f"{self._path}: waveform failed ({exc})")
-            return
-        self.finished.emit(env)
-
-    def _report(self, fraction: float) -> None:
-        percent = int(fraction * 100)
-        if percent != self._last_percent:
-            self._last_percent = percent
-            self.progress.emit(percent)

@@ -205,6 +205,10 @@ class WaveformWidget(QWidget):
         self._message = text
         self.update()
 
+    def message(self) -> str:
+        """The message shown instead of the waveform ("" while it shows one)."""
+        return self._message
+
     def set_position(self, ms: int) -> None:
         self._position = ms
         self.update()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from observer_app.media.video_copy import find_video_copy, make_video_copy
 from observer_app.media.waveform import Cancelled
-from observer_app.media.working_copy import WorkingCopy, find_working_copy, make_working_copy
+from observer_app.media.working_copy import find_working_copy, make_working_copy
 from observer_app.ui.workers import Cancelled as TaskCancelled
 from observer_app.ui.workers import Progress, start_task
 
@@ -68,8 +68,9 @@ class WorkingCopyTask(QObject):
     def start(self) -> None:
         report: Callable[[float], None] = lambda f: self.progress.emit(int(f * 100))  # noqa: E731
 
-        def work(_progress: Progress) -> WorkingCopy | Path:
-            make = make_video_copy if self.video else make_working_copy
+        make = make_video_copy if self.video else make_working_copy
+
+        def work(_progress: Progress) -> object:
             try:
                 return make(self.original, self.cache_dir, progress=report, cancel=self._cancel)
             except Cancelled:  # the decoder's: the task reports it as cancelled, not failed

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer_app.coding.state_logic import format_ms
+from observer_app.ui.workers import Cancelled, Progress, start_task
 
 
 class FrameView(QWidget):
@@ -56,9 +57,6 @@ class FrameView(QWidget):
             text = self.message or "No picture (audio-only recording or no media)"
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
         p.end()
-
-
-_jobs: set[Any] = set()  # waveform jobs still running (kept alive until they report)
 
 
 def make_surface(player: Any, has_video: bool, path: str, *, waveform: bool = True) -> QWidget:
@@ -106,35 +104,26 @@ def _main_surface(player: Any, has_video: bool, path: str, waveform: bool = True
 
 
 def _start_waveform(widget: QWidget, path: str) -> None:
-    from observer_app.media.waveform import WaveformJob
+    """Compute ``path``'s waveform for ``widget`` through :func:`ui.workers.start_task` (the
+    one way off the GUI thread); the widget's destruction cancels it and drops the result."""
+    from observer_app.media.waveform import Cancelled as DecodeCancelled
+    from observer_app.media.waveform import compute_envelope
 
-    job = WaveformJob(path)
-    _jobs.add(job)
-    alive = [True]
+    def work(progress: Progress) -> object:
+        report = lambda f: progress(int(f * 100), 100, "")  # noqa: E731
+        try:
+            return compute_envelope(path, progress=report, cancel=progress)  # type: ignore[arg-type]
+        except DecodeCancelled:
+            raise Cancelled from None
 
-    def gone() -> None:
-        alive[0] = False
-        job.cancel()
-
-    def finished(envelope: object) -> None:
-        _jobs.discard(job)
-        if alive[0]:
-            widget.set_envelope(envelope)  # type: ignore[attr-defined]
-
-    def failed(message: str) -> None:
-        _jobs.discard(job)
-        if alive[0]:
-            widget.show_message(message)  # type: ignore[attr-defined]
-
-    def progress(percent: int) -> None:
-        if alive[0]:
-            widget.set_progress(percent)  # type: ignore[attr-defined]
-
-    widget.destroyed.connect(gone)
-    job.progress.connect(progress)
-    job.finished.connect(finished)
-    job.failed.connect(failed)
-    job.start()
+    job = start_task(
+        work,
+        widget.set_envelope,  # type: ignore[attr-defined]
+        widget.show_message,  # type: ignore[attr-defined]
+        widget,
+        on_progress=lambda done, _total, _text: widget.set_progress(done),  # type: ignore[attr-defined]
+    )
+    widget.destroyed.connect(lambda *_: setattr(job, "cancelled", True))
 
 
 class PlayerPanel(QWidget):

@@ -41,6 +41,10 @@ class Progress:
         if self.cancelled:
             raise Cancelled
 
+    def is_set(self) -> bool:
+        """The cancel-token view (``threading.Event``'s ``is_set``) for the media decoders."""
+        return self.cancelled
+
 
 class TaskSignals(QObject):
     progress = Signal(int, int, str)

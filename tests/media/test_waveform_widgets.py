@@ -10,8 +10,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from observer_app.media import Envelope, MediaError, VlcPlayer, WaveformJob, compute_envelope
+from observer_app.media import Envelope, MediaError, VlcPlayer, compute_envelope
 from observer_app.media.widgets import VideoSurface, WaveformWidget
+from observer_app.ui.player_panel import _start_waveform
 
 pytestmark = pytest.mark.media
 
@@ -36,25 +37,49 @@ def test_envelope_follows_the_generated_amplitudes(
         assert env.peak_at(ms) == pytest.approx(expected, abs=TOLERANCE), f"at {ms} ms"
 
 
-def test_waveform_job_reports_progress_and_result_off_the_gui_thread(
+def test_waveform_surface_is_computed_through_the_one_worker_with_progress(
     qtbot: QtBot, media_files: dict[str, Path]
 ) -> None:
-    job = WaveformJob(media_files["audio"])
+    # the audio-only picture's waveform runs through ui.workers.start_task (issue 12: one way
+    # off the GUI thread); progress arrives in order before the envelope
+    widget = WaveformWidget()
+    qtbot.addWidget(widget)
     progress: list[int] = []
-    job.progress.connect(progress.append)
-    with qtbot.waitSignal(job.finished, timeout=20_000) as done:
-        job.start()
-    env = done.args[0]
+    shown = widget.set_progress
+    widget.set_progress = lambda percent: (progress.append(percent), shown(percent))  # type: ignore[method-assign]
+    _start_waveform(widget, str(media_files["audio"]))
+    qtbot.waitUntil(lambda: widget.envelope() is not None, timeout=20_000)
+    env = widget.envelope()
     assert isinstance(env, Envelope) and len(env.peaks) > 0
     assert progress and progress[-1] == 100
     assert progress == sorted(progress)
 
 
-def test_waveform_job_failure_names_the_file(qtbot: QtBot, media_files: dict[str, Path]) -> None:
-    job = WaveformJob(media_files["garbage"])
-    with qtbot.waitSignal(job.failed, timeout=20_000) as failed:
-        job.start()
-    assert str(media_files["garbage"]) in failed.args[0]
+def test_waveform_surface_failure_names_the_file(
+    qtbot: QtBot, media_files: dict[str, Path]
+) -> None:
+    widget = WaveformWidget()
+    qtbot.addWidget(widget)
+    _start_waveform(widget, str(media_files["garbage"]))
+    qtbot.waitUntil(lambda: widget.message() != "", timeout=20_000)
+    assert str(media_files["garbage"]) in widget.message()
+    assert widget.envelope() is None
+
+
+def test_a_closed_waveform_surface_cancels_its_computation(
+    qtbot: QtBot, media_files: dict[str, Path]
+) -> None:
+    from observer_app.ui import workers
+
+    widget = WaveformWidget()
+    before = len(workers._kept)
+    _start_waveform(widget, str(media_files["audio"]))
+    progress = workers._kept[before:]
+    assert progress, "the waveform was not started through ui.workers"
+    cancelled: list[bool] = []
+    progress[-1][0].cancelled.connect(lambda: cancelled.append(True))
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: cancelled == [True], timeout=20_000)
 
 
 def test_envelope_of_a_missing_file(tmp_path: Path) -> None:

@@ -166,3 +166,20 @@ def test_the_thread_scan_catches_each_other_way(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert thread_uses(token) == []
+
+
+def test_no_layer_below_the_ui_runs_its_own_qt_thread_pool() -> None:
+    # The media engine may use locks and libvlc's own threads, but GUI-visible background work
+    # (a waveform, a working copy) goes through ui/workers.py: no Qt runnable or pool below it.
+    package = UI.parent
+    qt_threads = {"QThread", "QRunnable", "QThreadPool", "QtConcurrent"}
+    offenders = {}
+    for path in sorted(package.rglob("*.py")):
+        if path == WORKERS or UI in path.parents:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        names |= {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+        if used := sorted(names & qt_threads):
+            offenders[str(path.relative_to(package))] = used
+    assert offenders == {}, f"Qt thread pools outside ui/workers.py: {offenders}"

@@ -27,16 +27,6 @@ from observer_app.ui.workers import Cancelled, Progress, start_task
 AUDIO_VIEWS = ("waveform", "spectrogram")
 
 
-class _CancelFlag:
-    """The decoder's view of a task's Cancel."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-
-    def is_set(self) -> bool:
-        return self._progress.cancelled
-
-
 class AudioController(QObject):
     """``viewsReady(views)`` (an ``AudioViews``, or None while there are none: no recording,
     no audio, still computing); ``viewChanged(name)`` (``"waveform"`` or ``"spectrogram"``);
@@ -90,9 +80,7 @@ class AudioController(QObject):
         def work(progress: Progress) -> AudioViews:
             report = lambda f: progress(int(f * 100), 100, "")  # noqa: E731
             try:
-                return compute_audio_views(
-                    source, cache, progress=report, cancel=_CancelFlag(progress)
-                )
+                return compute_audio_views(source, cache, progress=report, cancel=progress)
             except DecodeCancelled:
                 raise Cancelled from None
 

@@ -295,3 +295,35 @@ def test_seeks_while_playing_and_audio_go_to_libvlc(
     player.seek(2_000)
     assert player.position_ms() == 2_000
     assert player.current_frame() is None
+
+
+def test_the_position_always_names_the_frame_shown(
+    player: FramePlayer, qtbot: QtBot, hd1080: Path, hd_copy: Path, gen: ModuleType
+) -> None:
+    """Seeks and steps asked faster than they are decoded (the newest wins): sampled at any
+    moment, before and after each request, ``position_ms()`` names the frame the player shows
+    and last handed to the surface, never the target still being decoded."""
+    surface_frames: list[QImage] = []
+    player.frameReady.connect(surface_frames.append)
+    player.load(hd1080)
+    settle(player, qtbot)
+    player.use_frame_source(hd_copy)
+    rng = random.Random(21)
+    samples = 0
+    for _ in range(40):
+        if rng.random() < 0.6:
+            player.seek(rng.randrange(0, 7_960))
+        else:
+            player.step_frame(rng.choice((-2, -1, 1, 2)))
+        for _ in range(rng.randint(0, 2)):
+            shown, position = shown_and_position(player, gen)
+            if shown is not None:  # (nothing yet before the first picture after load)
+                assert shown == position, "the position names a frame not on screen"
+                assert frame_number(surface_frames[-1], gen) == position
+                samples += 1
+            qtbot.wait(rng.randint(0, 30))
+    settle(player, qtbot)
+    shown, position = shown_and_position(player, gen)
+    assert shown == position
+    assert samples >= 20
+

@@ -329,9 +329,12 @@ class FramePlayer(QObject):
         return state
 
     def seeking(self) -> bool:
+        """True while the served frame is being decoded, and after ``play()`` until libvlc's
+        seek to it has landed (playback has not really started: a ``SyncedPlayer`` cues its
+        followers meanwhile)."""
         if self._overriding():
             with self._lock:
-                return self._pending
+                return self._pending or self._handover
         return self.vlc.seeking()
 
     # ----------------------------------------------------------------- delegated

@@ -189,6 +189,9 @@ class SyncedPlayer(QObject):
         if self.main.state() is not PlaybackState.PLAYING:
             return
         now = self.main.position_ms()
+        if self.main.seeking():  # (a FramePlayer handing over to libvlc): cued, not started
+            self._align(now, playing=True)
+            return
         for f in self._followers:
             if self._set_covered(f, f.covers(now)) and f.cue_at is None:
                 f.player.play()

@@ -197,6 +197,9 @@ class SyncedPlayer(QObject):
                 f.player.play()
 
     def pause(self) -> None:
+        # relative moves now start from the paused position (a FramePlayer's pause serves the
+        # paused frame, so it is "seeking" while the target of the last seek is long gone)
+        self._pending = None
         self.main.pause()
         self._align(self.main.position_ms(), playing=False)
 

@@ -391,3 +391,28 @@ def test_a_synced_frame_player_keeps_its_followers_on_libvlc_and_in_step(
         assert max(abs(s) for _, s in errors) <= TOLERANCE_FRAMES, errors
     finally:
         synced.close()
+
+
+def test_a_synced_step_right_after_a_pause_starts_from_the_paused_frame(
+    qtbot: QtBot, media_files: dict[str, Path], gen: ModuleType
+) -> None:
+    """Pause while playing, then step at once (the paused frame is still being served): the
+    step counts from the paused frame, not from the seek before playback."""
+    from observer_app.media.synced import SyncedPlayer
+
+    synced = SyncedPlayer(FramePlayer(audio=False))
+    try:
+        synced.load(media_files["index"])
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        synced.seek(3_000)
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        synced.play()
+        qtbot.waitUntil(lambda: synced.position_ms() > 4_000, timeout=TIMEOUT_MS)
+        synced.pause()
+        paused = synced.position_ms() // FRAME_MS
+        synced.step_frame(1)
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        assert synced.position_ms() // FRAME_MS == paused + 1
+        assert frame_number(synced.current_frame(), gen) == paused + 1
+    finally:
+        synced.close()

@@ -8,9 +8,9 @@ original) and shows it as soon as it is decoded; the position is that frame's (t
 frame the server really delivered). :data:`RESYNC_MS` after the last served frame libvlc is
 sought to it behind the scenes, its pictures hidden, so that playback can start there; ``play()``
 hands over to libvlc (seeking it first if it is not there yet), and the served frame and its
-position stay until libvlc's seek has landed. A pause serves the frame at the paused position,
-so that the picture is exactly the position's frame. Seeks while playing, audio-only recordings
-and files the server cannot decode go to libvlc as before.
+position stay, and ``seeking()`` is true, until libvlc's seek has landed. A pause serves the
+frame at the paused position, so that the picture is exactly the position's frame. Seeks while
+playing, audio-only recordings and files the server cannot decode go to libvlc as before.
 
 The served picture is the frame libvlc would show (the same index, decoded by FFmpeg; from the
 working copy: its MPEG-4 re-encoding, visually lossless).
@@ -329,9 +329,12 @@ class FramePlayer(QObject):
         return state
 
     def seeking(self) -> bool:
+        """True while the served frame is being decoded, and after ``play()`` until libvlc's
+        seek to it has landed (playback has not really started: a ``SyncedPlayer`` cues its
+        followers meanwhile)."""
         if self._overriding():
             with self._lock:
-                return self._pending
+                return self._pending or self._handover
         return self.vlc.seeking()
 
     # ----------------------------------------------------------------- delegated

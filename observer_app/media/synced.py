@@ -189,11 +189,17 @@ class SyncedPlayer(QObject):
         if self.main.state() is not PlaybackState.PLAYING:
             return
         now = self.main.position_ms()
+        if self.main.seeking():  # (a FramePlayer handing over to libvlc): cued, not started
+            self._align(now, playing=True)
+            return
         for f in self._followers:
             if self._set_covered(f, f.covers(now)) and f.cue_at is None:
                 f.player.play()
 
     def pause(self) -> None:
+        # relative moves now start from the paused position (a FramePlayer's pause serves the
+        # paused frame, so it is "seeking" while the target of the last seek is long gone)
+        self._pending = None
         self.main.pause()
         self._align(self.main.position_ms(), playing=False)
 

@@ -295,3 +295,124 @@ def test_seeks_while_playing_and_audio_go_to_libvlc(
     player.seek(2_000)
     assert player.position_ms() == 2_000
     assert player.current_frame() is None
+
+
+def test_the_position_always_names_the_frame_shown(
+    player: FramePlayer, qtbot: QtBot, hd1080: Path, hd_copy: Path, gen: ModuleType
+) -> None:
+    """Seeks and steps asked faster than they are decoded (the newest wins): sampled at any
+    moment, before and after each request, ``position_ms()`` names the frame the player shows
+    and last handed to the surface, never the target still being decoded."""
+    surface_frames: list[QImage] = []
+    player.frameReady.connect(surface_frames.append)
+    player.load(hd1080)
+    settle(player, qtbot)
+    player.use_frame_source(hd_copy)
+    rng = random.Random(21)
+    samples = 0
+    for _ in range(40):
+        if rng.random() < 0.6:
+            player.seek(rng.randrange(0, 7_960))
+        else:
+            player.step_frame(rng.choice((-2, -1, 1, 2)))
+        for _ in range(rng.randint(0, 2)):
+            shown, position = shown_and_position(player, gen)
+            if shown is not None:  # (nothing yet before the first picture after load)
+                assert shown == position, "the position names a frame not on screen"
+                assert frame_number(surface_frames[-1], gen) == position
+                samples += 1
+            qtbot.wait(rng.randint(0, 30))
+    settle(player, qtbot)
+    shown, position = shown_and_position(player, gen)
+    assert shown == position
+    assert samples >= 20
+
+
+def test_a_synced_frame_player_keeps_its_followers_on_libvlc_and_in_step(
+    qtbot: QtBot, media_files: dict[str, Path], gen: ModuleType
+) -> None:
+    """The app's SyncedPlayer over a FramePlayer (``app.make_player``): its further sources are
+    plain VlcPlayers (``follower_type``); after served paused seeks and steps the session
+    clock, the main picture and the second camera agree, and they do while playing."""
+    from observer_app.media import VlcPlayer
+    from observer_app.media.synced import TOLERANCE_FRAMES, SyncedPlayer, SyncSource
+
+    offset = 2500
+    second = SyncSource(str(media_files["index"]), offset, "video", "Camera 2")
+    synced = SyncedPlayer(FramePlayer(audio=False), sources=lambda: [second])
+    try:
+        info = synced.load(media_files["index"])
+        assert isinstance(synced.main, FramePlayer)
+        assert synced.main.frame_source() == media_files["index"]  # served, not libvlc
+        assert [type(f.player) for f in synced.followers()] == [VlcPlayer]
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        rng = random.Random(12)
+        targets = [rng.randrange(offset + 3 * FRAME_MS, info.duration_ms - 200) for _ in range(8)]
+        for target in [*targets, 1000]:
+            synced.seek(target)
+            qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+            qtbot.wait(60)  # the follower's frame reaches the GUI thread through a queued signal
+            main = frame_number(synced.current_frame(), gen)
+            other = frame_number(synced.source_frame(0), gen)
+            assert synced.position_ms() == target and main == target // FRAME_MS
+            if target < offset:
+                assert other is None, "the second camera shows a picture before it starts"
+            else:
+                assert other is not None and abs(other - (target - offset) // FRAME_MS) <= 1
+        start = offset + 730  # (played from here for 4 s below)
+        synced.seek(start)
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        synced.step_frame(3)
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        qtbot.wait(60)
+        pos = synced.position_ms()
+        assert pos // FRAME_MS == start // FRAME_MS + 3
+        assert frame_number(synced.current_frame(), gen) == pos // FRAME_MS
+        other_index = frame_number(synced.source_frame(0), gen)
+        assert other_index is not None and abs(other_index - (pos - offset) // FRAME_MS) <= 1
+        synced.play()
+        errors: list[tuple[int, int]] = []
+        waited = 0
+        while waited < 4000:
+            pause = rng.randint(5, 45)
+            qtbot.wait(pause)
+            waited += pause
+            if synced.seeking() or not synced.in_sync():
+                continue
+            pos, main_index = synced.position_ms(), frame_number(synced.current_frame(), gen)
+            other_index = frame_number(synced.source_frame(0), gen)
+            assert main_index is not None and other_index is not None
+            errors.append((main_index - pos // FRAME_MS, other_index - (pos - offset) // FRAME_MS))
+        assert synced.state() is PlaybackState.PLAYING
+        assert len(errors) >= 40
+        assert max(abs(m) for m, _ in errors) <= 1, errors
+        # the follower waited at a cue while libvlc found the served frame, then resumed: within
+        # the drift check's own tolerance (2 frames; ~1 in 4 runs shows 2 on a loaded machine)
+        assert max(abs(s) for _, s in errors) <= TOLERANCE_FRAMES, errors
+    finally:
+        synced.close()
+
+
+def test_a_synced_step_right_after_a_pause_starts_from_the_paused_frame(
+    qtbot: QtBot, media_files: dict[str, Path], gen: ModuleType
+) -> None:
+    """Pause while playing, then step at once (the paused frame is still being served): the
+    step counts from the paused frame, not from the seek before playback."""
+    from observer_app.media.synced import SyncedPlayer
+
+    synced = SyncedPlayer(FramePlayer(audio=False))
+    try:
+        synced.load(media_files["index"])
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        synced.seek(3_000)
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        synced.play()
+        qtbot.waitUntil(lambda: synced.position_ms() > 4_000, timeout=TIMEOUT_MS)
+        synced.pause()
+        paused = synced.position_ms() // FRAME_MS
+        synced.step_frame(1)
+        qtbot.waitUntil(lambda: not synced.seeking(), timeout=TIMEOUT_MS)
+        assert synced.position_ms() // FRAME_MS == paused + 1
+        assert frame_number(synced.current_frame(), gen) == paused + 1
+    finally:
+        synced.close()

@@ -361,3 +361,12 @@ class FramePlayer(QObject):
 
     def libvlc_time_ms(self) -> int:
         return self.vlc.libvlc_time_ms()
+
+
+def plays_real_media(player: object) -> bool:
+    """Whether ``player`` (or a :class:`SyncedPlayer`'s main player) is a real media engine,
+    a :class:`VlcPlayer` or a :class:`FramePlayer` over one (not the ``FakePlayer`` of UI
+    tests): what decides whether the coding window decodes waveforms and makes working copies."""
+    from observer_app.media.synced import main_player
+
+    return isinstance(main_player(player), VlcPlayer | FramePlayer)

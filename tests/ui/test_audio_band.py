@@ -43,13 +43,14 @@ def write_speech(path: Path, seconds: float = 8.0) -> Path:
 
 
 def open_window(qtbot: QtBot, lab: Any, tmp_path: Path, name: str) -> Any:
+    from observer_app.app import make_player
     from observer_app.media.probe import probe
-    from observer_app.media.vlc_player import VlcPlayer
     from observer_app.ui.coding_window import CodingWindow
 
     study = Study.open(lab.path, as_coder="Ana Alves", backup=False, probe=probe)
     settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
-    window = CodingWindow(study, VlcPlayer(), settings=settings)
+    # the player the app makes (a FramePlayer over libvlc): the band was missing with it
+    window = CodingWindow(study, make_player(), settings=settings)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -11,12 +11,11 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from observer_app.coding.errors import ObserverError
 from observer_app.media.audio_views import AudioViews
-from observer_app.media.frame_player import FramePlayer
+from observer_app.media.frame_player import FramePlayer, plays_real_media
 from observer_app.media.protocol import MediaPlayer
 from observer_app.media.synced import main_player
 from observer_app.media.types import MediaInfo, PlaybackState
 from observer_app.media.video_copy import needs_video_copy
-from observer_app.media.vlc_player import VlcPlayer
 from observer_app.media.widgets import WaveformWidget
 from observer_app.media.working_copy import cache_dir_for, needs_working_copy
 from observer_app.services.study import Study
@@ -133,11 +132,7 @@ class PlaybackController(QObject):
                 duration = info.duration_ms or duration
                 has_video = info.has_video
                 # libvlc's inexact seeks are the reason for the copy (a FakePlayer has none).
-                if (
-                    copy is None
-                    and isinstance(main_player(self.player), VlcPlayer | FramePlayer)
-                    and needs_working_copy(info)
-                ):
+                if copy is None and plays_real_media(self.player) and needs_working_copy(info):
                     self._make_working_copy(path)
                 self._serve_frames(path, info)
         self._set_surface(has_video, str(play_path))

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from observer_app.coding.state_logic import format_ms
+from observer_app.media.frame_player import plays_real_media
 from observer_app.media.protocol import MediaPlayer
-from observer_app.media.synced import SyncedPlayer, main_player
-from observer_app.media.vlc_player import VlcPlayer
+from observer_app.media.synced import SyncedPlayer
 from observer_app.services.study import Study
 from observer_app.ui.actions import ShortcutContext
 from observer_app.ui.assignment_watch import AssignmentWatch
@@ -67,9 +67,7 @@ class CodingWindow(QMainWindow):
         self.assignment = AssignmentController(study, choose, self)
         self.playback = PlaybackController(study, self.player, surface_factory, self)
         # the waveform / spectrogram under the lanes, of real media (the FakePlayer has none)
-        self.audio = AudioController(
-            study, lambda: isinstance(main_player(self.player), VlcPlayer), self
-        )
+        self.audio = AudioController(study, lambda: plays_real_media(self.player), self)
         # late-bound: tests and scripts replace these two window methods with their answers
         ask_time = lambda: self._ask_event_time()  # noqa: E731, PLW0108
         confirm = lambda q: self.confirm_completion(q)  # noqa: E731, PLW0108
